@@ -1,0 +1,116 @@
+import datetime
+
+from google.protobuf import timestamp_pb2 as _timestamp_pb2
+from google.protobuf.internal import containers as _containers
+from google.protobuf import descriptor as _descriptor
+from google.protobuf import message as _message
+from collections.abc import Iterable as _Iterable, Mapping as _Mapping
+from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
+
+DESCRIPTOR: _descriptor.FileDescriptor
+
+class Member(_message.Message):
+    __slots__ = ("member_id", "name", "short_name", "institution_type", "home_city", "uscc", "contact", "status", "joined_at", "version")
+    MEMBER_ID_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    SHORT_NAME_FIELD_NUMBER: _ClassVar[int]
+    INSTITUTION_TYPE_FIELD_NUMBER: _ClassVar[int]
+    HOME_CITY_FIELD_NUMBER: _ClassVar[int]
+    USCC_FIELD_NUMBER: _ClassVar[int]
+    CONTACT_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    JOINED_AT_FIELD_NUMBER: _ClassVar[int]
+    VERSION_FIELD_NUMBER: _ClassVar[int]
+    member_id: str
+    name: str
+    short_name: str
+    institution_type: str
+    home_city: str
+    uscc: str
+    contact: str
+    status: str
+    joined_at: _timestamp_pb2.Timestamp
+    version: int
+    def __init__(self, member_id: _Optional[str] = ..., name: _Optional[str] = ..., short_name: _Optional[str] = ..., institution_type: _Optional[str] = ..., home_city: _Optional[str] = ..., uscc: _Optional[str] = ..., contact: _Optional[str] = ..., status: _Optional[str] = ..., joined_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., version: _Optional[int] = ...) -> None: ...
+
+class Enterprise(_message.Message):
+    __slots__ = ("enterprise_id", "name", "uscc", "city", "region_code", "industry", "industry_code", "size_class", "designations", "registered_capital_fen", "status", "version")
+    ENTERPRISE_ID_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    USCC_FIELD_NUMBER: _ClassVar[int]
+    CITY_FIELD_NUMBER: _ClassVar[int]
+    REGION_CODE_FIELD_NUMBER: _ClassVar[int]
+    INDUSTRY_FIELD_NUMBER: _ClassVar[int]
+    INDUSTRY_CODE_FIELD_NUMBER: _ClassVar[int]
+    SIZE_CLASS_FIELD_NUMBER: _ClassVar[int]
+    DESIGNATIONS_FIELD_NUMBER: _ClassVar[int]
+    REGISTERED_CAPITAL_FEN_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    VERSION_FIELD_NUMBER: _ClassVar[int]
+    enterprise_id: str
+    name: str
+    uscc: str
+    city: str
+    region_code: str
+    industry: str
+    industry_code: str
+    size_class: str
+    designations: _containers.RepeatedScalarFieldContainer[str]
+    registered_capital_fen: int
+    status: str
+    version: int
+    def __init__(self, enterprise_id: _Optional[str] = ..., name: _Optional[str] = ..., uscc: _Optional[str] = ..., city: _Optional[str] = ..., region_code: _Optional[str] = ..., industry: _Optional[str] = ..., industry_code: _Optional[str] = ..., size_class: _Optional[str] = ..., designations: _Optional[_Iterable[str]] = ..., registered_capital_fen: _Optional[int] = ..., status: _Optional[str] = ..., version: _Optional[int] = ...) -> None: ...
+
+class RegisterMemberRequest(_message.Message):
+    __slots__ = ("request_id", "name", "short_name", "institution_type", "home_city", "uscc", "contact")
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    SHORT_NAME_FIELD_NUMBER: _ClassVar[int]
+    INSTITUTION_TYPE_FIELD_NUMBER: _ClassVar[int]
+    HOME_CITY_FIELD_NUMBER: _ClassVar[int]
+    USCC_FIELD_NUMBER: _ClassVar[int]
+    CONTACT_FIELD_NUMBER: _ClassVar[int]
+    request_id: str
+    name: str
+    short_name: str
+    institution_type: str
+    home_city: str
+    uscc: str
+    contact: str
+    def __init__(self, request_id: _Optional[str] = ..., name: _Optional[str] = ..., short_name: _Optional[str] = ..., institution_type: _Optional[str] = ..., home_city: _Optional[str] = ..., uscc: _Optional[str] = ..., contact: _Optional[str] = ...) -> None: ...
+
+class GetMemberRequest(_message.Message):
+    __slots__ = ("member_id",)
+    MEMBER_ID_FIELD_NUMBER: _ClassVar[int]
+    member_id: str
+    def __init__(self, member_id: _Optional[str] = ...) -> None: ...
+
+class RegisterEnterpriseRequest(_message.Message):
+    __slots__ = ("request_id", "name", "uscc", "city", "region_code", "industry", "industry_code", "size_class", "designations", "registered_capital_fen")
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    USCC_FIELD_NUMBER: _ClassVar[int]
+    CITY_FIELD_NUMBER: _ClassVar[int]
+    REGION_CODE_FIELD_NUMBER: _ClassVar[int]
+    INDUSTRY_FIELD_NUMBER: _ClassVar[int]
+    INDUSTRY_CODE_FIELD_NUMBER: _ClassVar[int]
+    SIZE_CLASS_FIELD_NUMBER: _ClassVar[int]
+    DESIGNATIONS_FIELD_NUMBER: _ClassVar[int]
+    REGISTERED_CAPITAL_FEN_FIELD_NUMBER: _ClassVar[int]
+    request_id: str
+    name: str
+    uscc: str
+    city: str
+    region_code: str
+    industry: str
+    industry_code: str
+    size_class: str
+    designations: _containers.RepeatedScalarFieldContainer[str]
+    registered_capital_fen: int
+    def __init__(self, request_id: _Optional[str] = ..., name: _Optional[str] = ..., uscc: _Optional[str] = ..., city: _Optional[str] = ..., region_code: _Optional[str] = ..., industry: _Optional[str] = ..., industry_code: _Optional[str] = ..., size_class: _Optional[str] = ..., designations: _Optional[_Iterable[str]] = ..., registered_capital_fen: _Optional[int] = ...) -> None: ...
+
+class GetEnterpriseRequest(_message.Message):
+    __slots__ = ("enterprise_id",)
+    ENTERPRISE_ID_FIELD_NUMBER: _ClassVar[int]
+    enterprise_id: str
+    def __init__(self, enterprise_id: _Optional[str] = ...) -> None: ...

@@ -1,0 +1,74 @@
+"""Typed settings read from the environment once, at process start.
+
+Each process builds one frozen settings object in its entrypoint and passes it down;
+nothing below the entrypoint reads os.environ.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+
+class ConfigError(ValueError):
+    """An environment variable is present but unusable."""
+
+
+def env_str(env: Mapping[str, str], name: str, default: str) -> str:
+    return env.get(name, default)
+
+
+def env_int(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be an integer, got {raw!r}") from exc
+
+
+def env_float(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return float(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be a number, got {raw!r}") from exc
+
+
+@dataclass(frozen=True)
+class PostgresSettings:
+    dsn: str
+    pool_min_size: int
+    pool_max_size: int
+    command_timeout_s: float
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str], prefix: str, default_db: str) -> PostgresSettings:
+        return cls(
+            dsn=env_str(env, f"{prefix}_PG_DSN", f"postgresql://g60@127.0.0.1:5432/{default_db}"),
+            pool_min_size=env_int(env, f"{prefix}_PG_POOL_MIN", 2),
+            pool_max_size=env_int(env, f"{prefix}_PG_POOL_MAX", 20),
+            command_timeout_s=env_float(env, f"{prefix}_PG_COMMAND_TIMEOUT_S", 10.0),
+        )
+
+
+@dataclass(frozen=True)
+class KafkaSettings:
+    bootstrap: str
+    request_timeout_ms: int
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> KafkaSettings:
+        return cls(
+            bootstrap=env_str(env, "G60_KAFKA_BOOTSTRAP", "127.0.0.1:9092"),
+            request_timeout_ms=env_int(env, "G60_KAFKA_REQUEST_TIMEOUT_MS", 30_000),
+        )
+
+
+def process_env() -> Mapping[str, str]:
+    """The only place that touches os.environ; entrypoints call it once."""
+    return dict(os.environ)

@@ -1,0 +1,116 @@
+"""gRPC server bootstrap shared by the services: health, reflection, metrics,
+correlation ids, graceful shutdown."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import grpc
+from grpc_health.v1 import health, health_pb2, health_pb2_grpc
+from grpc_reflection.v1alpha import reflection
+from prometheus_client import Counter, Histogram
+
+from g60common.correlation import CORRELATION_HEADER, set_correlation_id
+
+GRPC_REQUESTS = Counter("g60_grpc_requests", "gRPC requests served", ["service", "method", "code"])
+GRPC_LATENCY = Histogram(
+    "g60_grpc_request_seconds",
+    "gRPC request latency",
+    ["service", "method"],
+    buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0),
+)
+
+MAX_MESSAGE_BYTES = 4 * 1024 * 1024
+
+
+class ObservabilityInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
+    """Counts requests by method and status code, times them, and adopts the
+    caller's correlation id for logs and events."""
+
+    def __init__(self, service_label: str) -> None:
+        self._service = service_label
+
+    async def intercept_service(
+        self,
+        continuation: Callable[[grpc.HandlerCallDetails], Awaitable[grpc.RpcMethodHandler]],
+        details: grpc.HandlerCallDetails,
+    ) -> grpc.RpcMethodHandler:
+        handler = await continuation(details)
+        if handler is None or handler.unary_unary is None:
+            return handler
+        method = details.method.rsplit("/", 1)[-1]
+        inner = handler.unary_unary
+
+        async def observed(request: Any, context: grpc.aio.ServicerContext) -> Any:
+            metadata = dict(context.invocation_metadata() or ())
+            set_correlation_id(metadata.get(CORRELATION_HEADER))
+            started = time.perf_counter()
+            code = "OK"
+            try:
+                return await inner(request, context)
+            except Exception:
+                code = _code_name(context) or "UNKNOWN"
+                raise
+            finally:
+                code = _code_name(context) or code
+                GRPC_REQUESTS.labels(self._service, method, code).inc()
+                GRPC_LATENCY.labels(self._service, method).observe(time.perf_counter() - started)
+
+        return grpc.unary_unary_rpc_method_handler(
+            observed,
+            request_deserializer=handler.request_deserializer,
+            response_serializer=handler.response_serializer,
+        )
+
+
+def _code_name(context: grpc.aio.ServicerContext) -> str | None:
+    code = context.code()
+    if code is None:
+        return None
+    if isinstance(code, grpc.StatusCode):
+        return str(code.name)
+    return str(grpc.StatusCode(code).name) if isinstance(code, tuple) else str(code)
+
+
+@dataclass
+class GrpcService:
+    """What a service registers: its servicer hook and its full service name."""
+
+    full_name: str
+    add_to_server: Callable[[grpc.aio.Server], None]
+
+
+async def start_grpc_server(
+    services: Sequence[GrpcService], bind: str, service_label: str
+) -> tuple[grpc.aio.Server, health.HealthServicer, int]:
+    server = grpc.aio.server(
+        interceptors=[ObservabilityInterceptor(service_label)],
+        options=[
+            ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
+            ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),
+        ],
+    )
+    health_servicer = health.HealthServicer()
+    health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
+    for service in services:
+        service.add_to_server(server)
+    names = [s.full_name for s in services]
+    reflection.enable_server_reflection(
+        [*names, health.SERVICE_NAME, reflection.SERVICE_NAME], server
+    )
+    port = server.add_insecure_port(bind)
+    await server.start()
+    for name in ["", *names]:
+        await health_servicer.set(name, health_pb2.HealthCheckResponse.SERVING)
+    return server, health_servicer, port
+
+
+async def stop_grpc_server(
+    server: grpc.aio.Server, health_servicer: health.HealthServicer, grace_s: float
+) -> None:
+    """Report NOT_SERVING first so balancers drain, then finish in-flight calls."""
+    await health_servicer.enter_graceful_shutdown()
+    await server.stop(grace_s)

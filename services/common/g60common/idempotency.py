@@ -1,0 +1,64 @@
+"""Request-id idempotency for mutating RPCs, stored in the same transaction as the
+change it guards.
+
+The first request with an id inserts a claim row; a concurrent duplicate blocks on
+that row's unique index until the first commits, then reads the stored response.
+The same id with a different request body is refused and writes nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import asyncpg
+
+SCHEMA_SQL = Path(__file__).with_name("idempotency.sql")
+
+
+class IdempotencyConflict(Exception):
+    """The request id was used before with a different request."""
+
+    def __init__(self, request_id: str) -> None:
+        super().__init__(f"request_id {request_id!r} was already used for a different request")
+        self.request_id = request_id
+
+
+def request_fingerprint(method: str, request_bytes: bytes) -> bytes:
+    return hashlib.sha256(method.encode() + b"\0" + request_bytes).digest()
+
+
+async def claim(
+    conn: asyncpg.Connection, caller: str, request_id: str, fingerprint: bytes
+) -> bytes | None:
+    """Claim the id inside the open transaction. Returns the stored response of an
+    earlier identical request, or None when this request is the first."""
+    inserted = await conn.fetchval(
+        """INSERT INTO idempotency_keys (caller, request_id, fingerprint)
+           VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING true""",
+        caller,
+        request_id,
+        fingerprint,
+    )
+    if inserted:
+        return None
+    row = await conn.fetchrow(
+        "SELECT fingerprint, response FROM idempotency_keys WHERE caller = $1 AND request_id = $2",
+        caller,
+        request_id,
+    )
+    assert row is not None, "a conflicting claim is committed before we can see it"
+    if bytes(row["fingerprint"]) != fingerprint:
+        raise IdempotencyConflict(request_id)
+    return bytes(row["response"])
+
+
+async def record_response(
+    conn: asyncpg.Connection, caller: str, request_id: str, response: bytes
+) -> None:
+    await conn.execute(
+        "UPDATE idempotency_keys SET response = $3 WHERE caller = $1 AND request_id = $2",
+        caller,
+        request_id,
+        response,
+    )

@@ -1,0 +1,191 @@
+"""Starts the platform's processes against a running stack: the run command and the
+end-to-end fixtures share it, so tests exercise exactly what users run.
+
+Each service is a real subprocess (so tests can SIGKILL and restart it), configured
+only through environment variables, with its log in the platform's log directory.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import grpc
+import httpx
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+
+from g60common.db import ensure_database
+from g60common.stack.ports import find_free_ports
+
+READY_TIMEOUT_S = 60.0
+STOP_GRACE_S = 10.0
+DATABASES = ("g60_members", "g60_credit", "g60_gateway")
+
+
+@dataclass
+class ServiceProcess:
+    name: str
+    module: str
+    env: dict[str, str]
+    log_path: Path
+    ready_check: str  # "grpc:PORT" or "http:URL"
+    process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        log = self.log_path.open("ab")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", self.module],
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        log.close()
+
+    def kill(self, sig: int = signal.SIGKILL) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(sig)
+            self.process.wait(timeout=STOP_GRACE_S)
+
+    def stop(self) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            self.process.wait(timeout=STOP_GRACE_S)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+    def wait_ready(self, timeout_s: float = READY_TIMEOUT_S) -> None:
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            if self.process is not None and self.process.poll() is not None:
+                raise RuntimeError(f"{self.name} exited early:\n{self.log_tail()}")
+            if _is_ready(self.ready_check):
+                return
+            time.sleep(0.2)
+        raise RuntimeError(f"{self.name} not ready in {timeout_s} s:\n{self.log_tail()}")
+
+    def log_tail(self, limit_chars: int = 4000) -> str:
+        try:
+            return self.log_path.read_text(errors="replace")[-limit_chars:]
+        except OSError:
+            return ""
+
+
+def _is_ready(check: str) -> bool:
+    kind, target = check.split(":", 1)
+    if kind == "grpc":
+        return _grpc_serving(f"127.0.0.1:{target}")
+    try:
+        return httpx.get(target, timeout=1.0).status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
+def _grpc_serving(target: str) -> bool:
+    with grpc.insecure_channel(target) as channel:
+        try:
+            reply = health_pb2_grpc.HealthStub(channel).Check(
+                health_pb2.HealthCheckRequest(service=""), timeout=1.0
+            )
+        except grpc.RpcError:
+            return False
+    return bool(reply.status == health_pb2.HealthCheckResponse.SERVING)
+
+
+@dataclass
+class Platform:
+    """The running processes and where to reach them."""
+
+    env: dict[str, str]
+    services: dict[str, ServiceProcess] = field(default_factory=dict)
+
+    @property
+    def gateway_url(self) -> str:
+        return f"http://127.0.0.1:{self.env['G60_GATEWAY_PORT']}"
+
+    @property
+    def aggregator_url(self) -> str:
+        return f"http://127.0.0.1:{self.env['G60_AGGREGATOR_WEB_PORT']}"
+
+    @property
+    def members_target(self) -> str:
+        return self.env["G60_MEMBERS_GRPC_TARGET"]
+
+    @property
+    def credit_target(self) -> str:
+        return self.env["G60_CREDIT_GRPC_TARGET"]
+
+    def metrics_urls(self) -> dict[str, str]:
+        return {
+            "members": f"http://127.0.0.1:{self.env['G60_MEMBERS_METRICS_PORT']}/metrics",
+            "credit": f"http://127.0.0.1:{self.env['G60_CREDIT_METRICS_PORT']}/metrics",
+            "gateway": f"{self.gateway_url}/metrics",
+            "aggregator": f"{self.aggregator_url}/metrics",
+        }
+
+    def restart(self, name: str) -> None:
+        service = self.services[name]
+        service.stop()
+        service.start()
+        service.wait_ready()
+
+    def stop(self) -> None:
+        for service in reversed(list(self.services.values())):
+            service.stop()
+
+
+def platform_env(pg_admin_dsn: str, kafka_bootstrap: str) -> dict[str, str]:
+    ports = find_free_ports(7)
+    base = pg_admin_dsn.rsplit("/", 1)[0]
+    return {
+        **os.environ,
+        "PYTHONUNBUFFERED": "1",
+        "G60_KAFKA_BOOTSTRAP": kafka_bootstrap,
+        "G60_MEMBERS_PG_DSN": f"{base}/g60_members",
+        "G60_CREDIT_PG_DSN": f"{base}/g60_credit",
+        "G60_GATEWAY_PG_DSN": f"{base}/g60_gateway",
+        "G60_MEMBERS_GRPC_BIND": f"127.0.0.1:{ports[0]}",
+        "G60_MEMBERS_GRPC_TARGET": f"127.0.0.1:{ports[0]}",
+        "G60_MEMBERS_METRICS_PORT": str(ports[1]),
+        "G60_CREDIT_GRPC_BIND": f"127.0.0.1:{ports[2]}",
+        "G60_CREDIT_GRPC_TARGET": f"127.0.0.1:{ports[2]}",
+        "G60_CREDIT_METRICS_PORT": str(ports[3]),
+        "G60_GATEWAY_PORT": str(ports[4]),
+        "G60_AGGREGATOR_WEB_PORT": str(ports[5]),
+        "G60_AGGREGATOR_URL": f"http://127.0.0.1:{ports[5]}",
+    }
+
+
+def start_platform(pg_admin_dsn: str, kafka_bootstrap: str, log_dir: Path) -> Platform:
+    """Create the service databases, start every service and wait until each is ready."""
+    for name in DATABASES:
+        asyncio.run(ensure_database(pg_admin_dsn, name))
+    env = platform_env(pg_admin_dsn, kafka_bootstrap)
+    log_dir.mkdir(parents=True, exist_ok=True)
+    platform = Platform(env=env)
+    specs = [
+        ("members", "g60_members", f"grpc:{env['G60_MEMBERS_GRPC_BIND'].rsplit(':', 1)[1]}"),
+        ("credit", "g60_credit", f"grpc:{env['G60_CREDIT_GRPC_BIND'].rsplit(':', 1)[1]}"),
+        ("aggregator", "g60_aggregator", f"http:http://127.0.0.1:{env['G60_AGGREGATOR_WEB_PORT']}/healthz"),
+        ("gateway", "g60_gateway", f"http:http://127.0.0.1:{env['G60_GATEWAY_PORT']}/healthz"),
+    ]
+    try:
+        for name, module, check in specs:
+            service = ServiceProcess(name, module, env, log_dir / f"{name}.log", check)
+            platform.services[name] = service
+            service.start()
+        for service in platform.services.values():
+            service.wait_ready()
+    except BaseException:
+        platform.stop()
+        raise
+    return platform

@@ -1,0 +1,1 @@
+"""Transactional outbox: events are written with the state change, then relayed to Kafka."""

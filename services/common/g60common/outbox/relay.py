@@ -1,0 +1,161 @@
+"""Relays outbox rows to Kafka exactly once.
+
+Each batch is produced in one Kafka transaction that also commits a checkpoint
+(the batch number, as a consumer-group offset of the relay's own group). After a
+crash, the new producer fences the old transactional id, so the checkpoint tells
+exactly which stamped batches reached Kafka: older ones are only marked published,
+the rest are produced again. read_committed consumers therefore see each event once.
+One relay per service runs at a time, guarded by a PostgreSQL advisory lock.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+
+import asyncpg
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from prometheus_client import Counter, Gauge
+
+from g60common.config import KafkaSettings
+from g60common.kafka import TopicSpec, ensure_topics, producer_settings
+from g60common.outbox import store
+
+log = logging.getLogger(__name__)
+
+CHECKPOINT_TOPIC = TopicSpec("g60.outbox.checkpoints", partitions=1, config={})
+_CHECKPOINT_TP = TopicPartition(CHECKPOINT_TOPIC.name, 0)
+
+EVENTS_RELAYED = Counter("g60_outbox_events_relayed", "Outbox events published", ["relay"])
+BATCHES_RECOVERED = Counter(
+    "g60_outbox_batches_recovered", "Stamped batches found after a restart", ["relay", "outcome"]
+)
+PENDING = Gauge("g60_outbox_pending_events", "Outbox rows not yet published", ["relay"])
+
+
+@dataclass(frozen=True)
+class RelaySettings:
+    relay_name: str
+    batch_size: int = 500
+    poll_interval_s: float = 1.0
+    retry_backoff_max_s: float = 10.0
+
+
+class OutboxRelay:
+    def __init__(self, pool: asyncpg.Pool, kafka: KafkaSettings, settings: RelaySettings) -> None:
+        self._pool = pool
+        self._kafka = kafka
+        self._settings = settings
+        self._wake = asyncio.Event()
+        self._group = f"g60-outbox-{settings.relay_name}"
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Relay until `stop` is set, restarting the cycle with backoff on errors."""
+        backoff_s = 0.2
+        while not stop.is_set():
+            try:
+                await self._run_leader(stop)
+            except (TimeoutError, OSError, asyncpg.PostgresError, RuntimeError) as exc:
+                log.warning("outbox relay %s failed, retrying: %r", self._settings.relay_name, exc)
+            except Exception as exc:  # kafka errors have no common base worth naming
+                log.exception("outbox relay %s error: %r", self._settings.relay_name, exc)
+            await _sleep_or_stop(stop, backoff_s)
+            backoff_s = min(backoff_s * 2, self._settings.retry_backoff_max_s)
+
+    async def _run_leader(self, stop: asyncio.Event) -> None:
+        async with self._pool.acquire() as lock_conn:
+            await lock_conn.execute("SELECT pg_advisory_lock(hashtext($1))", self._group)
+            try:
+                await lock_conn.add_listener("outbox_pending", self._on_notify)
+                await self._relay_as_leader(stop)
+            finally:
+                await lock_conn.remove_listener("outbox_pending", self._on_notify)
+                await lock_conn.execute("SELECT pg_advisory_unlock(hashtext($1))", self._group)
+
+    def _on_notify(self, *_: object) -> None:
+        self._wake.set()
+
+    async def _relay_as_leader(self, stop: asyncio.Event) -> None:
+        await ensure_topics(self._kafka, (CHECKPOINT_TOPIC,))
+        producer = AIOKafkaProducer(**producer_settings(self._kafka, transactional_id=self._group))
+        # start() fences any transaction left open by a crashed predecessor.
+        await producer.start()
+        try:
+            await self._recover(producer)
+            while not stop.is_set():
+                if not await self._relay_next_batch(producer):
+                    await self._wait_for_work(stop)
+        finally:
+            await producer.stop()
+
+    async def _recover(self, producer: AIOKafkaProducer) -> None:
+        checkpoint = await self._read_checkpoint()
+        async with self._pool.acquire() as conn:
+            for batch in await store.unfinished_batches(conn):
+                if batch < checkpoint:
+                    await store.mark_published(conn, batch)
+                    BATCHES_RECOVERED.labels(self._settings.relay_name, "already_in_kafka").inc()
+                else:
+                    await self._publish(producer, conn, batch)
+                    BATCHES_RECOVERED.labels(self._settings.relay_name, "republished").inc()
+
+    async def _read_checkpoint(self) -> int:
+        consumer = AIOKafkaConsumer(
+            bootstrap_servers=self._kafka.bootstrap,
+            group_id=self._group,
+            enable_auto_commit=False,
+            isolation_level="read_committed",
+        )
+        await consumer.start()
+        try:
+            committed = await consumer.committed(_CHECKPOINT_TP)
+        finally:
+            await consumer.stop()
+        return int(committed) if committed is not None else 0
+
+    async def _relay_next_batch(self, producer: AIOKafkaProducer) -> bool:
+        async with self._pool.acquire() as conn:
+            batch = await store.try_claim_batch(
+                conn, self._settings.relay_name, self._settings.batch_size
+            )
+            if batch is None:
+                PENDING.labels(self._settings.relay_name).set(0)
+                return False
+            await self._publish(producer, conn, batch)
+            return True
+
+    async def _publish(
+        self, producer: AIOKafkaProducer, conn: asyncpg.Connection, batch: int
+    ) -> None:
+        events = await store.load_batch(conn, batch)
+        async with producer.transaction():
+            for event in events:
+                await producer.send(
+                    event.topic,
+                    event.envelope,
+                    key=event.message_key.encode(),
+                    headers=[
+                        ("event_id", event.event_id.encode()),
+                        ("correlation_id", event.correlation_id.encode()),
+                    ],
+                )
+            await producer.send_offsets_to_transaction({_CHECKPOINT_TP: batch + 1}, self._group)
+        await store.mark_published(conn, batch)
+        EVENTS_RELAYED.labels(self._settings.relay_name).inc(len(events))
+
+    async def _wait_for_work(self, stop: asyncio.Event) -> None:
+        self._wake.clear()
+        waiters = {asyncio.ensure_future(self._wake.wait()), asyncio.ensure_future(stop.wait())}
+        _, pending = await asyncio.wait(
+            waiters, timeout=self._settings.poll_interval_s, return_when=asyncio.FIRST_COMPLETED
+        )
+        for waiter in pending:
+            waiter.cancel()
+
+
+async def _sleep_or_stop(stop: asyncio.Event, delay_s: float) -> None:
+    try:
+        await asyncio.wait_for(stop.wait(), timeout=delay_s)
+    except TimeoutError:
+        pass

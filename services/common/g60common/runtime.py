@@ -1,0 +1,67 @@
+"""Process lifecycle shared by the gRPC services: metrics endpoint, database pool and
+schema, background tasks (outbox relay, projections), gRPC server, and a graceful
+stop on SIGTERM/SIGINT."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from collections.abc import Callable, Coroutine, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import asyncpg
+from prometheus_client import start_http_server
+
+from g60common.config import KafkaSettings, PostgresSettings
+from g60common.db import apply_schema, create_pool
+from g60common.grpc_server import GrpcService, start_grpc_server, stop_grpc_server
+from g60common.idempotency import SCHEMA_SQL as IDEMPOTENCY_SQL
+from g60common.kafka import EVENT_TOPICS, ensure_topics
+from g60common.outbox.relay import OutboxRelay, RelaySettings
+from g60common.outbox.store import SCHEMA_SQL as OUTBOX_SQL
+
+log = logging.getLogger(__name__)
+
+BackgroundTask = Callable[[asyncpg.Pool, asyncio.Event], Coroutine[None, None, None]]
+
+
+@dataclass(frozen=True)
+class ServiceSpec:
+    name: str
+    grpc_bind: str
+    metrics_port: int
+    postgres: PostgresSettings
+    kafka: KafkaSettings
+    schema_files: Sequence[Path]
+    build_services: Callable[[asyncpg.Pool], Sequence[GrpcService]]
+    background: Sequence[BackgroundTask] = ()
+    shutdown_grace_s: float = 5.0
+
+
+async def run_service(spec: ServiceSpec) -> None:
+    start_http_server(spec.metrics_port, addr="127.0.0.1")
+    pool = await create_pool(spec.postgres)
+    await apply_schema(pool, OUTBOX_SQL, IDEMPOTENCY_SQL, *spec.schema_files)
+    await ensure_topics(spec.kafka, EVENT_TOPICS)
+    stop = _stop_on_signals()
+    relay = OutboxRelay(pool, spec.kafka, RelaySettings(relay_name=spec.name))
+    tasks = [asyncio.create_task(relay.run(stop), name=f"{spec.name}-relay")]
+    tasks += [asyncio.create_task(task(pool, stop)) for task in spec.background]
+    server, health, port = await start_grpc_server(
+        spec.build_services(pool), spec.grpc_bind, spec.name
+    )
+    log.info("%s serving gRPC on port %d, metrics on %d", spec.name, port, spec.metrics_port)
+    await stop.wait()
+    await stop_grpc_server(server, health, spec.shutdown_grace_s)
+    await asyncio.wait(tasks, timeout=spec.shutdown_grace_s)
+    await pool.close()
+
+
+def _stop_on_signals() -> asyncio.Event:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    return stop

@@ -1,0 +1,469 @@
+"""Throwaway single-node Kafka broker (KRaft, broker+controller) for the dev/test stack.
+
+The broker jars come from Maven Central through deploy/kafka/pom.xml and are cached per
+pom checksum, so a warm start downloads nothing and needs only `java` on the machine.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import atexit
+import base64
+import concurrent.futures
+import fcntl
+import hashlib
+import os
+import shutil
+import signal
+import subprocess
+import tempfile
+import time
+import uuid
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from types import TracebackType
+from typing import IO
+
+from g60common.stack.ports import LOOPBACK_HOST, find_free_ports, is_port_open
+
+POM_RELPATH = Path("deploy/kafka/pom.xml")
+LOG4J_CONFIG_RELPATH = Path("deploy/kafka/log4j2.properties")
+CACHE_DIR_ENV = "G60_CACHE_DIR"
+JARS_STAMP_NAME = "pom.sha256"
+
+MAVEN_TIMEOUT_S = 900.0
+FORMAT_TIMEOUT_S = 60.0
+STOP_TIMEOUT_S = 20.0
+KILL_WAIT_S = 10.0
+PROBE_INTERVAL_S = 0.2
+PROBE_REQUEST_TIMEOUT_S = 5.0
+LOG_TAIL_CHARS = 4000
+
+# Bounded heap: the whole platform shares a 2-core machine.
+DEFAULT_HEAP_MAX_MB = 768
+HEAP_MIN_MB = 256
+BROKER_JVM_FLAGS = (
+    "-XX:+UseG1GC",
+    "-XX:MaxGCPauseMillis=20",
+    "-XX:+ExitOnOutOfMemoryError",
+    "-Djava.awt.headless=true",
+    # Kafka logs its own shutdown from its shutdown hook; log4j's hook would race it and
+    # drop the tail of the log. Appenders flush every line, so nothing is lost without it.
+    "-Dlog4j2.shutdownHookEnabled=false",
+)
+# The storage tool lives for ~1 s: C1-only JIT and a small heap start it faster.
+TOOL_JVM_FLAGS = ("-Xmx256m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC")
+
+
+class KafkaError(RuntimeError):
+    """The local Kafka broker could not be fetched, formatted or started."""
+
+
+# --------------------------------------------------------------------------- jars
+
+
+def find_repo_root(start: Path | None = None) -> Path:
+    """Nearest ancestor of `start` (default: this file, then cwd) holding the Kafka pom."""
+    starts = [start] if start is not None else [Path(__file__), Path.cwd()]
+    for origin in starts:
+        for candidate in [origin.resolve(), *origin.resolve().parents]:
+            if (candidate / POM_RELPATH).is_file():
+                return candidate
+    raise KafkaError(f"cannot find {POM_RELPATH} above {', '.join(map(str, starts))}")
+
+
+def kafka_version(pom: Path) -> str:
+    """The `<kafka.version>` property of the pinned pom."""
+    ns = {"m": "http://maven.apache.org/POM/4.0.0"}
+    node = ET.parse(pom).getroot().find("m:properties/m:kafka.version", ns)
+    if node is None or not (node.text or "").strip():
+        raise KafkaError(f"{pom} has no <kafka.version> property")
+    return (node.text or "").strip()
+
+
+def cache_root() -> Path:
+    override = os.environ.get(CACHE_DIR_ENV)
+    return Path(override) if override else Path.home() / ".cache" / "g60"
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _jars_current(libs: Path, stamp: Path, pom_sha: str) -> bool:
+    try:
+        stamped = stamp.read_text().strip()
+    except OSError:
+        return False
+    return stamped == pom_sha and any(libs.glob("kafka_2.13-*.jar"))
+
+
+@contextmanager
+def _file_lock(path: Path) -> Iterator[None]:
+    """Exclusive lock so bootstrap.sh, pytest and `stack up` never fetch into one dir at once."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def ensure_jars(repo_root: Path | None = None, *, timeout_s: float = MAVEN_TIMEOUT_S) -> Path:
+    """Return the dir of broker jars, fetching them with Maven unless already cached.
+
+    Cache: `$G60_CACHE_DIR` (default ~/.cache/g60) / kafka-<version>/libs, valid while its
+    stamp file holds the sha256 of deploy/kafka/pom.xml.
+    """
+    root = repo_root or find_repo_root()
+    pom = root / POM_RELPATH
+    pom_sha = _sha256(pom)
+    version_dir = cache_root() / f"kafka-{kafka_version(pom)}"
+    libs = version_dir / "libs"
+    stamp = version_dir / JARS_STAMP_NAME
+    if _jars_current(libs, stamp, pom_sha):
+        return libs
+    with _file_lock(version_dir / ".lock"):
+        if _jars_current(libs, stamp, pom_sha):  # another process fetched while we waited
+            return libs
+        _fetch_jars(pom, version_dir, libs, timeout_s)
+        stamp.write_text(pom_sha + "\n")
+    return libs
+
+
+def _fetch_jars(pom: Path, version_dir: Path, libs: Path, timeout_s: float) -> None:
+    mvn = shutil.which("mvn")
+    if mvn is None:
+        raise KafkaError("mvn not found; run scripts/bootstrap.sh")
+    staging = version_dir / f"libs.tmp-{os.getpid()}"
+    shutil.rmtree(staging, ignore_errors=True)
+    cmd = [
+        mvn, "-q", "-B",
+        "-f", str(pom),
+        "dependency:copy-dependencies",
+        f"-DoutputDirectory={staging}",
+    ]  # fmt: skip
+    try:
+        result = subprocess.run(
+            cmd, capture_output=True, text=True, timeout=timeout_s, check=False,
+            stdin=subprocess.DEVNULL,
+        )  # fmt: skip
+    except subprocess.TimeoutExpired as exc:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise KafkaError(f"mvn timed out after {timeout_s:.0f} s") from exc
+    if result.returncode != 0 or not any(staging.glob("kafka_2.13-*.jar")):
+        shutil.rmtree(staging, ignore_errors=True)
+        raise KafkaError(
+            f"mvn copy-dependencies failed ({result.returncode}):\n"
+            f"{result.stdout[-LOG_TAIL_CHARS:]}{result.stderr[-LOG_TAIL_CHARS:]}"
+        )
+    # Swap in whole so a reader never sees a half-filled libs dir.
+    shutil.rmtree(libs, ignore_errors=True)
+    staging.rename(libs)
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def find_java() -> str:
+    java_home = os.environ.get("JAVA_HOME")
+    if java_home and (Path(java_home) / "bin" / "java").is_file():
+        return str(Path(java_home) / "bin" / "java")
+    java = shutil.which("java")
+    if java is None:
+        raise KafkaError("java not found; run scripts/bootstrap.sh")
+    return java
+
+
+def random_cluster_id() -> str:
+    """Same format as Kafka's Uuid.randomUuid(): base64url, no padding, 22 chars."""
+    while True:
+        cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+        if not cluster_id.startswith("-"):  # Kafka avoids these: they parse as CLI flags
+            return cluster_id
+
+
+def _tail(path: Path, limit_chars: int = LOG_TAIL_CHARS) -> str:
+    try:
+        return path.read_text(errors="replace")[-limit_chars:]
+    except OSError:
+        return "(no log)"
+
+
+async def _serves_metadata(bootstrap: str) -> bool:
+    # Imported lazily: the CLI's `fetch-jars` path should not need aiokafka.
+    from aiokafka.admin import AIOKafkaAdminClient
+
+    admin = AIOKafkaAdminClient(
+        bootstrap_servers=bootstrap,
+        request_timeout_ms=int(PROBE_REQUEST_TIMEOUT_S * 1000),
+    )
+    try:
+        await asyncio.wait_for(admin.start(), PROBE_REQUEST_TIMEOUT_S)
+        await asyncio.wait_for(admin.list_topics(), PROBE_REQUEST_TIMEOUT_S)
+        return True
+    except Exception:  # any failure just means "not yet"; the caller bounds the wait
+        return False
+    finally:
+        await admin.close()
+
+
+def _probe_metadata(bootstrap: str) -> bool:
+    # A fresh loop in a worker thread works whether or not the caller runs an event loop.
+    with concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="kafka-probe") as pool:
+        return pool.submit(asyncio.run, _serves_metadata(bootstrap)).result()
+
+
+# --------------------------------------------------------------------------- broker
+
+
+class KafkaBroker:
+    """A single-node KRaft Kafka broker in a temp dir: `start()`, then `stop()`.
+
+    Topic auto-creation stays on (Faust creates its internal topics itself, but ad-hoc
+    test topics are simpler with it) and new topics default to `num_partitions`.
+    """
+
+    def __init__(
+        self,
+        repo_root: Path | None = None,
+        base_dir: Path | None = None,
+        *,
+        keep: bool = False,
+        heap_max_mb: int = DEFAULT_HEAP_MAX_MB,
+        num_partitions: int = 6,
+        start_timeout_s: float = 60.0,
+    ) -> None:
+        if not HEAP_MIN_MB <= heap_max_mb <= 1024:
+            raise ValueError(f"heap_max_mb must be in {HEAP_MIN_MB}..1024, got {heap_max_mb}")
+        self._repo_root = repo_root
+        self._base_dir = base_dir
+        self._keep = keep
+        self._heap_max_mb = heap_max_mb
+        self._num_partitions = num_partitions
+        self._start_timeout_s = start_timeout_s
+        self._root_dir: Path | None = None
+        self._port: int | None = None
+        self._controller_port: int | None = None
+        self._proc: subprocess.Popen[bytes] | None = None
+        self._out: IO[bytes] | None = None
+        self.cluster_id: str | None = None
+        self.jars_s: float | None = None
+        self.ready_s: float | None = None
+
+    # ----------------------------------------------------------------- properties
+
+    @property
+    def port(self) -> int:
+        if self._port is None:
+            raise KafkaError("Kafka is not started")
+        return self._port
+
+    @property
+    def controller_port(self) -> int:
+        if self._controller_port is None:
+            raise KafkaError("Kafka is not started")
+        return self._controller_port
+
+    @property
+    def bootstrap(self) -> str:
+        return f"{LOOPBACK_HOST}:{self.port}"
+
+    @property
+    def pid(self) -> int | None:
+        return self._proc.pid if self._proc is not None else None
+
+    @property
+    def root_dir(self) -> Path:
+        if self._root_dir is None:
+            raise KafkaError("Kafka is not started")
+        return self._root_dir
+
+    @property
+    def log_path(self) -> Path:
+        """log4j's INFO log of the broker."""
+        return self.root_dir / "logs" / "server.log"
+
+    @property
+    def stdout_path(self) -> Path:
+        """JVM stdout/stderr: WARN and above plus anything printed before log4j is up."""
+        return self.root_dir / "kafka.out"
+
+    @property
+    def running(self) -> bool:
+        return self._proc is not None and self._proc.poll() is None
+
+    # ----------------------------------------------------------------- lifecycle
+
+    def start(self) -> KafkaBroker:
+        if self._root_dir is not None:
+            raise KafkaError("Kafka already started")
+        started_at = time.monotonic()
+        repo_root = self._repo_root or find_repo_root()
+        libs = ensure_jars(repo_root)
+        self.jars_s = time.monotonic() - started_at
+        self._root_dir = Path(tempfile.mkdtemp(prefix="g60-kafka-", dir=self._base_dir))
+        try:
+            self._port, self._controller_port = find_free_ports(2)
+            props = self._write_properties()
+            classpath = f"{libs}/*"
+            log4j = repo_root / LOG4J_CONFIG_RELPATH
+            self._format_storage(classpath, props, log4j)
+            self._launch(classpath, props, log4j)
+            atexit.register(self.stop)
+            self._wait_ready(started_at + self._start_timeout_s)
+        except BaseException:
+            self.stop()
+            raise
+        self.ready_s = time.monotonic() - started_at
+        return self
+
+    def stop(self) -> None:
+        """SIGTERM (controlled shutdown), SIGKILL after STOP_TIMEOUT_S, then remove the dir."""
+        atexit.unregister(self.stop)
+        if self._proc is not None:
+            self._terminate(self._proc)
+            self._proc = None
+        if self._out is not None:
+            self._out.close()
+            self._out = None
+        if self._root_dir is not None and not self._keep:
+            shutil.rmtree(self._root_dir, ignore_errors=True)
+            self._root_dir = None
+
+    def __enter__(self) -> KafkaBroker:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    # ----------------------------------------------------------------- internals
+
+    def _write_properties(self) -> Path:
+        data_dir = self.root_dir / "data"
+        props = {
+            "process.roles": "broker,controller",
+            "node.id": "1",
+            "controller.quorum.voters": f"1@{LOOPBACK_HOST}:{self.controller_port}",
+            "listeners": (
+                f"PLAINTEXT://{LOOPBACK_HOST}:{self.port},"
+                f"CONTROLLER://{LOOPBACK_HOST}:{self.controller_port}"
+            ),
+            "advertised.listeners": f"PLAINTEXT://{LOOPBACK_HOST}:{self.port}",
+            "controller.listener.names": "CONTROLLER",
+            "inter.broker.listener.name": "PLAINTEXT",
+            "listener.security.protocol.map": "CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT",
+            "log.dirs": str(data_dir),
+            "num.partitions": str(self._num_partitions),
+            "default.replication.factor": "1",
+            "auto.create.topics.enable": "true",
+            "offsets.topic.replication.factor": "1",
+            "transaction.state.log.replication.factor": "1",
+            "transaction.state.log.min.isr": "1",
+            "share.coordinator.state.topic.replication.factor": "1",
+            "share.coordinator.state.topic.min.isr": "1",
+            # Fewer internal partitions: the first group/transaction on a fresh broker
+            # creates these topics, and 50 partitions each cost seconds on 2 cores.
+            "offsets.topic.num.partitions": "6",
+            "transaction.state.log.num.partitions": "6",
+            # A lone test consumer should not wait 3 s for peers that never come.
+            "group.initial.rebalance.delay.ms": "0",
+        }
+        path = self.root_dir / "server.properties"
+        path.write_text("".join(f"{key}={value}\n" for key, value in props.items()))
+        return path
+
+    def _java_cmd(self, classpath: str, log4j: Path, flags: tuple[str, ...]) -> list[str]:
+        return [
+            find_java(),
+            *flags,
+            f"-Dlog4j2.configurationFile={log4j}",
+            f"-Dkafka.logs.dir={self.root_dir / 'logs'}",
+            "-cp", classpath,
+        ]  # fmt: skip
+
+    def _format_storage(self, classpath: str, props: Path, log4j: Path) -> None:
+        self.cluster_id = random_cluster_id()
+        cmd = [
+            *self._java_cmd(classpath, log4j, TOOL_JVM_FLAGS),
+            "kafka.tools.StorageTool", "format",
+            "-t", self.cluster_id,
+            "-c", str(props),
+        ]  # fmt: skip
+        try:
+            result = subprocess.run(
+                cmd, capture_output=True, text=True, timeout=FORMAT_TIMEOUT_S, check=False,
+                stdin=subprocess.DEVNULL, cwd=self.root_dir,
+            )  # fmt: skip
+        except subprocess.TimeoutExpired as exc:
+            raise KafkaError(f"kafka storage format timed out after {FORMAT_TIMEOUT_S} s") from exc
+        if result.returncode != 0:
+            raise KafkaError(
+                f"kafka storage format failed ({result.returncode}):\n"
+                f"{result.stdout[-LOG_TAIL_CHARS:]}{result.stderr[-LOG_TAIL_CHARS:]}"
+            )
+
+    def _launch(self, classpath: str, props: Path, log4j: Path) -> None:
+        heap = (f"-Xms{HEAP_MIN_MB}m", f"-Xmx{self._heap_max_mb}m")
+        cmd = [
+            *self._java_cmd(classpath, log4j, (*heap, *BROKER_JVM_FLAGS)),
+            "kafka.Kafka",
+            str(props),
+        ]
+        self._out = self.stdout_path.open("ab")
+        # Own session: terminal Ctrl-C reaches our supervisor, which stops Kafka cleanly,
+        # and a group kill on timeout cannot hit the caller.
+        self._proc = subprocess.Popen(
+            cmd,
+            stdin=subprocess.DEVNULL,
+            stdout=self._out,
+            stderr=subprocess.STDOUT,
+            cwd=self.root_dir,
+            start_new_session=True,
+        )
+
+    def _wait_ready(self, deadline: float) -> None:
+        assert self._proc is not None
+        while time.monotonic() < deadline:
+            if self._proc.poll() is not None:
+                raise KafkaError(
+                    f"kafka exited with {self._proc.returncode} during startup\n"
+                    f"{self._failure_context()}"
+                )
+            if is_port_open(self.port) and _probe_metadata(self.bootstrap):
+                return
+            time.sleep(PROBE_INTERVAL_S)
+        raise KafkaError(
+            f"kafka not serving metadata on {self.bootstrap} within "
+            f"{self._start_timeout_s:.0f} s\n{self._failure_context()}"
+        )
+
+    def _failure_context(self) -> str:
+        return (
+            f"--- {self.stdout_path} ---\n{_tail(self.stdout_path)}\n"
+            f"--- {self.log_path} ---\n{_tail(self.log_path)}"
+        )
+
+    @staticmethod
+    def _terminate(proc: subprocess.Popen[bytes]) -> None:
+        if proc.poll() is not None:
+            return
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=STOP_TIMEOUT_S)
+            return
+        except subprocess.TimeoutExpired:
+            pass
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            return
+        proc.wait(timeout=KILL_WAIT_S)

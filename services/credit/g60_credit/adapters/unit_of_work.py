@@ -1,0 +1,31 @@
+"""PostgreSQL implementation of the credit unit of work."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+import asyncpg
+from g60common.correlation import current_correlation_id
+from g60common.kafka import TOPIC_CREDIT_EVENTS
+from g60common.uow import PgUnitOfWork
+
+from g60_credit.adapters.proto_codec import event_to_envelope
+from g60_credit.adapters.repository import PgCreditLineRepository, PgPartyRepository
+from g60_credit.domain.events import CreditEvent
+
+
+class PgCreditUnitOfWork(PgUnitOfWork):
+    def __init__(self, pool: asyncpg.Pool, clock: Callable[[], datetime]) -> None:
+        super().__init__(pool)
+        self._clock = clock
+
+    async def __aenter__(self) -> PgCreditUnitOfWork:
+        await super().__aenter__()
+        self.lines = PgCreditLineRepository(self.conn)
+        self.parties = PgPartyRepository(self.conn)
+        return self
+
+    async def publish(self, event: CreditEvent) -> None:
+        envelope = event_to_envelope(event, self._clock(), current_correlation_id())
+        await self.append_event(TOPIC_CREDIT_EVENTS, envelope)

@@ -1,0 +1,49 @@
+"""`python -m g60_members`: the members gRPC service."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+from pathlib import Path
+
+import asyncpg
+from g60.members.v1 import members_pb2, members_pb2_grpc
+from g60common.config import process_env
+from g60common.grpc_server import GrpcService
+from g60common.logs import configure_logging
+from g60common.runtime import ServiceSpec, run_service
+
+from g60_members.adapters.unit_of_work import PgMembersUnitOfWork
+from g60_members.config import MembersSettings
+from g60_members.entrypoints.grpc_servicer import MembersServicer
+
+SERVICE_NAME = members_pb2.DESCRIPTOR.services_by_name["MembersService"].full_name
+
+
+def _services(pool: asyncpg.Pool) -> list[GrpcService]:
+    servicer = MembersServicer(lambda: PgMembersUnitOfWork(pool, lambda: datetime.now(UTC)))
+    return [
+        GrpcService(
+            SERVICE_NAME,
+            lambda s: members_pb2_grpc.add_MembersServiceServicer_to_server(servicer, s),
+        )
+    ]
+
+
+def main() -> None:
+    settings = MembersSettings.from_env(process_env())
+    configure_logging("members", json_lines=settings.log_json)
+    spec = ServiceSpec(
+        name="members",
+        grpc_bind=settings.grpc_bind,
+        metrics_port=settings.metrics_port,
+        postgres=settings.postgres,
+        kafka=settings.kafka,
+        schema_files=[Path(__file__).parent / "adapters" / "schema.sql"],
+        build_services=_services,
+    )
+    asyncio.run(run_service(spec))
+
+
+if __name__ == "__main__":
+    main()

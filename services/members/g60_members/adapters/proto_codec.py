@@ -1,0 +1,71 @@
+"""Domain objects <-> protobuf messages and event envelopes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from g60.events.v1 import envelope_pb2, member_events_pb2
+from g60.members.v1 import members_pb2
+from g60common.events import new_envelope
+from google.protobuf import timestamp_pb2
+
+from g60_members.domain.events import EnterpriseRegistered, MemberRegistered, MembersEvent
+from g60_members.domain.model import Enterprise, Member
+
+
+def member_to_proto(m: Member) -> members_pb2.Member:
+    joined = timestamp_pb2.Timestamp()
+    joined.FromDatetime(m.joined_at)
+    return members_pb2.Member(
+        member_id=m.member_id,
+        name=m.name,
+        short_name=m.short_name,
+        institution_type=m.institution_type.value,
+        home_city=m.home_city,
+        uscc=m.uscc,
+        contact=m.contact,
+        status=m.status.value,
+        joined_at=joined,
+        version=m.version,
+    )
+
+
+def enterprise_to_proto(e: Enterprise) -> members_pb2.Enterprise:
+    return members_pb2.Enterprise(
+        enterprise_id=e.enterprise_id,
+        name=e.name,
+        uscc=e.uscc,
+        city=e.city,
+        region_code=e.region_code,
+        industry=e.industry.value,
+        industry_code=e.industry_code,
+        size_class=e.size_class.value,
+        designations=[d.value for d in e.designations],
+        registered_capital_fen=e.registered_capital_fen,
+        status=e.status.value,
+        version=e.version,
+    )
+
+
+def event_to_envelope(
+    event: MembersEvent, occurred_at: datetime, correlation_id: str
+) -> envelope_pb2.EventEnvelope:
+    match event:
+        case MemberRegistered(member=m):
+            return new_envelope(
+                member_events_pb2.MemberRegistered(member=member_to_proto(m)),
+                aggregate_type="Member",
+                aggregate_id=m.member_id,
+                aggregate_version=m.version,
+                occurred_at=occurred_at,
+                correlation_id=correlation_id,
+            )
+        case EnterpriseRegistered(enterprise=e):
+            return new_envelope(
+                member_events_pb2.EnterpriseRegistered(enterprise=enterprise_to_proto(e)),
+                aggregate_type="Enterprise",
+                aggregate_id=e.enterprise_id,
+                aggregate_version=e.version,
+                occurred_at=occurred_at,
+                correlation_id=correlation_id,
+            )

@@ -1,0 +1,27 @@
+CREATE TABLE IF NOT EXISTS members (
+    member_id        UUID PRIMARY KEY,
+    name             TEXT NOT NULL,
+    short_name       TEXT NOT NULL DEFAULT '',
+    institution_type TEXT NOT NULL,
+    home_city        TEXT NOT NULL,
+    uscc             TEXT NOT NULL UNIQUE,
+    contact          TEXT NOT NULL DEFAULT '',
+    status           TEXT NOT NULL,
+    joined_at        TIMESTAMPTZ NOT NULL,
+    version          BIGINT NOT NULL CHECK (version >= 1)
+);
+
+CREATE TABLE IF NOT EXISTS enterprises (
+    enterprise_id          UUID PRIMARY KEY,
+    name                   TEXT NOT NULL,
+    uscc                   TEXT NOT NULL UNIQUE,
+    city                   TEXT NOT NULL,
+    region_code            TEXT NOT NULL DEFAULT '',
+    industry               TEXT NOT NULL,
+    industry_code          TEXT NOT NULL DEFAULT '',
+    size_class             TEXT NOT NULL,
+    designations           TEXT[] NOT NULL DEFAULT '{}',
+    registered_capital_fen BIGINT NOT NULL CHECK (registered_capital_fen >= 0),
+    status                 TEXT NOT NULL,
+    version                BIGINT NOT NULL CHECK (version >= 1)
+);

@@ -1,0 +1,27 @@
+"""Members service settings, read once from the environment."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from g60common.config import KafkaSettings, PostgresSettings, env_int, env_str
+
+
+@dataclass(frozen=True)
+class MembersSettings:
+    grpc_bind: str
+    metrics_port: int
+    postgres: PostgresSettings
+    kafka: KafkaSettings
+    log_json: bool
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> MembersSettings:
+        return cls(
+            grpc_bind=env_str(env, "G60_MEMBERS_GRPC_BIND", "127.0.0.1:50051"),
+            metrics_port=env_int(env, "G60_MEMBERS_METRICS_PORT", 9101),
+            postgres=PostgresSettings.from_env(env, "G60_MEMBERS", "g60_members"),
+            kafka=KafkaSettings.from_env(env),
+            log_json=env_str(env, "G60_LOG_FORMAT", "text") == "json",
+        )

@@ -1,0 +1,177 @@
+"""Validation of registration input into domain values, collecting every bad field."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TypeVar
+
+from g60common.corridor import (
+    OTHER_CITY,
+    Designation,
+    Industry,
+    InstitutionType,
+    SizeClass,
+    is_corridor_city,
+    validate_gbt4754_code,
+    validate_region_code,
+)
+from g60common.money import MoneyError, check_fen_range
+from g60common.uscc import InvalidUscc, validate_uscc
+
+T = TypeVar("T")
+MAX_NAME_CHARS = 200
+MAX_CONTACT_CHARS = 200
+
+
+class InvalidFields(Exception):
+    """Every bad field of a request, by field name."""
+
+    def __init__(self, violations: dict[str, str]) -> None:
+        super().__init__("; ".join(f"{k}: {v}" for k, v in violations.items()))
+        self.violations = violations
+
+
+class _Collector:
+    def __init__(self) -> None:
+        self.violations: dict[str, str] = {}
+
+    def check(self, name: str, parse: Callable[[], T], default: T) -> T:
+        try:
+            return parse()
+        except ValueError as exc:
+            self.violations[name] = str(getattr(exc, "reason", None) or exc)
+            return default
+
+    def raise_if_any(self) -> None:
+        if self.violations:
+            raise InvalidFields(self.violations)
+
+
+def _text(value: str, max_chars: int, *, required: bool = True) -> str:
+    text = value.strip()
+    if required and not text:
+        raise ValueError("is required")
+    if len(text) > max_chars:
+        raise ValueError(f"must be at most {max_chars} characters")
+    return text
+
+
+def _enum(enum_type: type[T], value: str) -> T:
+    try:
+        return enum_type(value)  # type: ignore[call-arg]
+    except ValueError:
+        allowed = ", ".join(m.value for m in enum_type)  # type: ignore[attr-defined]
+        raise ValueError(f"must be one of {allowed}") from None
+
+
+def _corridor_city(value: str) -> str:
+    if not is_corridor_city(value):
+        raise ValueError("must be one of the nine G60 corridor city codes")
+    return value
+
+
+def _uscc(value: str) -> str:
+    try:
+        return validate_uscc(value)
+    except InvalidUscc as exc:
+        raise ValueError(str(exc)) from None
+
+
+@dataclass(frozen=True)
+class MemberInput:
+    name: str
+    short_name: str
+    institution_type: InstitutionType
+    home_city: str
+    uscc: str
+    contact: str
+
+
+def validate_member(
+    name: str, short_name: str, institution_type: str, home_city: str, uscc: str, contact: str
+) -> MemberInput:
+    c = _Collector()
+    result = MemberInput(
+        name=c.check("name", lambda: _text(name, MAX_NAME_CHARS), ""),
+        short_name=c.check("short_name", lambda: _text(short_name, 60, required=False), ""),
+        institution_type=c.check(
+            "institution_type",
+            lambda: _enum(InstitutionType, institution_type),
+            InstitutionType.OTHER,
+        ),
+        home_city=c.check("home_city", lambda: _corridor_city(home_city), ""),
+        uscc=c.check("uscc", lambda: _uscc(uscc), ""),
+        contact=c.check("contact", lambda: _text(contact, MAX_CONTACT_CHARS, required=False), ""),
+    )
+    c.raise_if_any()
+    return result
+
+
+@dataclass(frozen=True)
+class EnterpriseInput:
+    name: str
+    uscc: str
+    city: str
+    region_code: str
+    industry: Industry
+    industry_code: str
+    size_class: SizeClass
+    designations: tuple[Designation, ...]
+    registered_capital_fen: int
+
+
+def _location(city: str, region_code: str) -> tuple[str, str]:
+    if city == OTHER_CITY:
+        return city, validate_region_code(region_code)
+    if region_code:
+        raise ValueError("region_code is only for city OTHER")
+    return _corridor_city(city), ""
+
+
+def _industry_code(industry: Industry, code: str) -> str:
+    if industry is Industry.OTHER:
+        return validate_gbt4754_code(code)
+    return validate_gbt4754_code(code) if code else ""
+
+
+def _capital(value: int) -> int:
+    try:
+        return check_fen_range(value, field="registered_capital_fen", allow_zero=True)
+    except MoneyError as exc:
+        raise ValueError(exc.reason) from None
+
+
+def validate_enterprise(
+    name: str,
+    uscc: str,
+    city: str,
+    region_code: str,
+    industry: str,
+    industry_code: str,
+    size_class: str,
+    designations: Sequence[str],
+    registered_capital_fen: int,
+) -> EnterpriseInput:
+    c = _Collector()
+    location = c.check("city", lambda: _location(city, region_code), ("", ""))
+    parsed_industry = c.check("industry", lambda: _enum(Industry, industry), Industry.OTHER)
+    result = EnterpriseInput(
+        name=c.check("name", lambda: _text(name, MAX_NAME_CHARS), ""),
+        uscc=c.check("uscc", lambda: _uscc(uscc), ""),
+        city=location[0],
+        region_code=location[1],
+        industry=parsed_industry,
+        industry_code=c.check(
+            "industry_code", lambda: _industry_code(parsed_industry, industry_code), ""
+        ),
+        size_class=c.check("size_class", lambda: _enum(SizeClass, size_class), SizeClass.SMALL),
+        designations=c.check(
+            "designations", lambda: tuple(_enum(Designation, d) for d in designations), ()
+        ),
+        registered_capital_fen=c.check(
+            "registered_capital_fen", lambda: _capital(registered_capital_fen), 0
+        ),
+    )
+    c.raise_if_any()
+    return result
