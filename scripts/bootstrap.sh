@@ -41,7 +41,8 @@ require_root_for_apt() {
 
 ensure_postgres() {
     if compgen -G '/usr/lib/postgresql/*/bin/postgres' >/dev/null; then
-        say "postgresql server: present ($(ls -d /usr/lib/postgresql/*/bin | tr '\n' ' '))"
+        local bins=(/usr/lib/postgresql/*/bin/postgres)
+        say "postgresql server: present (${bins[*]})"
         return
     fi
     require_root_for_apt postgresql

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import grpc
+from grpc_health.v1 import _async as health_aio
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 from prometheus_client import Counter, Histogram
@@ -85,7 +86,7 @@ class GrpcService:
 
 async def start_grpc_server(
     services: Sequence[GrpcService], bind: str, service_label: str
-) -> tuple[grpc.aio.Server, health.HealthServicer, int]:
+) -> tuple[grpc.aio.Server, health_aio.HealthServicer, int]:
     server = grpc.aio.server(
         interceptors=[ObservabilityInterceptor(service_label)],
         options=[
@@ -93,7 +94,7 @@ async def start_grpc_server(
             ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),
         ],
     )
-    health_servicer = health.HealthServicer()
+    health_servicer = health_aio.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
     for service in services:
         service.add_to_server(server)
@@ -109,7 +110,7 @@ async def start_grpc_server(
 
 
 async def stop_grpc_server(
-    server: grpc.aio.Server, health_servicer: health.HealthServicer, grace_s: float
+    server: grpc.aio.Server, health_servicer: health_aio.HealthServicer, grace_s: float
 ) -> None:
     """Report NOT_SERVING first so balancers drain, then finish in-flight calls."""
     await health_servicer.enter_graceful_shutdown()

@@ -34,7 +34,9 @@ class TopicSpec:
 
 
 EVENT_TOPICS = (TopicSpec(TOPIC_MEMBER_EVENTS), TopicSpec(TOPIC_CREDIT_EVENTS))
-TOTALS_TOPIC = TopicSpec(TOPIC_TOTALS, config={"cleanup.policy": "compact", **_KEEP_FOREVER})
+TOTALS_TOPIC = TopicSpec(
+    TOPIC_TOTALS, partitions=1, config={"cleanup.policy": "compact", **_KEEP_FOREVER}
+)
 
 
 def producer_settings(

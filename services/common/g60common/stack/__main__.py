@@ -17,7 +17,6 @@ import os
 import shutil
 import signal
 import sys
-import threading
 import time
 from pathlib import Path
 from types import FrameType
@@ -27,6 +26,7 @@ from g60common.stack import KAFKA_BOOTSTRAP_ENV, PG_DSN_ENV, Stack, ensure_jars,
 from g60common.stack.kafka import KafkaError, find_repo_root
 
 HEALTH_POLL_S = 1.0
+SIGNAL_POLL_S = 0.2
 DOWN_TIMEOUT_S = 45.0
 KILL_WAIT_S = 20.0
 
@@ -50,57 +50,7 @@ def _print(message: str) -> None:
     print(message, flush=True)
 
 
-# --------------------------------------------------------------------------- up
-
-
-def _dead_server(stack: Stack) -> str | None:
-    if not stack.pg.running:
-        return f"postgres died; log: {stack.pg.log_path}"
-    if not stack.kafka.running:
-        return f"kafka died; logs: {stack.kafka.stdout_path} {stack.kafka.log_path}"
-    return None
-
-
-def _serve_until_signal(stack: Stack) -> int:
-    stop_requested = threading.Event()
-    received: list[int] = []
-
-    def on_signal(signum: int, _frame: FrameType | None) -> None:
-        received.append(signum)
-        stop_requested.set()
-
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, on_signal)
-    while not stop_requested.wait(HEALTH_POLL_S):
-        dead = _dead_server(stack)
-        if dead is not None:
-            _print(f"error: {dead}")
-            return 1
-    _print(f"got {signal.Signals(received[0]).name}, stopping")
-    return 0
-
-
-def cmd_up(args: argparse.Namespace) -> int:
-    state_file: Path = args.state_file
-    _print("starting postgres and kafka ...")
-    stack = start_stack(args.base_dir, durable=args.durable, keep=args.keep)
-    try:
-        _print(f"postgres ready in {stack.pg_ready_s:.1f} s  {stack.pg_dsn}")
-        _print(
-            f"kafka ready in {stack.kafka_ready_s:.1f} s "
-            f"(jars {stack.kafka.jars_s or 0.0:.1f} s)  {stack.kafka_bootstrap}"
-        )
-        _print(f"stack ready in {stack.total_s:.1f} s; state file {state_file}")
-        _write_json_atomically(state_file, {"supervisor_pid": os.getpid(), **stack.state()})
-        return _serve_until_signal(stack)
-    finally:
-        stopped_at = time.monotonic()
-        stack.stop()
-        state_file.unlink(missing_ok=True)
-        _print(f"stack stopped in {time.monotonic() - stopped_at:.1f} s")
-
-
-# --------------------------------------------------------------------------- down
+# --------------------------------------------------------------------------- state & pids
 
 
 def _read_state(state_file: Path) -> dict[str, Any] | None:
@@ -112,13 +62,107 @@ def _read_state(state_file: Path) -> dict[str, Any] | None:
 
 
 def _pid_alive(pid: int) -> bool:
+    """True while `pid` exists and is not a zombie (an unreaped dead process)."""
     try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
         return False
-    except PermissionError:
-        return True
-    return True
+    # Field 3 is the state; the command name before it may contain spaces, so split after ')'.
+    return stat.rpartition(")")[2].split()[0] != "Z"
+
+
+def _cmdline_has(pid: int, needle: str) -> bool:
+    """Guards against pid reuse: only signal a pid that still runs what we started."""
+    try:
+        return needle in Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace")
+    except OSError:
+        return False
+
+
+def _supervisor_alive(state: dict[str, Any]) -> int | None:
+    """Pid of the `up` process recorded in `state`, if it is still running."""
+    pid = state.get("supervisor_pid")
+    if isinstance(pid, int) and _pid_alive(pid) and _cmdline_has(pid, "g60common.stack"):
+        return pid
+    return None
+
+
+# --------------------------------------------------------------------------- up
+
+
+def _dead_server(stack: Stack) -> str | None:
+    if not stack.pg.running:
+        return f"postgres died; log: {stack.pg.log_path}"
+    if not stack.kafka.running:
+        return f"kafka died; logs: {stack.kafka.stdout_path} {stack.kafka.log_path}"
+    return None
+
+
+def _record_stop_signals() -> list[int]:
+    """Route SIGINT/SIGTERM into a list the main loop polls.
+
+    Installed before starting, so a signal during startup lets both servers finish
+    starting and then stop cleanly instead of orphaning them. The handler only appends:
+    taking a lock (e.g. Event.set) inside a signal handler can deadlock the main thread.
+    """
+    received: list[int] = []
+
+    def on_signal(signum: int, _frame: FrameType | None) -> None:
+        received.append(signum)
+
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, on_signal)
+    return received
+
+
+def _serve_until_signal(stack: Stack, received: list[int]) -> int:
+    next_health_check = time.monotonic()
+    while not received:
+        if time.monotonic() >= next_health_check:
+            dead = _dead_server(stack)
+            if dead is not None:
+                _print(f"error: {dead}")
+                return 1
+            next_health_check = time.monotonic() + HEALTH_POLL_S
+        time.sleep(SIGNAL_POLL_S)
+    _print(f"got {signal.Signals(received[0]).name}, stopping")
+    return 0
+
+
+def _unlink_if_ours(state_file: Path, supervisor_pid: int) -> None:
+    state = _read_state(state_file)
+    if state is not None and state.get("supervisor_pid") == supervisor_pid:
+        state_file.unlink(missing_ok=True)
+
+
+def cmd_up(args: argparse.Namespace) -> int:
+    state_file: Path = args.state_file
+    existing = _read_state(state_file)
+    if existing is not None and _supervisor_alive(existing) is not None:
+        print(f"a stack is already up (state file {state_file}); run `down` first", file=sys.stderr)
+        return 1
+    received = _record_stop_signals()
+    _print("starting postgres and kafka ...")
+    stack = start_stack(args.base_dir, durable=args.durable, keep=args.keep)
+    try:
+        _print(f"postgres ready in {stack.pg_ready_s:.1f} s  {stack.pg_dsn}")
+        _print(
+            f"kafka ready in {stack.kafka_ready_s:.1f} s "
+            f"(jars {stack.kafka.jars_s or 0.0:.1f} s)  {stack.kafka_bootstrap}"
+        )
+        _print(f"stack ready in {stack.total_s:.1f} s; state file {state_file}")
+        _write_json_atomically(
+            state_file, {"supervisor_pid": os.getpid(), "keep": args.keep, **stack.state()}
+        )
+        return _serve_until_signal(stack, received)
+    finally:
+        stopped_at = time.monotonic()
+        stack.stop()
+        _unlink_if_ours(state_file, os.getpid())
+        _print(f"stack stopped in {time.monotonic() - stopped_at:.1f} s")
+
+
+# --------------------------------------------------------------------------- down
 
 
 def _signal_and_wait(pid: int, sig: signal.Signals, timeout_s: float) -> bool:
@@ -134,17 +178,22 @@ def _signal_and_wait(pid: int, sig: signal.Signals, timeout_s: float) -> bool:
     return False
 
 
+# (state key, cmdline marker, graceful signal): SIGINT is PostgreSQL's "fast shutdown",
+# SIGTERM is Kafka's controlled shutdown.
+_SERVERS = (("postgres", "postgres", signal.SIGINT), ("kafka", "kafka.Kafka", signal.SIGTERM))
+
+
 def _kill_orphans(state: dict[str, Any]) -> None:
-    """The supervisor is gone but its servers may not be: stop them by pid."""
-    # SIGINT is PostgreSQL's "fast shutdown"; SIGTERM is Kafka's controlled shutdown.
-    for name, graceful in (("postgres", signal.SIGINT), ("kafka", signal.SIGTERM)):
-        pid = state.get(name, {}).get("pid")
-        if isinstance(pid, int) and _pid_alive(pid):
+    """Stop servers a dead supervisor left behind, and remove their dirs."""
+    for name, marker, graceful in _SERVERS:
+        info = state.get(name, {})
+        pid = info.get("pid")
+        if isinstance(pid, int) and _pid_alive(pid) and _cmdline_has(pid, marker):
             _print(f"stopping orphaned {name} pid {pid}")
             if not _signal_and_wait(pid, graceful, KILL_WAIT_S):
                 _signal_and_wait(pid, signal.SIGKILL, KILL_WAIT_S)
-        root_dir = state.get(name, {}).get("root_dir")
-        if isinstance(root_dir, str):
+        root_dir = info.get("root_dir")
+        if isinstance(root_dir, str) and not state.get("keep", False):
             shutil.rmtree(root_dir, ignore_errors=True)
 
 
@@ -154,15 +203,14 @@ def cmd_down(args: argparse.Namespace) -> int:
     if state is None:
         _print(f"no state file at {state_file}; nothing to stop")
         return 0
-    supervisor = state.get("supervisor_pid")
-    if isinstance(supervisor, int) and _pid_alive(supervisor):
+    supervisor = _supervisor_alive(state)
+    if supervisor is not None:
         _print(f"asking stack supervisor pid {supervisor} to stop")
-        if _signal_and_wait(supervisor, signal.SIGTERM, DOWN_TIMEOUT_S):
-            return 0
-        _print("supervisor did not stop in time; killing it")
-        _signal_and_wait(supervisor, signal.SIGKILL, KILL_WAIT_S)
-    _kill_orphans(state)
-    state_file.unlink(missing_ok=True)
+        if not _signal_and_wait(supervisor, signal.SIGTERM, DOWN_TIMEOUT_S):
+            _print("supervisor did not stop in time; killing it")
+            _signal_and_wait(supervisor, signal.SIGKILL, KILL_WAIT_S)
+    _kill_orphans(state)  # no-op after a clean supervisor shutdown
+    _unlink_if_ours(state_file, state.get("supervisor_pid", -1))
     return 0
 
 

@@ -39,7 +39,10 @@ STOP_TIMEOUT_S = 20.0
 KILL_WAIT_S = 10.0
 PROBE_INTERVAL_S = 0.2
 PROBE_REQUEST_TIMEOUT_S = 5.0
-LOG_TAIL_CHARS = 4000
+LOG_TAIL_CHARS = 3000
+LOG_SCAN_CHARS = 1_000_000
+MAX_ERROR_LINES = 15
+MAX_START_ATTEMPTS = 3
 
 # Bounded heap: the whole platform shares a 2-core machine.
 DEFAULT_HEAP_MAX_MB = 768
@@ -305,21 +308,34 @@ class KafkaBroker:
         repo_root = self._repo_root or find_repo_root()
         libs = ensure_jars(repo_root)
         self.jars_s = time.monotonic() - started_at
-        self._root_dir = Path(tempfile.mkdtemp(prefix="g60-kafka-", dir=self._base_dir))
-        try:
-            self._port, self._controller_port = find_free_ports(2)
-            props = self._write_properties()
-            classpath = f"{libs}/*"
-            log4j = repo_root / LOG4J_CONFIG_RELPATH
-            self._format_storage(classpath, props, log4j)
-            self._launch(classpath, props, log4j)
-            atexit.register(self.stop)
-            self._wait_ready(started_at + self._start_timeout_s)
-        except BaseException:
-            self.stop()
-            raise
+        # The start timeout excludes the one-off jar download, which has its own limit.
+        deadline = time.monotonic() + self._start_timeout_s
+        for attempt in range(1, MAX_START_ATTEMPTS + 1):
+            try:
+                self._start_once(repo_root, libs, deadline)
+                break
+            except KafkaError:
+                # Another process may grab a probed port before Kafka binds it: retry.
+                retry = self._port_clash() and attempt < MAX_START_ATTEMPTS
+                self.stop()
+                if not retry:
+                    raise
+            except BaseException:
+                self.stop()
+                raise
         self.ready_s = time.monotonic() - started_at
         return self
+
+    def _start_once(self, repo_root: Path, libs: Path, deadline: float) -> None:
+        self._root_dir = Path(tempfile.mkdtemp(prefix="g60-kafka-", dir=self._base_dir))
+        self._port, self._controller_port = find_free_ports(2)
+        props = self._write_properties()
+        classpath = f"{libs}/*"
+        log4j = repo_root / LOG4J_CONFIG_RELPATH
+        self._format_storage(classpath, props, log4j)
+        self._launch(classpath, props, log4j)
+        atexit.register(self.stop)
+        self._wait_ready(deadline)
 
     def stop(self) -> None:
         """SIGTERM (controlled shutdown), SIGKILL after STOP_TIMEOUT_S, then remove the dir."""
@@ -447,10 +463,21 @@ class KafkaBroker:
         )
 
     def _failure_context(self) -> str:
+        errors = [
+            line
+            for line in _tail(self.log_path, LOG_SCAN_CHARS).splitlines()
+            if " ERROR " in line or " FATAL " in line
+        ][:MAX_ERROR_LINES]
         return (
-            f"--- {self.stdout_path} ---\n{_tail(self.stdout_path)}\n"
-            f"--- {self.log_path} ---\n{_tail(self.log_path)}"
+            f"--- errors in {self.log_path} ---\n" + "\n".join(errors) + "\n"
+            f"--- tail of {self.stdout_path} ---\n{_tail(self.stdout_path)}"
         )
+
+    def _port_clash(self) -> bool:
+        if self._root_dir is None:
+            return False
+        logs = _tail(self.stdout_path, LOG_SCAN_CHARS) + _tail(self.log_path, LOG_SCAN_CHARS)
+        return "Address already in use" in logs
 
     @staticmethod
     def _terminate(proc: subprocess.Popen[bytes]) -> None:

@@ -32,6 +32,8 @@ CLIENT_TOOL_TIMEOUT_S = 30.0
 STOP_TIMEOUT_S = 30.0
 KILL_WAIT_S = 10.0
 LOG_TAIL_CHARS = 4000
+MAX_START_ATTEMPTS = 3
+STACK_CONF_NAME = "g60_stack.conf"
 
 _DB_NAME_RE = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 
@@ -200,9 +202,7 @@ class PostgresServer:
         try:
             self._prepare_ownership()
             self._initdb()
-            self._port = self._requested_port or find_free_port()
-            self._write_config()
-            self._pg_ctl_start()
+            self._start_on_free_port()
             self._pid = self._read_postmaster_pid()
             atexit.register(self.stop)
             self.create_database(DEFAULT_DATABASE)
@@ -317,11 +317,26 @@ class PostgresServer:
         if not self._durable:
             args.append("--no-sync")  # skips ~1 s of fsyncs for a throwaway cluster
         self._run_server_tool(args, INITDB_TIMEOUT_S)
+        with (self.data_dir / "postgresql.conf").open("a", encoding="utf-8") as fh:
+            fh.write(f"\ninclude = '{STACK_CONF_NAME}'\n")
+
+    def _start_on_free_port(self) -> None:
+        for attempt in range(1, MAX_START_ATTEMPTS + 1):
+            self._port = self._requested_port or find_free_port()
+            self._write_config()
+            try:
+                self._pg_ctl_start()
+                return
+            except PostgresError:
+                # Another process may grab the probed port before we bind it: pick again.
+                clash = "could not bind" in _tail(self.log_path)
+                if not clash or self._requested_port or attempt == MAX_START_ATTEMPTS:
+                    raise
 
     def _write_config(self) -> None:
+        """(Re)write our settings file; postgresql.conf includes it (see _initdb)."""
         lines = [
-            "",
-            "# --- g60 local stack ---",
+            "# --- g60 local stack (written by g60common.stack.postgres) ---",
             f"port = {self.port}",
             f"listen_addresses = '{LOOPBACK_HOST}'",
             f"unix_socket_directories = '{self.root_dir}'",
@@ -329,9 +344,8 @@ class PostgresServer:
         ]
         if not self._durable:
             lines += ["fsync = off", "synchronous_commit = off", "full_page_writes = off"]
-        conf = self.data_dir / "postgresql.conf"
-        with conf.open("a", encoding="utf-8") as fh:  # file owned by postgres; root may append
-            fh.write("\n".join(lines) + "\n")
+        # Root writes it, but postgres only needs to read it (mode 0644).
+        (self.data_dir / STACK_CONF_NAME).write_text("\n".join(lines) + "\n", encoding="utf-8")
 
     def _pg_ctl_start(self) -> None:
         timeout_s = max(1, int(self._start_timeout_s))

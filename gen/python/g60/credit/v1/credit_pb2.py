@@ -24,7 +24,7 @@ _sym_db = _symbol_database.Default()
 
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1ag60/credit/v1/credit.proto\x12\rg60.credit.v1\"\xcd\x02\n\nCreditLine\x12\x16\n\x0e\x63redit_line_id\x18\x01 \x01(\t\x12\x0f\n\x07\x62\x61nk_id\x18\x02 \x01(\t\x12\x15\n\renterprise_id\x18\x03 \x01(\t\x12\x0f\n\x07product\x18\x04 \x01(\t\x12\x10\n\x08\x63urrency\x18\x05 \x01(\t\x12\x11\n\tlimit_fen\x18\x06 \x01(\x03\x12\x14\n\x0creserved_fen\x18\x07 \x01(\x03\x12\x14\n\x0cutilized_fen\x18\x08 \x01(\x03\x12\x15\n\ravailable_fen\x18\t \x01(\x03\x12\x11\n\trevolving\x18\n \x01(\x08\x12\x12\n\nvalid_from\x18\x0b \x01(\t\x12\x10\n\x08valid_to\x18\x0c \x01(\t\x12\x14\n\x0cguarantor_id\x18\r \x01(\t\x12\x16\n\x0e\x63over_ratio_bp\x18\x0e \x01(\x05\x12\x0e\n\x06status\x18\x0f \x01(\t\x12\x0f\n\x07version\x18\x10 \x01(\x03\"\xe3\x01\n\x19RegisterCreditLineRequest\x12\x12\n\nrequest_id\x18\x01 \x01(\t\x12\x15\n\renterprise_id\x18\x02 \x01(\t\x12\x0f\n\x07product\x18\x03 \x01(\t\x12\x10\n\x08\x63urrency\x18\x04 \x01(\t\x12\x11\n\tlimit_fen\x18\x05 \x01(\x03\x12\x11\n\trevolving\x18\x06 \x01(\x08\x12\x12\n\nvalid_from\x18\x07 \x01(\t\x12\x10\n\x08valid_to\x18\x08 \x01(\t\x12\x14\n\x0cguarantor_id\x18\t \x01(\t\x12\x16\n\x0e\x63over_ratio_bp\x18\n \x01(\x05\".\n\x14GetCreditLineRequest\x12\x16\n\x0e\x63redit_line_id\x18\x01 \x01(\t2\xbb\x01\n\rCreditService\x12Y\n\x12RegisterCreditLine\x12(.g60.credit.v1.RegisterCreditLineRequest\x1a\x19.g60.credit.v1.CreditLine\x12O\n\rGetCreditLine\x12#.g60.credit.v1.GetCreditLineRequest\x1a\x19.g60.credit.v1.CreditLineb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1ag60/credit/v1/credit.proto\x12\rg60.credit.v1\"\xe6\x02\n\nCreditLine\x12\x16\n\x0e\x63redit_line_id\x18\x01 \x01(\t\x12\x0f\n\x07\x62\x61nk_id\x18\x02 \x01(\t\x12\x15\n\renterprise_id\x18\x03 \x01(\t\x12\x0f\n\x07product\x18\x04 \x01(\t\x12\x10\n\x08\x63urrency\x18\x05 \x01(\t\x12\x11\n\tlimit_fen\x18\x06 \x01(\x03\x12\x14\n\x0creserved_fen\x18\x07 \x01(\x03\x12\x14\n\x0cutilized_fen\x18\x08 \x01(\x03\x12\x15\n\ravailable_fen\x18\t \x01(\x03\x12\x11\n\trevolving\x18\n \x01(\x08\x12\x12\n\nvalid_from\x18\x0b \x01(\t\x12\x10\n\x08valid_to\x18\x0c \x01(\t\x12\x14\n\x0cguarantor_id\x18\r \x01(\t\x12\x16\n\x0e\x63over_ratio_bp\x18\x0e \x01(\x05\x12\x0e\n\x06status\x18\x0f \x01(\t\x12\x0f\n\x07version\x18\x10 \x01(\x03\x12\x17\n\x0foutstanding_fen\x18\x11 \x01(\x03\"\xe3\x01\n\x19RegisterCreditLineRequest\x12\x12\n\nrequest_id\x18\x01 \x01(\t\x12\x15\n\renterprise_id\x18\x02 \x01(\t\x12\x0f\n\x07product\x18\x03 \x01(\t\x12\x10\n\x08\x63urrency\x18\x04 \x01(\t\x12\x11\n\tlimit_fen\x18\x05 \x01(\x03\x12\x11\n\trevolving\x18\x06 \x01(\x08\x12\x12\n\nvalid_from\x18\x07 \x01(\t\x12\x10\n\x08valid_to\x18\x08 \x01(\t\x12\x14\n\x0cguarantor_id\x18\t \x01(\t\x12\x16\n\x0e\x63over_ratio_bp\x18\n \x01(\x05\".\n\x14GetCreditLineRequest\x12\x16\n\x0e\x63redit_line_id\x18\x01 \x01(\t\"l\n\x17\x41mendCreditLimitRequest\x12\x12\n\nrequest_id\x18\x01 \x01(\t\x12\x16\n\x0e\x63redit_line_id\x18\x02 \x01(\t\x12\x15\n\rnew_limit_fen\x18\x03 \x01(\x03\x12\x0e\n\x06reason\x18\x04 \x01(\t\"[\n\x1d\x43hangeCreditLineStatusRequest\x12\x12\n\nrequest_id\x18\x01 \x01(\t\x12\x16\n\x0e\x63redit_line_id\x18\x02 \x01(\t\x12\x0e\n\x06reason\x18\x03 \x01(\t\"f\n\x16ListCreditLinesRequest\x12\x0e\n\x06status\x18\x01 \x01(\t\x12\x15\n\renterprise_id\x18\x02 \x01(\t\x12\x11\n\tpage_size\x18\x03 \x01(\x05\x12\x12\n\npage_token\x18\x04 \x01(\t\"c\n\x17ListCreditLinesResponse\x12/\n\x0c\x63redit_lines\x18\x01 \x03(\x0b\x32\x19.g60.credit.v1.CreditLine\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"[\n\x1aListCreditLineAuditRequest\x12\x16\n\x0e\x63redit_line_id\x18\x01 \x01(\t\x12\x11\n\tpage_size\x18\x02 \x01(\x05\x12\x12\n\npage_token\x18\x03 \x01(\t\"\x8f\x01\n\nAuditEntry\x12\x10\n\x08\x61udit_id\x18\x01 \x01(\x03\x12\x0e\n\x06\x61\x63tion\x18\x02 \x01(\t\x12\r\n\x05\x61\x63tor\x18\x03 \x01(\t\x12\x12\n\nrequest_id\x18\x04 \x01(\t\x12\x13\n\x0boccurred_at\x18\x05 \x01(\t\x12\x13\n\x0b\x62\x65\x66ore_json\x18\x06 \x01(\t\x12\x12\n\nafter_json\x18\x07 \x01(\t\"b\n\x1bListCreditLineAuditResponse\x12*\n\x07\x65ntries\x18\x01 \x03(\x0b\x32\x19.g60.credit.v1.AuditEntry\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"\x92\x03\n\x14\x46inancingApplication\x12\x16\n\x0e\x61pplication_id\x18\x01 \x01(\t\x12\x15\n\renterprise_id\x18\x02 \x01(\t\x12\x10\n\x08\x63urrency\x18\x03 \x01(\t\x12\x12\n\namount_fen\x18\x04 \x01(\x03\x12\x13\n\x0bterm_months\x18\x05 \x01(\x05\x12\x0f\n\x07purpose\x18\x06 \x01(\t\x12\x17\n\x0ftarget_bank_ids\x18\x07 \x03(\t\x12\x11\n\tcity_wide\x18\x08 \x01(\x08\x12\x14\n\x0csubmitted_at\x18\t \x01(\t\x12\x0e\n\x06status\x18\n \x01(\t\x12\x0f\n\x07\x62\x61nk_id\x18\x0b \x01(\t\x12\x16\n\x0e\x63redit_line_id\x18\x0c \x01(\t\x12\x14\n\x0c\x61pproved_fen\x18\r \x01(\x03\x12\x15\n\rdisbursed_fen\x18\x0e \x01(\x03\x12\x12\n\nrepaid_fen\x18\x0f \x01(\x03\x12\x17\n\x0foutstanding_fen\x18\x10 \x01(\x03\x12\x0f\n\x07version\x18\x11 \x01(\x03\x12\x19\n\x11\x64\x65\x63lined_bank_ids\x18\x12 \x03(\t\"\x8b\x01\n\x18\x41pplyForFinancingRequest\x12\x12\n\nrequest_id\x18\x01 \x01(\t\x12\x0f\n\x07\x62\x61nk_id\x18\x02 \x01(\t\x12\x10\n\x08\x63urrency\x18\x03 \x01(\t\x12\x12\n\namount_fen\x18\x04 \x01(\x03\x12\x13\n\x0bterm_months\x18\x05 \x01(\x05\x12\x0f\n\x07purpose\x18\x06 \x01(\t\"8\n\x1eGetFinancingApplicationRequest\x12\x16\n\x0e\x61pplication_id\x18\x01 \x01(\t\"V\n\x18WithdrawFinancingRequest\x12\x12\n\nrequest_id\x18\x01 \x01(\t\x12\x16\n\x0e\x61pplication_id\x18\x02 \x01(\t\x12\x0e\n\x06reason\x18\x03 \x01(\t\"s\n\x17\x41pproveFinancingRequest\x12\x12\n\nrequest_id\x18\x01 \x01(\t\x12\x16\n\x0e\x61pplication_id\x18\x02 \x01(\t\x12\x16\n\x0e\x63redit_line_id\x18\x03 \x01(\t\x12\x14\n\x0c\x61pproved_fen\x18\x04 \x01(\x03\"T\n\x16RejectFinancingRequest\x12\x12\n\nrequest_id\x18\x01 \x01(\t\x12\x16\n\x0e\x61pplication_id\x18\x02 \x01(\t\x12\x0e\n\x06reason\x18\x03 \x01(\t\"R\n\x10MoveFundsRequest\x12\x12\n\nrequest_id\x18\x01 \x01(\t\x12\x16\n\x0e\x61pplication_id\x18\x02 \x01(\t\x12\x12\n\namount_fen\x18\x03 \x01(\x03\"\xbd\x01\n\x11MoveFundsResponse\x12\x13\n\x0bmovement_id\x18\x01 \x01(\t\x12\x12\n\namount_fen\x18\x02 \x01(\x03\x12\x15\n\rguarantee_fen\x18\x03 \x01(\x03\x12.\n\x0b\x63redit_line\x18\x04 \x01(\x0b\x32\x19.g60.credit.v1.CreditLine\x12\x38\n\x0b\x61pplication\x18\x05 \x01(\x0b\x32#.g60.credit.v1.FinancingApplication\"]\n\x1bSetGuarantorCapacityRequest\x12\x12\n\nrequest_id\x18\x01 \x01(\t\x12\x14\n\x0cguarantor_id\x18\x02 \x01(\t\x12\x14\n\x0c\x63\x61pacity_fen\x18\x03 \x01(\x03\"b\n\x11GuarantorCapacity\x12\x14\n\x0cguarantor_id\x18\x01 \x01(\t\x12\x14\n\x0c\x63\x61pacity_fen\x18\x02 \x01(\x03\x12\x10\n\x08used_fen\x18\x03 \x01(\x03\x12\x0f\n\x07version\x18\x04 \x01(\x03\x32\xfa\x0b\n\rCreditService\x12Y\n\x12RegisterCreditLine\x12(.g60.credit.v1.RegisterCreditLineRequest\x1a\x19.g60.credit.v1.CreditLine\x12O\n\rGetCreditLine\x12#.g60.credit.v1.GetCreditLineRequest\x1a\x19.g60.credit.v1.CreditLine\x12U\n\x10\x41mendCreditLimit\x12&.g60.credit.v1.AmendCreditLimitRequest\x1a\x19.g60.credit.v1.CreditLine\x12[\n\x10\x46reezeCreditLine\x12,.g60.credit.v1.ChangeCreditLineStatusRequest\x1a\x19.g60.credit.v1.CreditLine\x12]\n\x12UnfreezeCreditLine\x12,.g60.credit.v1.ChangeCreditLineStatusRequest\x1a\x19.g60.credit.v1.CreditLine\x12Z\n\x0f\x43loseCreditLine\x12,.g60.credit.v1.ChangeCreditLineStatusRequest\x1a\x19.g60.credit.v1.CreditLine\x12`\n\x0fListCreditLines\x12%.g60.credit.v1.ListCreditLinesRequest\x1a&.g60.credit.v1.ListCreditLinesResponse\x12l\n\x13ListCreditLineAudit\x12).g60.credit.v1.ListCreditLineAuditRequest\x1a*.g60.credit.v1.ListCreditLineAuditResponse\x12\x61\n\x11\x41pplyForFinancing\x12\'.g60.credit.v1.ApplyForFinancingRequest\x1a#.g60.credit.v1.FinancingApplication\x12m\n\x17GetFinancingApplication\x12-.g60.credit.v1.GetFinancingApplicationRequest\x1a#.g60.credit.v1.FinancingApplication\x12\x61\n\x11WithdrawFinancing\x12\'.g60.credit.v1.WithdrawFinancingRequest\x1a#.g60.credit.v1.FinancingApplication\x12_\n\x10\x41pproveFinancing\x12&.g60.credit.v1.ApproveFinancingRequest\x1a#.g60.credit.v1.FinancingApplication\x12]\n\x0fRejectFinancing\x12%.g60.credit.v1.RejectFinancingRequest\x1a#.g60.credit.v1.FinancingApplication\x12M\n\x08\x44rawdown\x12\x1f.g60.credit.v1.MoveFundsRequest\x1a .g60.credit.v1.MoveFundsResponse\x12T\n\x0fRecordRepayment\x12\x1f.g60.credit.v1.MoveFundsRequest\x1a .g60.credit.v1.MoveFundsResponse\x12\x64\n\x14SetGuarantorCapacity\x12*.g60.credit.v1.SetGuarantorCapacityRequest\x1a .g60.credit.v1.GuarantorCapacityb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -32,11 +32,45 @@ _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'g60.credit.v1.credit_pb2', 
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
   _globals['_CREDITLINE']._serialized_start=46
-  _globals['_CREDITLINE']._serialized_end=379
-  _globals['_REGISTERCREDITLINEREQUEST']._serialized_start=382
-  _globals['_REGISTERCREDITLINEREQUEST']._serialized_end=609
-  _globals['_GETCREDITLINEREQUEST']._serialized_start=611
-  _globals['_GETCREDITLINEREQUEST']._serialized_end=657
-  _globals['_CREDITSERVICE']._serialized_start=660
-  _globals['_CREDITSERVICE']._serialized_end=847
+  _globals['_CREDITLINE']._serialized_end=404
+  _globals['_REGISTERCREDITLINEREQUEST']._serialized_start=407
+  _globals['_REGISTERCREDITLINEREQUEST']._serialized_end=634
+  _globals['_GETCREDITLINEREQUEST']._serialized_start=636
+  _globals['_GETCREDITLINEREQUEST']._serialized_end=682
+  _globals['_AMENDCREDITLIMITREQUEST']._serialized_start=684
+  _globals['_AMENDCREDITLIMITREQUEST']._serialized_end=792
+  _globals['_CHANGECREDITLINESTATUSREQUEST']._serialized_start=794
+  _globals['_CHANGECREDITLINESTATUSREQUEST']._serialized_end=885
+  _globals['_LISTCREDITLINESREQUEST']._serialized_start=887
+  _globals['_LISTCREDITLINESREQUEST']._serialized_end=989
+  _globals['_LISTCREDITLINESRESPONSE']._serialized_start=991
+  _globals['_LISTCREDITLINESRESPONSE']._serialized_end=1090
+  _globals['_LISTCREDITLINEAUDITREQUEST']._serialized_start=1092
+  _globals['_LISTCREDITLINEAUDITREQUEST']._serialized_end=1183
+  _globals['_AUDITENTRY']._serialized_start=1186
+  _globals['_AUDITENTRY']._serialized_end=1329
+  _globals['_LISTCREDITLINEAUDITRESPONSE']._serialized_start=1331
+  _globals['_LISTCREDITLINEAUDITRESPONSE']._serialized_end=1429
+  _globals['_FINANCINGAPPLICATION']._serialized_start=1432
+  _globals['_FINANCINGAPPLICATION']._serialized_end=1834
+  _globals['_APPLYFORFINANCINGREQUEST']._serialized_start=1837
+  _globals['_APPLYFORFINANCINGREQUEST']._serialized_end=1976
+  _globals['_GETFINANCINGAPPLICATIONREQUEST']._serialized_start=1978
+  _globals['_GETFINANCINGAPPLICATIONREQUEST']._serialized_end=2034
+  _globals['_WITHDRAWFINANCINGREQUEST']._serialized_start=2036
+  _globals['_WITHDRAWFINANCINGREQUEST']._serialized_end=2122
+  _globals['_APPROVEFINANCINGREQUEST']._serialized_start=2124
+  _globals['_APPROVEFINANCINGREQUEST']._serialized_end=2239
+  _globals['_REJECTFINANCINGREQUEST']._serialized_start=2241
+  _globals['_REJECTFINANCINGREQUEST']._serialized_end=2325
+  _globals['_MOVEFUNDSREQUEST']._serialized_start=2327
+  _globals['_MOVEFUNDSREQUEST']._serialized_end=2409
+  _globals['_MOVEFUNDSRESPONSE']._serialized_start=2412
+  _globals['_MOVEFUNDSRESPONSE']._serialized_end=2601
+  _globals['_SETGUARANTORCAPACITYREQUEST']._serialized_start=2603
+  _globals['_SETGUARANTORCAPACITYREQUEST']._serialized_end=2696
+  _globals['_GUARANTORCAPACITY']._serialized_start=2698
+  _globals['_GUARANTORCAPACITY']._serialized_end=2796
+  _globals['_CREDITSERVICE']._serialized_start=2799
+  _globals['_CREDITSERVICE']._serialized_end=4329
 # @@protoc_insertion_point(module_scope)

@@ -48,6 +48,76 @@ class CreditServiceStub:
                 request_serializer=g60_dot_credit_dot_v1_dot_credit__pb2.GetCreditLineRequest.SerializeToString,
                 response_deserializer=g60_dot_credit_dot_v1_dot_credit__pb2.CreditLine.FromString,
                 _registered_method=True)
+        self.AmendCreditLimit = channel.unary_unary(
+                '/g60.credit.v1.CreditService/AmendCreditLimit',
+                request_serializer=g60_dot_credit_dot_v1_dot_credit__pb2.AmendCreditLimitRequest.SerializeToString,
+                response_deserializer=g60_dot_credit_dot_v1_dot_credit__pb2.CreditLine.FromString,
+                _registered_method=True)
+        self.FreezeCreditLine = channel.unary_unary(
+                '/g60.credit.v1.CreditService/FreezeCreditLine',
+                request_serializer=g60_dot_credit_dot_v1_dot_credit__pb2.ChangeCreditLineStatusRequest.SerializeToString,
+                response_deserializer=g60_dot_credit_dot_v1_dot_credit__pb2.CreditLine.FromString,
+                _registered_method=True)
+        self.UnfreezeCreditLine = channel.unary_unary(
+                '/g60.credit.v1.CreditService/UnfreezeCreditLine',
+                request_serializer=g60_dot_credit_dot_v1_dot_credit__pb2.ChangeCreditLineStatusRequest.SerializeToString,
+                response_deserializer=g60_dot_credit_dot_v1_dot_credit__pb2.CreditLine.FromString,
+                _registered_method=True)
+        self.CloseCreditLine = channel.unary_unary(
+                '/g60.credit.v1.CreditService/CloseCreditLine',
+                request_serializer=g60_dot_credit_dot_v1_dot_credit__pb2.ChangeCreditLineStatusRequest.SerializeToString,
+                response_deserializer=g60_dot_credit_dot_v1_dot_credit__pb2.CreditLine.FromString,
+                _registered_method=True)
+        self.ListCreditLines = channel.unary_unary(
+                '/g60.credit.v1.CreditService/ListCreditLines',
+                request_serializer=g60_dot_credit_dot_v1_dot_credit__pb2.ListCreditLinesRequest.SerializeToString,
+                response_deserializer=g60_dot_credit_dot_v1_dot_credit__pb2.ListCreditLinesResponse.FromString,
+                _registered_method=True)
+        self.ListCreditLineAudit = channel.unary_unary(
+                '/g60.credit.v1.CreditService/ListCreditLineAudit',
+                request_serializer=g60_dot_credit_dot_v1_dot_credit__pb2.ListCreditLineAuditRequest.SerializeToString,
+                response_deserializer=g60_dot_credit_dot_v1_dot_credit__pb2.ListCreditLineAuditResponse.FromString,
+                _registered_method=True)
+        self.ApplyForFinancing = channel.unary_unary(
+                '/g60.credit.v1.CreditService/ApplyForFinancing',
+                request_serializer=g60_dot_credit_dot_v1_dot_credit__pb2.ApplyForFinancingRequest.SerializeToString,
+                response_deserializer=g60_dot_credit_dot_v1_dot_credit__pb2.FinancingApplication.FromString,
+                _registered_method=True)
+        self.GetFinancingApplication = channel.unary_unary(
+                '/g60.credit.v1.CreditService/GetFinancingApplication',
+                request_serializer=g60_dot_credit_dot_v1_dot_credit__pb2.GetFinancingApplicationRequest.SerializeToString,
+                response_deserializer=g60_dot_credit_dot_v1_dot_credit__pb2.FinancingApplication.FromString,
+                _registered_method=True)
+        self.WithdrawFinancing = channel.unary_unary(
+                '/g60.credit.v1.CreditService/WithdrawFinancing',
+                request_serializer=g60_dot_credit_dot_v1_dot_credit__pb2.WithdrawFinancingRequest.SerializeToString,
+                response_deserializer=g60_dot_credit_dot_v1_dot_credit__pb2.FinancingApplication.FromString,
+                _registered_method=True)
+        self.ApproveFinancing = channel.unary_unary(
+                '/g60.credit.v1.CreditService/ApproveFinancing',
+                request_serializer=g60_dot_credit_dot_v1_dot_credit__pb2.ApproveFinancingRequest.SerializeToString,
+                response_deserializer=g60_dot_credit_dot_v1_dot_credit__pb2.FinancingApplication.FromString,
+                _registered_method=True)
+        self.RejectFinancing = channel.unary_unary(
+                '/g60.credit.v1.CreditService/RejectFinancing',
+                request_serializer=g60_dot_credit_dot_v1_dot_credit__pb2.RejectFinancingRequest.SerializeToString,
+                response_deserializer=g60_dot_credit_dot_v1_dot_credit__pb2.FinancingApplication.FromString,
+                _registered_method=True)
+        self.Drawdown = channel.unary_unary(
+                '/g60.credit.v1.CreditService/Drawdown',
+                request_serializer=g60_dot_credit_dot_v1_dot_credit__pb2.MoveFundsRequest.SerializeToString,
+                response_deserializer=g60_dot_credit_dot_v1_dot_credit__pb2.MoveFundsResponse.FromString,
+                _registered_method=True)
+        self.RecordRepayment = channel.unary_unary(
+                '/g60.credit.v1.CreditService/RecordRepayment',
+                request_serializer=g60_dot_credit_dot_v1_dot_credit__pb2.MoveFundsRequest.SerializeToString,
+                response_deserializer=g60_dot_credit_dot_v1_dot_credit__pb2.MoveFundsResponse.FromString,
+                _registered_method=True)
+        self.SetGuarantorCapacity = channel.unary_unary(
+                '/g60.credit.v1.CreditService/SetGuarantorCapacity',
+                request_serializer=g60_dot_credit_dot_v1_dot_credit__pb2.SetGuarantorCapacityRequest.SerializeToString,
+                response_deserializer=g60_dot_credit_dot_v1_dot_credit__pb2.GuarantorCapacity.FromString,
+                _registered_method=True)
 
 
 class CreditServiceServicer:
@@ -69,6 +139,100 @@ class CreditServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def AmendCreditLimit(self, request, context):
+        """Bank only. Decreasing below reserved + utilized is FAILED_PRECONDITION.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def FreezeCreditLine(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def UnfreezeCreditLine(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def CloseCreditLine(self, request, context):
+        """Refused (FAILED_PRECONDITION) while principal is outstanding on the line.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListCreditLines(self, request, context):
+        """The calling bank's lines, in id order; filters by status and enterprise.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListCreditLineAudit(self, request, context):
+        """Every change of one of the calling bank's lines: actor, time, request id, before/after.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ApplyForFinancing(self, request, context):
+        """Enterprise only. Empty bank_id addresses every ACTIVE bank of the enterprise's city.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetFinancingApplication(self, request, context):
+        """The applying enterprise or an addressed bank.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def WithdrawFinancing(self, request, context):
+        """Enterprise only, while SUBMITTED.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ApproveFinancing(self, request, context):
+        """Bank only. First approval wins; later ones get FAILED_PRECONDITION ApplicationNotPending.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def RejectFinancing(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def Drawdown(self, request, context):
+        """Bank only (the approving bank). Consumes available credit on the bound line.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def RecordRepayment(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def SetGuarantorCapacity(self, request, context):
+        """Operator only: the guarantee company's capacity for guaranteed principal.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_CreditServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -81,6 +245,76 @@ def add_CreditServiceServicer_to_server(servicer, server):
                     servicer.GetCreditLine,
                     request_deserializer=g60_dot_credit_dot_v1_dot_credit__pb2.GetCreditLineRequest.FromString,
                     response_serializer=g60_dot_credit_dot_v1_dot_credit__pb2.CreditLine.SerializeToString,
+            ),
+            'AmendCreditLimit': grpc.unary_unary_rpc_method_handler(
+                    servicer.AmendCreditLimit,
+                    request_deserializer=g60_dot_credit_dot_v1_dot_credit__pb2.AmendCreditLimitRequest.FromString,
+                    response_serializer=g60_dot_credit_dot_v1_dot_credit__pb2.CreditLine.SerializeToString,
+            ),
+            'FreezeCreditLine': grpc.unary_unary_rpc_method_handler(
+                    servicer.FreezeCreditLine,
+                    request_deserializer=g60_dot_credit_dot_v1_dot_credit__pb2.ChangeCreditLineStatusRequest.FromString,
+                    response_serializer=g60_dot_credit_dot_v1_dot_credit__pb2.CreditLine.SerializeToString,
+            ),
+            'UnfreezeCreditLine': grpc.unary_unary_rpc_method_handler(
+                    servicer.UnfreezeCreditLine,
+                    request_deserializer=g60_dot_credit_dot_v1_dot_credit__pb2.ChangeCreditLineStatusRequest.FromString,
+                    response_serializer=g60_dot_credit_dot_v1_dot_credit__pb2.CreditLine.SerializeToString,
+            ),
+            'CloseCreditLine': grpc.unary_unary_rpc_method_handler(
+                    servicer.CloseCreditLine,
+                    request_deserializer=g60_dot_credit_dot_v1_dot_credit__pb2.ChangeCreditLineStatusRequest.FromString,
+                    response_serializer=g60_dot_credit_dot_v1_dot_credit__pb2.CreditLine.SerializeToString,
+            ),
+            'ListCreditLines': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListCreditLines,
+                    request_deserializer=g60_dot_credit_dot_v1_dot_credit__pb2.ListCreditLinesRequest.FromString,
+                    response_serializer=g60_dot_credit_dot_v1_dot_credit__pb2.ListCreditLinesResponse.SerializeToString,
+            ),
+            'ListCreditLineAudit': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListCreditLineAudit,
+                    request_deserializer=g60_dot_credit_dot_v1_dot_credit__pb2.ListCreditLineAuditRequest.FromString,
+                    response_serializer=g60_dot_credit_dot_v1_dot_credit__pb2.ListCreditLineAuditResponse.SerializeToString,
+            ),
+            'ApplyForFinancing': grpc.unary_unary_rpc_method_handler(
+                    servicer.ApplyForFinancing,
+                    request_deserializer=g60_dot_credit_dot_v1_dot_credit__pb2.ApplyForFinancingRequest.FromString,
+                    response_serializer=g60_dot_credit_dot_v1_dot_credit__pb2.FinancingApplication.SerializeToString,
+            ),
+            'GetFinancingApplication': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetFinancingApplication,
+                    request_deserializer=g60_dot_credit_dot_v1_dot_credit__pb2.GetFinancingApplicationRequest.FromString,
+                    response_serializer=g60_dot_credit_dot_v1_dot_credit__pb2.FinancingApplication.SerializeToString,
+            ),
+            'WithdrawFinancing': grpc.unary_unary_rpc_method_handler(
+                    servicer.WithdrawFinancing,
+                    request_deserializer=g60_dot_credit_dot_v1_dot_credit__pb2.WithdrawFinancingRequest.FromString,
+                    response_serializer=g60_dot_credit_dot_v1_dot_credit__pb2.FinancingApplication.SerializeToString,
+            ),
+            'ApproveFinancing': grpc.unary_unary_rpc_method_handler(
+                    servicer.ApproveFinancing,
+                    request_deserializer=g60_dot_credit_dot_v1_dot_credit__pb2.ApproveFinancingRequest.FromString,
+                    response_serializer=g60_dot_credit_dot_v1_dot_credit__pb2.FinancingApplication.SerializeToString,
+            ),
+            'RejectFinancing': grpc.unary_unary_rpc_method_handler(
+                    servicer.RejectFinancing,
+                    request_deserializer=g60_dot_credit_dot_v1_dot_credit__pb2.RejectFinancingRequest.FromString,
+                    response_serializer=g60_dot_credit_dot_v1_dot_credit__pb2.FinancingApplication.SerializeToString,
+            ),
+            'Drawdown': grpc.unary_unary_rpc_method_handler(
+                    servicer.Drawdown,
+                    request_deserializer=g60_dot_credit_dot_v1_dot_credit__pb2.MoveFundsRequest.FromString,
+                    response_serializer=g60_dot_credit_dot_v1_dot_credit__pb2.MoveFundsResponse.SerializeToString,
+            ),
+            'RecordRepayment': grpc.unary_unary_rpc_method_handler(
+                    servicer.RecordRepayment,
+                    request_deserializer=g60_dot_credit_dot_v1_dot_credit__pb2.MoveFundsRequest.FromString,
+                    response_serializer=g60_dot_credit_dot_v1_dot_credit__pb2.MoveFundsResponse.SerializeToString,
+            ),
+            'SetGuarantorCapacity': grpc.unary_unary_rpc_method_handler(
+                    servicer.SetGuarantorCapacity,
+                    request_deserializer=g60_dot_credit_dot_v1_dot_credit__pb2.SetGuarantorCapacityRequest.FromString,
+                    response_serializer=g60_dot_credit_dot_v1_dot_credit__pb2.GuarantorCapacity.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -141,6 +375,384 @@ class CreditService:
             '/g60.credit.v1.CreditService/GetCreditLine',
             g60_dot_credit_dot_v1_dot_credit__pb2.GetCreditLineRequest.SerializeToString,
             g60_dot_credit_dot_v1_dot_credit__pb2.CreditLine.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def AmendCreditLimit(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/g60.credit.v1.CreditService/AmendCreditLimit',
+            g60_dot_credit_dot_v1_dot_credit__pb2.AmendCreditLimitRequest.SerializeToString,
+            g60_dot_credit_dot_v1_dot_credit__pb2.CreditLine.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def FreezeCreditLine(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/g60.credit.v1.CreditService/FreezeCreditLine',
+            g60_dot_credit_dot_v1_dot_credit__pb2.ChangeCreditLineStatusRequest.SerializeToString,
+            g60_dot_credit_dot_v1_dot_credit__pb2.CreditLine.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UnfreezeCreditLine(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/g60.credit.v1.CreditService/UnfreezeCreditLine',
+            g60_dot_credit_dot_v1_dot_credit__pb2.ChangeCreditLineStatusRequest.SerializeToString,
+            g60_dot_credit_dot_v1_dot_credit__pb2.CreditLine.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CloseCreditLine(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/g60.credit.v1.CreditService/CloseCreditLine',
+            g60_dot_credit_dot_v1_dot_credit__pb2.ChangeCreditLineStatusRequest.SerializeToString,
+            g60_dot_credit_dot_v1_dot_credit__pb2.CreditLine.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListCreditLines(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/g60.credit.v1.CreditService/ListCreditLines',
+            g60_dot_credit_dot_v1_dot_credit__pb2.ListCreditLinesRequest.SerializeToString,
+            g60_dot_credit_dot_v1_dot_credit__pb2.ListCreditLinesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListCreditLineAudit(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/g60.credit.v1.CreditService/ListCreditLineAudit',
+            g60_dot_credit_dot_v1_dot_credit__pb2.ListCreditLineAuditRequest.SerializeToString,
+            g60_dot_credit_dot_v1_dot_credit__pb2.ListCreditLineAuditResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ApplyForFinancing(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/g60.credit.v1.CreditService/ApplyForFinancing',
+            g60_dot_credit_dot_v1_dot_credit__pb2.ApplyForFinancingRequest.SerializeToString,
+            g60_dot_credit_dot_v1_dot_credit__pb2.FinancingApplication.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetFinancingApplication(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/g60.credit.v1.CreditService/GetFinancingApplication',
+            g60_dot_credit_dot_v1_dot_credit__pb2.GetFinancingApplicationRequest.SerializeToString,
+            g60_dot_credit_dot_v1_dot_credit__pb2.FinancingApplication.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def WithdrawFinancing(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/g60.credit.v1.CreditService/WithdrawFinancing',
+            g60_dot_credit_dot_v1_dot_credit__pb2.WithdrawFinancingRequest.SerializeToString,
+            g60_dot_credit_dot_v1_dot_credit__pb2.FinancingApplication.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ApproveFinancing(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/g60.credit.v1.CreditService/ApproveFinancing',
+            g60_dot_credit_dot_v1_dot_credit__pb2.ApproveFinancingRequest.SerializeToString,
+            g60_dot_credit_dot_v1_dot_credit__pb2.FinancingApplication.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RejectFinancing(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/g60.credit.v1.CreditService/RejectFinancing',
+            g60_dot_credit_dot_v1_dot_credit__pb2.RejectFinancingRequest.SerializeToString,
+            g60_dot_credit_dot_v1_dot_credit__pb2.FinancingApplication.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def Drawdown(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/g60.credit.v1.CreditService/Drawdown',
+            g60_dot_credit_dot_v1_dot_credit__pb2.MoveFundsRequest.SerializeToString,
+            g60_dot_credit_dot_v1_dot_credit__pb2.MoveFundsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RecordRepayment(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/g60.credit.v1.CreditService/RecordRepayment',
+            g60_dot_credit_dot_v1_dot_credit__pb2.MoveFundsRequest.SerializeToString,
+            g60_dot_credit_dot_v1_dot_credit__pb2.MoveFundsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SetGuarantorCapacity(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/g60.credit.v1.CreditService/SetGuarantorCapacity',
+            g60_dot_credit_dot_v1_dot_credit__pb2.SetGuarantorCapacityRequest.SerializeToString,
+            g60_dot_credit_dot_v1_dot_credit__pb2.GuarantorCapacity.FromString,
             options,
             channel_credentials,
             insecure,

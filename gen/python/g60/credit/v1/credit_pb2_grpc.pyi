@@ -39,6 +39,30 @@ class CreditServiceStub:
     def __new__(cls, channel: _aio.Channel) -> CreditServiceAsyncStub: ...
     RegisterCreditLine: _grpc.UnaryUnaryMultiCallable[_credit_pb2.RegisterCreditLineRequest, _credit_pb2.CreditLine]
     GetCreditLine: _grpc.UnaryUnaryMultiCallable[_credit_pb2.GetCreditLineRequest, _credit_pb2.CreditLine]
+    AmendCreditLimit: _grpc.UnaryUnaryMultiCallable[_credit_pb2.AmendCreditLimitRequest, _credit_pb2.CreditLine]
+    """Bank only. Decreasing below reserved + utilized is FAILED_PRECONDITION."""
+    FreezeCreditLine: _grpc.UnaryUnaryMultiCallable[_credit_pb2.ChangeCreditLineStatusRequest, _credit_pb2.CreditLine]
+    UnfreezeCreditLine: _grpc.UnaryUnaryMultiCallable[_credit_pb2.ChangeCreditLineStatusRequest, _credit_pb2.CreditLine]
+    CloseCreditLine: _grpc.UnaryUnaryMultiCallable[_credit_pb2.ChangeCreditLineStatusRequest, _credit_pb2.CreditLine]
+    """Refused (FAILED_PRECONDITION) while principal is outstanding on the line."""
+    ListCreditLines: _grpc.UnaryUnaryMultiCallable[_credit_pb2.ListCreditLinesRequest, _credit_pb2.ListCreditLinesResponse]
+    """The calling bank's lines, in id order; filters by status and enterprise."""
+    ListCreditLineAudit: _grpc.UnaryUnaryMultiCallable[_credit_pb2.ListCreditLineAuditRequest, _credit_pb2.ListCreditLineAuditResponse]
+    """Every change of one of the calling bank's lines: actor, time, request id, before/after."""
+    ApplyForFinancing: _grpc.UnaryUnaryMultiCallable[_credit_pb2.ApplyForFinancingRequest, _credit_pb2.FinancingApplication]
+    """Enterprise only. Empty bank_id addresses every ACTIVE bank of the enterprise's city."""
+    GetFinancingApplication: _grpc.UnaryUnaryMultiCallable[_credit_pb2.GetFinancingApplicationRequest, _credit_pb2.FinancingApplication]
+    """The applying enterprise or an addressed bank."""
+    WithdrawFinancing: _grpc.UnaryUnaryMultiCallable[_credit_pb2.WithdrawFinancingRequest, _credit_pb2.FinancingApplication]
+    """Enterprise only, while SUBMITTED."""
+    ApproveFinancing: _grpc.UnaryUnaryMultiCallable[_credit_pb2.ApproveFinancingRequest, _credit_pb2.FinancingApplication]
+    """Bank only. First approval wins; later ones get FAILED_PRECONDITION ApplicationNotPending."""
+    RejectFinancing: _grpc.UnaryUnaryMultiCallable[_credit_pb2.RejectFinancingRequest, _credit_pb2.FinancingApplication]
+    Drawdown: _grpc.UnaryUnaryMultiCallable[_credit_pb2.MoveFundsRequest, _credit_pb2.MoveFundsResponse]
+    """Bank only (the approving bank). Consumes available credit on the bound line."""
+    RecordRepayment: _grpc.UnaryUnaryMultiCallable[_credit_pb2.MoveFundsRequest, _credit_pb2.MoveFundsResponse]
+    SetGuarantorCapacity: _grpc.UnaryUnaryMultiCallable[_credit_pb2.SetGuarantorCapacityRequest, _credit_pb2.GuarantorCapacity]
+    """Operator only: the guarantee company's capacity for guaranteed principal."""
 
 @_typing.type_check_only
 class CreditServiceAsyncStub(CreditServiceStub):
@@ -51,6 +75,30 @@ class CreditServiceAsyncStub(CreditServiceStub):
     def __init__(self, channel: _aio.Channel) -> None: ...
     RegisterCreditLine: _aio.UnaryUnaryMultiCallable[_credit_pb2.RegisterCreditLineRequest, _credit_pb2.CreditLine]  # type: ignore[assignment]
     GetCreditLine: _aio.UnaryUnaryMultiCallable[_credit_pb2.GetCreditLineRequest, _credit_pb2.CreditLine]  # type: ignore[assignment]
+    AmendCreditLimit: _aio.UnaryUnaryMultiCallable[_credit_pb2.AmendCreditLimitRequest, _credit_pb2.CreditLine]  # type: ignore[assignment]
+    """Bank only. Decreasing below reserved + utilized is FAILED_PRECONDITION."""
+    FreezeCreditLine: _aio.UnaryUnaryMultiCallable[_credit_pb2.ChangeCreditLineStatusRequest, _credit_pb2.CreditLine]  # type: ignore[assignment]
+    UnfreezeCreditLine: _aio.UnaryUnaryMultiCallable[_credit_pb2.ChangeCreditLineStatusRequest, _credit_pb2.CreditLine]  # type: ignore[assignment]
+    CloseCreditLine: _aio.UnaryUnaryMultiCallable[_credit_pb2.ChangeCreditLineStatusRequest, _credit_pb2.CreditLine]  # type: ignore[assignment]
+    """Refused (FAILED_PRECONDITION) while principal is outstanding on the line."""
+    ListCreditLines: _aio.UnaryUnaryMultiCallable[_credit_pb2.ListCreditLinesRequest, _credit_pb2.ListCreditLinesResponse]  # type: ignore[assignment]
+    """The calling bank's lines, in id order; filters by status and enterprise."""
+    ListCreditLineAudit: _aio.UnaryUnaryMultiCallable[_credit_pb2.ListCreditLineAuditRequest, _credit_pb2.ListCreditLineAuditResponse]  # type: ignore[assignment]
+    """Every change of one of the calling bank's lines: actor, time, request id, before/after."""
+    ApplyForFinancing: _aio.UnaryUnaryMultiCallable[_credit_pb2.ApplyForFinancingRequest, _credit_pb2.FinancingApplication]  # type: ignore[assignment]
+    """Enterprise only. Empty bank_id addresses every ACTIVE bank of the enterprise's city."""
+    GetFinancingApplication: _aio.UnaryUnaryMultiCallable[_credit_pb2.GetFinancingApplicationRequest, _credit_pb2.FinancingApplication]  # type: ignore[assignment]
+    """The applying enterprise or an addressed bank."""
+    WithdrawFinancing: _aio.UnaryUnaryMultiCallable[_credit_pb2.WithdrawFinancingRequest, _credit_pb2.FinancingApplication]  # type: ignore[assignment]
+    """Enterprise only, while SUBMITTED."""
+    ApproveFinancing: _aio.UnaryUnaryMultiCallable[_credit_pb2.ApproveFinancingRequest, _credit_pb2.FinancingApplication]  # type: ignore[assignment]
+    """Bank only. First approval wins; later ones get FAILED_PRECONDITION ApplicationNotPending."""
+    RejectFinancing: _aio.UnaryUnaryMultiCallable[_credit_pb2.RejectFinancingRequest, _credit_pb2.FinancingApplication]  # type: ignore[assignment]
+    Drawdown: _aio.UnaryUnaryMultiCallable[_credit_pb2.MoveFundsRequest, _credit_pb2.MoveFundsResponse]  # type: ignore[assignment]
+    """Bank only (the approving bank). Consumes available credit on the bound line."""
+    RecordRepayment: _aio.UnaryUnaryMultiCallable[_credit_pb2.MoveFundsRequest, _credit_pb2.MoveFundsResponse]  # type: ignore[assignment]
+    SetGuarantorCapacity: _aio.UnaryUnaryMultiCallable[_credit_pb2.SetGuarantorCapacityRequest, _credit_pb2.GuarantorCapacity]  # type: ignore[assignment]
+    """Operator only: the guarantee company's capacity for guaranteed principal."""
 
 class CreditServiceServicer(metaclass=_abc_1.ABCMeta):
     """Credit lines (授信), financing applications, drawdowns and repayments.
@@ -72,5 +120,113 @@ class CreditServiceServicer(metaclass=_abc_1.ABCMeta):
         request: _credit_pb2.GetCreditLineRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_credit_pb2.CreditLine, _abc.Awaitable[_credit_pb2.CreditLine]]: ...
+
+    @_abc_1.abstractmethod
+    def AmendCreditLimit(
+        self,
+        request: _credit_pb2.AmendCreditLimitRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_credit_pb2.CreditLine, _abc.Awaitable[_credit_pb2.CreditLine]]:
+        """Bank only. Decreasing below reserved + utilized is FAILED_PRECONDITION."""
+
+    @_abc_1.abstractmethod
+    def FreezeCreditLine(
+        self,
+        request: _credit_pb2.ChangeCreditLineStatusRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_credit_pb2.CreditLine, _abc.Awaitable[_credit_pb2.CreditLine]]: ...
+
+    @_abc_1.abstractmethod
+    def UnfreezeCreditLine(
+        self,
+        request: _credit_pb2.ChangeCreditLineStatusRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_credit_pb2.CreditLine, _abc.Awaitable[_credit_pb2.CreditLine]]: ...
+
+    @_abc_1.abstractmethod
+    def CloseCreditLine(
+        self,
+        request: _credit_pb2.ChangeCreditLineStatusRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_credit_pb2.CreditLine, _abc.Awaitable[_credit_pb2.CreditLine]]:
+        """Refused (FAILED_PRECONDITION) while principal is outstanding on the line."""
+
+    @_abc_1.abstractmethod
+    def ListCreditLines(
+        self,
+        request: _credit_pb2.ListCreditLinesRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_credit_pb2.ListCreditLinesResponse, _abc.Awaitable[_credit_pb2.ListCreditLinesResponse]]:
+        """The calling bank's lines, in id order; filters by status and enterprise."""
+
+    @_abc_1.abstractmethod
+    def ListCreditLineAudit(
+        self,
+        request: _credit_pb2.ListCreditLineAuditRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_credit_pb2.ListCreditLineAuditResponse, _abc.Awaitable[_credit_pb2.ListCreditLineAuditResponse]]:
+        """Every change of one of the calling bank's lines: actor, time, request id, before/after."""
+
+    @_abc_1.abstractmethod
+    def ApplyForFinancing(
+        self,
+        request: _credit_pb2.ApplyForFinancingRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_credit_pb2.FinancingApplication, _abc.Awaitable[_credit_pb2.FinancingApplication]]:
+        """Enterprise only. Empty bank_id addresses every ACTIVE bank of the enterprise's city."""
+
+    @_abc_1.abstractmethod
+    def GetFinancingApplication(
+        self,
+        request: _credit_pb2.GetFinancingApplicationRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_credit_pb2.FinancingApplication, _abc.Awaitable[_credit_pb2.FinancingApplication]]:
+        """The applying enterprise or an addressed bank."""
+
+    @_abc_1.abstractmethod
+    def WithdrawFinancing(
+        self,
+        request: _credit_pb2.WithdrawFinancingRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_credit_pb2.FinancingApplication, _abc.Awaitable[_credit_pb2.FinancingApplication]]:
+        """Enterprise only, while SUBMITTED."""
+
+    @_abc_1.abstractmethod
+    def ApproveFinancing(
+        self,
+        request: _credit_pb2.ApproveFinancingRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_credit_pb2.FinancingApplication, _abc.Awaitable[_credit_pb2.FinancingApplication]]:
+        """Bank only. First approval wins; later ones get FAILED_PRECONDITION ApplicationNotPending."""
+
+    @_abc_1.abstractmethod
+    def RejectFinancing(
+        self,
+        request: _credit_pb2.RejectFinancingRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_credit_pb2.FinancingApplication, _abc.Awaitable[_credit_pb2.FinancingApplication]]: ...
+
+    @_abc_1.abstractmethod
+    def Drawdown(
+        self,
+        request: _credit_pb2.MoveFundsRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_credit_pb2.MoveFundsResponse, _abc.Awaitable[_credit_pb2.MoveFundsResponse]]:
+        """Bank only (the approving bank). Consumes available credit on the bound line."""
+
+    @_abc_1.abstractmethod
+    def RecordRepayment(
+        self,
+        request: _credit_pb2.MoveFundsRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_credit_pb2.MoveFundsResponse, _abc.Awaitable[_credit_pb2.MoveFundsResponse]]: ...
+
+    @_abc_1.abstractmethod
+    def SetGuarantorCapacity(
+        self,
+        request: _credit_pb2.SetGuarantorCapacityRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_credit_pb2.GuarantorCapacity, _abc.Awaitable[_credit_pb2.GuarantorCapacity]]:
+        """Operator only: the guarantee company's capacity for guaranteed principal."""
 
 def add_CreditServiceServicer_to_server(servicer: CreditServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...

@@ -22,19 +22,42 @@ _runtime_version.ValidateProtobufRuntimeVersion(
 _sym_db = _symbol_database.Default()
 
 
+from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n!g60/events/v1/credit_events.proto\x12\rg60.events.v1\"\xbc\x01\n\rCreditParties\x12\x0f\n\x07\x62\x61nk_id\x18\x01 \x01(\t\x12\x11\n\tbank_city\x18\x02 \x01(\t\x12\x11\n\tbank_type\x18\x03 \x01(\t\x12\x15\n\renterprise_id\x18\x04 \x01(\t\x12\x17\n\x0f\x65nterprise_city\x18\x05 \x01(\t\x12\x1e\n\x16\x65nterprise_region_code\x18\x06 \x01(\t\x12\x10\n\x08industry\x18\x07 \x01(\t\x12\x12\n\nsize_class\x18\x08 \x01(\t\"c\n\x12\x43reditLineBalances\x12\x11\n\tlimit_fen\x18\x01 \x01(\x03\x12\x14\n\x0creserved_fen\x18\x02 \x01(\x03\x12\x14\n\x0cutilized_fen\x18\x03 \x01(\x03\x12\x0e\n\x06status\x18\x04 \x01(\t\"\xaf\x02\n\x14\x43reditLineRegistered\x12\x16\n\x0e\x63redit_line_id\x18\x01 \x01(\t\x12-\n\x07parties\x18\x02 \x01(\x0b\x32\x1c.g60.events.v1.CreditParties\x12\x0f\n\x07product\x18\x03 \x01(\t\x12\x10\n\x08\x63urrency\x18\x04 \x01(\t\x12\x11\n\tlimit_fen\x18\x05 \x01(\x03\x12\x11\n\trevolving\x18\x06 \x01(\x08\x12\x12\n\nvalid_from\x18\x07 \x01(\t\x12\x10\n\x08valid_to\x18\x08 \x01(\t\x12\x14\n\x0cguarantor_id\x18\t \x01(\t\x12\x16\n\x0e\x63over_ratio_bp\x18\n \x01(\x05\x12\x33\n\x08\x62\x61lances\x18\x0b \x01(\x0b\x32!.g60.events.v1.CreditLineBalancesb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n!g60/events/v1/credit_events.proto\x12\rg60.events.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xbc\x01\n\rCreditParties\x12\x0f\n\x07\x62\x61nk_id\x18\x01 \x01(\t\x12\x11\n\tbank_city\x18\x02 \x01(\t\x12\x11\n\tbank_type\x18\x03 \x01(\t\x12\x15\n\renterprise_id\x18\x04 \x01(\t\x12\x17\n\x0f\x65nterprise_city\x18\x05 \x01(\t\x12\x1e\n\x16\x65nterprise_region_code\x18\x06 \x01(\t\x12\x10\n\x08industry\x18\x07 \x01(\t\x12\x12\n\nsize_class\x18\x08 \x01(\t\"\x93\x01\n\x12\x43reditLineBalances\x12\x11\n\tlimit_fen\x18\x01 \x01(\x03\x12\x14\n\x0creserved_fen\x18\x02 \x01(\x03\x12\x14\n\x0cutilized_fen\x18\x03 \x01(\x03\x12\x0e\n\x06status\x18\x04 \x01(\t\x12\x17\n\x0foutstanding_fen\x18\x05 \x01(\x03\x12\x15\n\ravailable_fen\x18\x06 \x01(\x03\"\xaf\x02\n\x14\x43reditLineRegistered\x12\x16\n\x0e\x63redit_line_id\x18\x01 \x01(\t\x12-\n\x07parties\x18\x02 \x01(\x0b\x32\x1c.g60.events.v1.CreditParties\x12\x0f\n\x07product\x18\x03 \x01(\t\x12\x10\n\x08\x63urrency\x18\x04 \x01(\t\x12\x11\n\tlimit_fen\x18\x05 \x01(\x03\x12\x11\n\trevolving\x18\x06 \x01(\x08\x12\x12\n\nvalid_from\x18\x07 \x01(\t\x12\x10\n\x08valid_to\x18\x08 \x01(\t\x12\x14\n\x0cguarantor_id\x18\t \x01(\t\x12\x16\n\x0e\x63over_ratio_bp\x18\n \x01(\x05\x12\x33\n\x08\x62\x61lances\x18\x0b \x01(\x0b\x32!.g60.events.v1.CreditLineBalances\"\xe1\x01\n\x11\x43reditLineAmended\x12\x16\n\x0e\x63redit_line_id\x18\x01 \x01(\t\x12-\n\x07parties\x18\x02 \x01(\x0b\x32\x1c.g60.events.v1.CreditParties\x12\x1a\n\x12previous_limit_fen\x18\x03 \x01(\x03\x12\x11\n\tlimit_fen\x18\x04 \x01(\x03\x12\x11\n\tdelta_fen\x18\x05 \x01(\x03\x12\x0e\n\x06reason\x18\x06 \x01(\t\x12\x33\n\x08\x62\x61lances\x18\x07 \x01(\x0b\x32!.g60.events.v1.CreditLineBalances\"\x9e\x01\n\x10\x43reditLineFrozen\x12\x16\n\x0e\x63redit_line_id\x18\x01 \x01(\t\x12-\n\x07parties\x18\x02 \x01(\x0b\x32\x1c.g60.events.v1.CreditParties\x12\x0e\n\x06reason\x18\x03 \x01(\t\x12\x33\n\x08\x62\x61lances\x18\x04 \x01(\x0b\x32!.g60.events.v1.CreditLineBalances\"\xa0\x01\n\x12\x43reditLineUnfrozen\x12\x16\n\x0e\x63redit_line_id\x18\x01 \x01(\t\x12-\n\x07parties\x18\x02 \x01(\x0b\x32\x1c.g60.events.v1.CreditParties\x12\x0e\n\x06reason\x18\x03 \x01(\t\x12\x33\n\x08\x62\x61lances\x18\x04 \x01(\x0b\x32!.g60.events.v1.CreditLineBalances\"\x9e\x01\n\x10\x43reditLineClosed\x12\x16\n\x0e\x63redit_line_id\x18\x01 \x01(\t\x12-\n\x07parties\x18\x02 \x01(\x0b\x32\x1c.g60.events.v1.CreditParties\x12\x0e\n\x06reason\x18\x03 \x01(\t\x12\x33\n\x08\x62\x61lances\x18\x04 \x01(\x0b\x32!.g60.events.v1.CreditLineBalances\"\xb1\x01\n\x11\x43reditLineExpired\x12\x16\n\x0e\x63redit_line_id\x18\x01 \x01(\t\x12-\n\x07parties\x18\x02 \x01(\x0b\x32\x1c.g60.events.v1.CreditParties\x12\x0e\n\x06reason\x18\x03 \x01(\t\x12\x33\n\x08\x62\x61lances\x18\x04 \x01(\x0b\x32!.g60.events.v1.CreditLineBalances\x12\x10\n\x08valid_to\x18\x05 \x01(\t\"\x83\x02\n\x10\x46inancingApplied\x12\x16\n\x0e\x61pplication_id\x18\x01 \x01(\t\x12-\n\x07parties\x18\x02 \x01(\x0b\x32\x1c.g60.events.v1.CreditParties\x12\x12\n\namount_fen\x18\x03 \x01(\x03\x12\x13\n\x0bterm_months\x18\x04 \x01(\x05\x12\x0f\n\x07purpose\x18\x05 \x01(\t\x12\x17\n\x0ftarget_bank_ids\x18\x06 \x03(\t\x12\x11\n\tcity_wide\x18\x07 \x01(\x08\x12\x30\n\x0csubmitted_at\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x10\n\x08\x63urrency\x18\t \x01(\t\"\x86\x02\n\x11\x46inancingApproved\x12\x16\n\x0e\x61pplication_id\x18\x01 \x01(\t\x12-\n\x07parties\x18\x02 \x01(\x0b\x32\x1c.g60.events.v1.CreditParties\x12\x16\n\x0e\x63redit_line_id\x18\x03 \x01(\t\x12\x15\n\rrequested_fen\x18\x04 \x01(\x03\x12\x14\n\x0c\x61pproved_fen\x18\x05 \x01(\x03\x12\x30\n\x0csubmitted_at\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x33\n\x08\x62\x61lances\x18\x07 \x01(\x0b\x32!.g60.events.v1.CreditLineBalances\"\xb0\x01\n\x11\x46inancingRejected\x12\x16\n\x0e\x61pplication_id\x18\x01 \x01(\t\x12-\n\x07parties\x18\x02 \x01(\x0b\x32\x1c.g60.events.v1.CreditParties\x12\x19\n\x11rejecting_bank_id\x18\x03 \x01(\t\x12\x0e\n\x06reason\x18\x04 \x01(\t\x12\r\n\x05\x66inal\x18\x05 \x01(\x08\x12\x1a\n\x12\x61pplication_status\x18\x06 \x01(\t\"\x7f\n\x12\x46inancingWithdrawn\x12\x16\n\x0e\x61pplication_id\x18\x01 \x01(\t\x12-\n\x07parties\x18\x02 \x01(\x0b\x32\x1c.g60.events.v1.CreditParties\x12\x0e\n\x06reason\x18\x03 \x01(\t\x12\x12\n\namount_fen\x18\x04 \x01(\x03\"\xbd\x03\n\x0e\x46undsDisbursed\x12\x13\n\x0b\x64rawdown_id\x18\x01 \x01(\t\x12\x16\n\x0e\x63redit_line_id\x18\x02 \x01(\t\x12\x16\n\x0e\x61pplication_id\x18\x03 \x01(\t\x12-\n\x07parties\x18\x04 \x01(\x0b\x32\x1c.g60.events.v1.CreditParties\x12\x12\n\namount_fen\x18\x05 \x01(\x03\x12\x15\n\rguarantee_fen\x18\x06 \x01(\x03\x12\x14\n\x0cguarantor_id\x18\x07 \x01(\t\x12\x30\n\x0csubmitted_at\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x1a\n\x12\x66irst_disbursement\x18\t \x01(\x08\x12!\n\x19\x61pplication_disbursed_fen\x18\n \x01(\x03\x12#\n\x1b\x61pplication_outstanding_fen\x18\x0b \x01(\x03\x12\x1a\n\x12\x61pplication_status\x18\x0c \x01(\t\x12\x33\n\x08\x62\x61lances\x18\r \x01(\x0b\x32!.g60.events.v1.CreditLineBalances\x12\x0f\n\x07product\x18\x0e \x01(\t\"\xde\x02\n\nLoanRepaid\x12\x14\n\x0crepayment_id\x18\x01 \x01(\t\x12\x16\n\x0e\x63redit_line_id\x18\x02 \x01(\t\x12\x16\n\x0e\x61pplication_id\x18\x03 \x01(\t\x12-\n\x07parties\x18\x04 \x01(\x0b\x32\x1c.g60.events.v1.CreditParties\x12\x12\n\namount_fen\x18\x05 \x01(\x03\x12\x1e\n\x16guarantee_released_fen\x18\x06 \x01(\x03\x12\x11\n\trevolving\x18\x07 \x01(\x08\x12\x1e\n\x16\x61pplication_repaid_fen\x18\x08 \x01(\x03\x12#\n\x1b\x61pplication_outstanding_fen\x18\t \x01(\x03\x12\x1a\n\x12\x61pplication_status\x18\n \x01(\t\x12\x33\n\x08\x62\x61lances\x18\x0b \x01(\x0b\x32!.g60.events.v1.CreditLineBalancesb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'g60.events.v1.credit_events_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_CREDITPARTIES']._serialized_start=53
-  _globals['_CREDITPARTIES']._serialized_end=241
-  _globals['_CREDITLINEBALANCES']._serialized_start=243
-  _globals['_CREDITLINEBALANCES']._serialized_end=342
-  _globals['_CREDITLINEREGISTERED']._serialized_start=345
-  _globals['_CREDITLINEREGISTERED']._serialized_end=648
+  _globals['_CREDITPARTIES']._serialized_start=86
+  _globals['_CREDITPARTIES']._serialized_end=274
+  _globals['_CREDITLINEBALANCES']._serialized_start=277
+  _globals['_CREDITLINEBALANCES']._serialized_end=424
+  _globals['_CREDITLINEREGISTERED']._serialized_start=427
+  _globals['_CREDITLINEREGISTERED']._serialized_end=730
+  _globals['_CREDITLINEAMENDED']._serialized_start=733
+  _globals['_CREDITLINEAMENDED']._serialized_end=958
+  _globals['_CREDITLINEFROZEN']._serialized_start=961
+  _globals['_CREDITLINEFROZEN']._serialized_end=1119
+  _globals['_CREDITLINEUNFROZEN']._serialized_start=1122
+  _globals['_CREDITLINEUNFROZEN']._serialized_end=1282
+  _globals['_CREDITLINECLOSED']._serialized_start=1285
+  _globals['_CREDITLINECLOSED']._serialized_end=1443
+  _globals['_CREDITLINEEXPIRED']._serialized_start=1446
+  _globals['_CREDITLINEEXPIRED']._serialized_end=1623
+  _globals['_FINANCINGAPPLIED']._serialized_start=1626
+  _globals['_FINANCINGAPPLIED']._serialized_end=1885
+  _globals['_FINANCINGAPPROVED']._serialized_start=1888
+  _globals['_FINANCINGAPPROVED']._serialized_end=2150
+  _globals['_FINANCINGREJECTED']._serialized_start=2153
+  _globals['_FINANCINGREJECTED']._serialized_end=2329
+  _globals['_FINANCINGWITHDRAWN']._serialized_start=2331
+  _globals['_FINANCINGWITHDRAWN']._serialized_end=2458
+  _globals['_FUNDSDISBURSED']._serialized_start=2461
+  _globals['_FUNDSDISBURSED']._serialized_end=2906
+  _globals['_LOANREPAID']._serialized_start=2909
+  _globals['_LOANREPAID']._serialized_end=3259
 # @@protoc_insertion_point(module_scope)

@@ -1,6 +1,10 @@
+import datetime
+
+from google.protobuf import timestamp_pb2 as _timestamp_pb2
+from google.protobuf.internal import containers as _containers
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import message as _message
-from collections.abc import Mapping as _Mapping
+from collections.abc import Iterable as _Iterable, Mapping as _Mapping
 from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 
 DESCRIPTOR: _descriptor.FileDescriptor
@@ -26,16 +30,20 @@ class CreditParties(_message.Message):
     def __init__(self, bank_id: _Optional[str] = ..., bank_city: _Optional[str] = ..., bank_type: _Optional[str] = ..., enterprise_id: _Optional[str] = ..., enterprise_city: _Optional[str] = ..., enterprise_region_code: _Optional[str] = ..., industry: _Optional[str] = ..., size_class: _Optional[str] = ...) -> None: ...
 
 class CreditLineBalances(_message.Message):
-    __slots__ = ("limit_fen", "reserved_fen", "utilized_fen", "status")
+    __slots__ = ("limit_fen", "reserved_fen", "utilized_fen", "status", "outstanding_fen", "available_fen")
     LIMIT_FEN_FIELD_NUMBER: _ClassVar[int]
     RESERVED_FEN_FIELD_NUMBER: _ClassVar[int]
     UTILIZED_FEN_FIELD_NUMBER: _ClassVar[int]
     STATUS_FIELD_NUMBER: _ClassVar[int]
+    OUTSTANDING_FEN_FIELD_NUMBER: _ClassVar[int]
+    AVAILABLE_FEN_FIELD_NUMBER: _ClassVar[int]
     limit_fen: int
     reserved_fen: int
     utilized_fen: int
     status: str
-    def __init__(self, limit_fen: _Optional[int] = ..., reserved_fen: _Optional[int] = ..., utilized_fen: _Optional[int] = ..., status: _Optional[str] = ...) -> None: ...
+    outstanding_fen: int
+    available_fen: int
+    def __init__(self, limit_fen: _Optional[int] = ..., reserved_fen: _Optional[int] = ..., utilized_fen: _Optional[int] = ..., status: _Optional[str] = ..., outstanding_fen: _Optional[int] = ..., available_fen: _Optional[int] = ...) -> None: ...
 
 class CreditLineRegistered(_message.Message):
     __slots__ = ("credit_line_id", "parties", "product", "currency", "limit_fen", "revolving", "valid_from", "valid_to", "guarantor_id", "cover_ratio_bp", "balances")
@@ -62,3 +70,197 @@ class CreditLineRegistered(_message.Message):
     cover_ratio_bp: int
     balances: CreditLineBalances
     def __init__(self, credit_line_id: _Optional[str] = ..., parties: _Optional[_Union[CreditParties, _Mapping]] = ..., product: _Optional[str] = ..., currency: _Optional[str] = ..., limit_fen: _Optional[int] = ..., revolving: _Optional[bool] = ..., valid_from: _Optional[str] = ..., valid_to: _Optional[str] = ..., guarantor_id: _Optional[str] = ..., cover_ratio_bp: _Optional[int] = ..., balances: _Optional[_Union[CreditLineBalances, _Mapping]] = ...) -> None: ...
+
+class CreditLineAmended(_message.Message):
+    __slots__ = ("credit_line_id", "parties", "previous_limit_fen", "limit_fen", "delta_fen", "reason", "balances")
+    CREDIT_LINE_ID_FIELD_NUMBER: _ClassVar[int]
+    PARTIES_FIELD_NUMBER: _ClassVar[int]
+    PREVIOUS_LIMIT_FEN_FIELD_NUMBER: _ClassVar[int]
+    LIMIT_FEN_FIELD_NUMBER: _ClassVar[int]
+    DELTA_FEN_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    BALANCES_FIELD_NUMBER: _ClassVar[int]
+    credit_line_id: str
+    parties: CreditParties
+    previous_limit_fen: int
+    limit_fen: int
+    delta_fen: int
+    reason: str
+    balances: CreditLineBalances
+    def __init__(self, credit_line_id: _Optional[str] = ..., parties: _Optional[_Union[CreditParties, _Mapping]] = ..., previous_limit_fen: _Optional[int] = ..., limit_fen: _Optional[int] = ..., delta_fen: _Optional[int] = ..., reason: _Optional[str] = ..., balances: _Optional[_Union[CreditLineBalances, _Mapping]] = ...) -> None: ...
+
+class CreditLineFrozen(_message.Message):
+    __slots__ = ("credit_line_id", "parties", "reason", "balances")
+    CREDIT_LINE_ID_FIELD_NUMBER: _ClassVar[int]
+    PARTIES_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    BALANCES_FIELD_NUMBER: _ClassVar[int]
+    credit_line_id: str
+    parties: CreditParties
+    reason: str
+    balances: CreditLineBalances
+    def __init__(self, credit_line_id: _Optional[str] = ..., parties: _Optional[_Union[CreditParties, _Mapping]] = ..., reason: _Optional[str] = ..., balances: _Optional[_Union[CreditLineBalances, _Mapping]] = ...) -> None: ...
+
+class CreditLineUnfrozen(_message.Message):
+    __slots__ = ("credit_line_id", "parties", "reason", "balances")
+    CREDIT_LINE_ID_FIELD_NUMBER: _ClassVar[int]
+    PARTIES_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    BALANCES_FIELD_NUMBER: _ClassVar[int]
+    credit_line_id: str
+    parties: CreditParties
+    reason: str
+    balances: CreditLineBalances
+    def __init__(self, credit_line_id: _Optional[str] = ..., parties: _Optional[_Union[CreditParties, _Mapping]] = ..., reason: _Optional[str] = ..., balances: _Optional[_Union[CreditLineBalances, _Mapping]] = ...) -> None: ...
+
+class CreditLineClosed(_message.Message):
+    __slots__ = ("credit_line_id", "parties", "reason", "balances")
+    CREDIT_LINE_ID_FIELD_NUMBER: _ClassVar[int]
+    PARTIES_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    BALANCES_FIELD_NUMBER: _ClassVar[int]
+    credit_line_id: str
+    parties: CreditParties
+    reason: str
+    balances: CreditLineBalances
+    def __init__(self, credit_line_id: _Optional[str] = ..., parties: _Optional[_Union[CreditParties, _Mapping]] = ..., reason: _Optional[str] = ..., balances: _Optional[_Union[CreditLineBalances, _Mapping]] = ...) -> None: ...
+
+class CreditLineExpired(_message.Message):
+    __slots__ = ("credit_line_id", "parties", "reason", "balances", "valid_to")
+    CREDIT_LINE_ID_FIELD_NUMBER: _ClassVar[int]
+    PARTIES_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    BALANCES_FIELD_NUMBER: _ClassVar[int]
+    VALID_TO_FIELD_NUMBER: _ClassVar[int]
+    credit_line_id: str
+    parties: CreditParties
+    reason: str
+    balances: CreditLineBalances
+    valid_to: str
+    def __init__(self, credit_line_id: _Optional[str] = ..., parties: _Optional[_Union[CreditParties, _Mapping]] = ..., reason: _Optional[str] = ..., balances: _Optional[_Union[CreditLineBalances, _Mapping]] = ..., valid_to: _Optional[str] = ...) -> None: ...
+
+class FinancingApplied(_message.Message):
+    __slots__ = ("application_id", "parties", "amount_fen", "term_months", "purpose", "target_bank_ids", "city_wide", "submitted_at", "currency")
+    APPLICATION_ID_FIELD_NUMBER: _ClassVar[int]
+    PARTIES_FIELD_NUMBER: _ClassVar[int]
+    AMOUNT_FEN_FIELD_NUMBER: _ClassVar[int]
+    TERM_MONTHS_FIELD_NUMBER: _ClassVar[int]
+    PURPOSE_FIELD_NUMBER: _ClassVar[int]
+    TARGET_BANK_IDS_FIELD_NUMBER: _ClassVar[int]
+    CITY_WIDE_FIELD_NUMBER: _ClassVar[int]
+    SUBMITTED_AT_FIELD_NUMBER: _ClassVar[int]
+    CURRENCY_FIELD_NUMBER: _ClassVar[int]
+    application_id: str
+    parties: CreditParties
+    amount_fen: int
+    term_months: int
+    purpose: str
+    target_bank_ids: _containers.RepeatedScalarFieldContainer[str]
+    city_wide: bool
+    submitted_at: _timestamp_pb2.Timestamp
+    currency: str
+    def __init__(self, application_id: _Optional[str] = ..., parties: _Optional[_Union[CreditParties, _Mapping]] = ..., amount_fen: _Optional[int] = ..., term_months: _Optional[int] = ..., purpose: _Optional[str] = ..., target_bank_ids: _Optional[_Iterable[str]] = ..., city_wide: _Optional[bool] = ..., submitted_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., currency: _Optional[str] = ...) -> None: ...
+
+class FinancingApproved(_message.Message):
+    __slots__ = ("application_id", "parties", "credit_line_id", "requested_fen", "approved_fen", "submitted_at", "balances")
+    APPLICATION_ID_FIELD_NUMBER: _ClassVar[int]
+    PARTIES_FIELD_NUMBER: _ClassVar[int]
+    CREDIT_LINE_ID_FIELD_NUMBER: _ClassVar[int]
+    REQUESTED_FEN_FIELD_NUMBER: _ClassVar[int]
+    APPROVED_FEN_FIELD_NUMBER: _ClassVar[int]
+    SUBMITTED_AT_FIELD_NUMBER: _ClassVar[int]
+    BALANCES_FIELD_NUMBER: _ClassVar[int]
+    application_id: str
+    parties: CreditParties
+    credit_line_id: str
+    requested_fen: int
+    approved_fen: int
+    submitted_at: _timestamp_pb2.Timestamp
+    balances: CreditLineBalances
+    def __init__(self, application_id: _Optional[str] = ..., parties: _Optional[_Union[CreditParties, _Mapping]] = ..., credit_line_id: _Optional[str] = ..., requested_fen: _Optional[int] = ..., approved_fen: _Optional[int] = ..., submitted_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., balances: _Optional[_Union[CreditLineBalances, _Mapping]] = ...) -> None: ...
+
+class FinancingRejected(_message.Message):
+    __slots__ = ("application_id", "parties", "rejecting_bank_id", "reason", "final", "application_status")
+    APPLICATION_ID_FIELD_NUMBER: _ClassVar[int]
+    PARTIES_FIELD_NUMBER: _ClassVar[int]
+    REJECTING_BANK_ID_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    FINAL_FIELD_NUMBER: _ClassVar[int]
+    APPLICATION_STATUS_FIELD_NUMBER: _ClassVar[int]
+    application_id: str
+    parties: CreditParties
+    rejecting_bank_id: str
+    reason: str
+    final: bool
+    application_status: str
+    def __init__(self, application_id: _Optional[str] = ..., parties: _Optional[_Union[CreditParties, _Mapping]] = ..., rejecting_bank_id: _Optional[str] = ..., reason: _Optional[str] = ..., final: _Optional[bool] = ..., application_status: _Optional[str] = ...) -> None: ...
+
+class FinancingWithdrawn(_message.Message):
+    __slots__ = ("application_id", "parties", "reason", "amount_fen")
+    APPLICATION_ID_FIELD_NUMBER: _ClassVar[int]
+    PARTIES_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    AMOUNT_FEN_FIELD_NUMBER: _ClassVar[int]
+    application_id: str
+    parties: CreditParties
+    reason: str
+    amount_fen: int
+    def __init__(self, application_id: _Optional[str] = ..., parties: _Optional[_Union[CreditParties, _Mapping]] = ..., reason: _Optional[str] = ..., amount_fen: _Optional[int] = ...) -> None: ...
+
+class FundsDisbursed(_message.Message):
+    __slots__ = ("drawdown_id", "credit_line_id", "application_id", "parties", "amount_fen", "guarantee_fen", "guarantor_id", "submitted_at", "first_disbursement", "application_disbursed_fen", "application_outstanding_fen", "application_status", "balances", "product")
+    DRAWDOWN_ID_FIELD_NUMBER: _ClassVar[int]
+    CREDIT_LINE_ID_FIELD_NUMBER: _ClassVar[int]
+    APPLICATION_ID_FIELD_NUMBER: _ClassVar[int]
+    PARTIES_FIELD_NUMBER: _ClassVar[int]
+    AMOUNT_FEN_FIELD_NUMBER: _ClassVar[int]
+    GUARANTEE_FEN_FIELD_NUMBER: _ClassVar[int]
+    GUARANTOR_ID_FIELD_NUMBER: _ClassVar[int]
+    SUBMITTED_AT_FIELD_NUMBER: _ClassVar[int]
+    FIRST_DISBURSEMENT_FIELD_NUMBER: _ClassVar[int]
+    APPLICATION_DISBURSED_FEN_FIELD_NUMBER: _ClassVar[int]
+    APPLICATION_OUTSTANDING_FEN_FIELD_NUMBER: _ClassVar[int]
+    APPLICATION_STATUS_FIELD_NUMBER: _ClassVar[int]
+    BALANCES_FIELD_NUMBER: _ClassVar[int]
+    PRODUCT_FIELD_NUMBER: _ClassVar[int]
+    drawdown_id: str
+    credit_line_id: str
+    application_id: str
+    parties: CreditParties
+    amount_fen: int
+    guarantee_fen: int
+    guarantor_id: str
+    submitted_at: _timestamp_pb2.Timestamp
+    first_disbursement: bool
+    application_disbursed_fen: int
+    application_outstanding_fen: int
+    application_status: str
+    balances: CreditLineBalances
+    product: str
+    def __init__(self, drawdown_id: _Optional[str] = ..., credit_line_id: _Optional[str] = ..., application_id: _Optional[str] = ..., parties: _Optional[_Union[CreditParties, _Mapping]] = ..., amount_fen: _Optional[int] = ..., guarantee_fen: _Optional[int] = ..., guarantor_id: _Optional[str] = ..., submitted_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., first_disbursement: _Optional[bool] = ..., application_disbursed_fen: _Optional[int] = ..., application_outstanding_fen: _Optional[int] = ..., application_status: _Optional[str] = ..., balances: _Optional[_Union[CreditLineBalances, _Mapping]] = ..., product: _Optional[str] = ...) -> None: ...
+
+class LoanRepaid(_message.Message):
+    __slots__ = ("repayment_id", "credit_line_id", "application_id", "parties", "amount_fen", "guarantee_released_fen", "revolving", "application_repaid_fen", "application_outstanding_fen", "application_status", "balances")
+    REPAYMENT_ID_FIELD_NUMBER: _ClassVar[int]
+    CREDIT_LINE_ID_FIELD_NUMBER: _ClassVar[int]
+    APPLICATION_ID_FIELD_NUMBER: _ClassVar[int]
+    PARTIES_FIELD_NUMBER: _ClassVar[int]
+    AMOUNT_FEN_FIELD_NUMBER: _ClassVar[int]
+    GUARANTEE_RELEASED_FEN_FIELD_NUMBER: _ClassVar[int]
+    REVOLVING_FIELD_NUMBER: _ClassVar[int]
+    APPLICATION_REPAID_FEN_FIELD_NUMBER: _ClassVar[int]
+    APPLICATION_OUTSTANDING_FEN_FIELD_NUMBER: _ClassVar[int]
+    APPLICATION_STATUS_FIELD_NUMBER: _ClassVar[int]
+    BALANCES_FIELD_NUMBER: _ClassVar[int]
+    repayment_id: str
+    credit_line_id: str
+    application_id: str
+    parties: CreditParties
+    amount_fen: int
+    guarantee_released_fen: int
+    revolving: bool
+    application_repaid_fen: int
+    application_outstanding_fen: int
+    application_status: str
+    balances: CreditLineBalances
+    def __init__(self, repayment_id: _Optional[str] = ..., credit_line_id: _Optional[str] = ..., application_id: _Optional[str] = ..., parties: _Optional[_Union[CreditParties, _Mapping]] = ..., amount_fen: _Optional[int] = ..., guarantee_released_fen: _Optional[int] = ..., revolving: _Optional[bool] = ..., application_repaid_fen: _Optional[int] = ..., application_outstanding_fen: _Optional[int] = ..., application_status: _Optional[str] = ..., balances: _Optional[_Union[CreditLineBalances, _Mapping]] = ...) -> None: ...

@@ -22,28 +22,43 @@ _runtime_version.ValidateProtobufRuntimeVersion(
 _sym_db = _symbol_database.Default()
 
 
+from google.protobuf import field_mask_pb2 as google_dot_protobuf_dot_field__mask__pb2
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1cg60/members/v1/members.proto\x12\x0eg60.members.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xd9\x01\n\x06Member\x12\x11\n\tmember_id\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\x12\n\nshort_name\x18\x03 \x01(\t\x12\x18\n\x10institution_type\x18\x04 \x01(\t\x12\x11\n\thome_city\x18\x05 \x01(\t\x12\x0c\n\x04uscc\x18\x06 \x01(\t\x12\x0f\n\x07\x63ontact\x18\x07 \x01(\t\x12\x0e\n\x06status\x18\x08 \x01(\t\x12-\n\tjoined_at\x18\t \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0f\n\x07version\x18\n \x01(\x03\"\xf6\x01\n\nEnterprise\x12\x15\n\renterprise_id\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\x0c\n\x04uscc\x18\x03 \x01(\t\x12\x0c\n\x04\x63ity\x18\x04 \x01(\t\x12\x13\n\x0bregion_code\x18\x05 \x01(\t\x12\x10\n\x08industry\x18\x06 \x01(\t\x12\x15\n\rindustry_code\x18\x07 \x01(\t\x12\x12\n\nsize_class\x18\x08 \x01(\t\x12\x14\n\x0c\x64\x65signations\x18\t \x03(\t\x12\x1e\n\x16registered_capital_fen\x18\n \x01(\x03\x12\x0e\n\x06status\x18\x0b \x01(\t\x12\x0f\n\x07version\x18\x0c \x01(\x03\"\x99\x01\n\x15RegisterMemberRequest\x12\x12\n\nrequest_id\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\x12\n\nshort_name\x18\x03 \x01(\t\x12\x18\n\x10institution_type\x18\x04 \x01(\t\x12\x11\n\thome_city\x18\x05 \x01(\t\x12\x0c\n\x04uscc\x18\x06 \x01(\t\x12\x0f\n\x07\x63ontact\x18\x07 \x01(\t\"%\n\x10GetMemberRequest\x12\x11\n\tmember_id\x18\x01 \x01(\t\"\xe1\x01\n\x19RegisterEnterpriseRequest\x12\x12\n\nrequest_id\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\x0c\n\x04uscc\x18\x03 \x01(\t\x12\x0c\n\x04\x63ity\x18\x04 \x01(\t\x12\x13\n\x0bregion_code\x18\x05 \x01(\t\x12\x10\n\x08industry\x18\x06 \x01(\t\x12\x15\n\rindustry_code\x18\x07 \x01(\t\x12\x12\n\nsize_class\x18\x08 \x01(\t\x12\x14\n\x0c\x64\x65signations\x18\t \x03(\t\x12\x1e\n\x16registered_capital_fen\x18\n \x01(\x03\"-\n\x14GetEnterpriseRequest\x12\x15\n\renterprise_id\x18\x01 \x01(\t2\xd8\x02\n\x0eMembersService\x12O\n\x0eRegisterMember\x12%.g60.members.v1.RegisterMemberRequest\x1a\x16.g60.members.v1.Member\x12\x45\n\tGetMember\x12 .g60.members.v1.GetMemberRequest\x1a\x16.g60.members.v1.Member\x12[\n\x12RegisterEnterprise\x12).g60.members.v1.RegisterEnterpriseRequest\x1a\x1a.g60.members.v1.Enterprise\x12Q\n\rGetEnterprise\x12$.g60.members.v1.GetEnterpriseRequest\x1a\x1a.g60.members.v1.Enterpriseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1cg60/members/v1/members.proto\x12\x0eg60.members.v1\x1a google/protobuf/field_mask.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xd9\x01\n\x06Member\x12\x11\n\tmember_id\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\x12\n\nshort_name\x18\x03 \x01(\t\x12\x18\n\x10institution_type\x18\x04 \x01(\t\x12\x11\n\thome_city\x18\x05 \x01(\t\x12\x0c\n\x04uscc\x18\x06 \x01(\t\x12\x0f\n\x07\x63ontact\x18\x07 \x01(\t\x12\x0e\n\x06status\x18\x08 \x01(\t\x12-\n\tjoined_at\x18\t \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0f\n\x07version\x18\n \x01(\x03\"\xf6\x01\n\nEnterprise\x12\x15\n\renterprise_id\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\x0c\n\x04uscc\x18\x03 \x01(\t\x12\x0c\n\x04\x63ity\x18\x04 \x01(\t\x12\x13\n\x0bregion_code\x18\x05 \x01(\t\x12\x10\n\x08industry\x18\x06 \x01(\t\x12\x15\n\rindustry_code\x18\x07 \x01(\t\x12\x12\n\nsize_class\x18\x08 \x01(\t\x12\x14\n\x0c\x64\x65signations\x18\t \x03(\t\x12\x1e\n\x16registered_capital_fen\x18\n \x01(\x03\x12\x0e\n\x06status\x18\x0b \x01(\t\x12\x0f\n\x07version\x18\x0c \x01(\x03\"\x99\x01\n\x15RegisterMemberRequest\x12\x12\n\nrequest_id\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\x12\n\nshort_name\x18\x03 \x01(\t\x12\x18\n\x10institution_type\x18\x04 \x01(\t\x12\x11\n\thome_city\x18\x05 \x01(\t\x12\x0c\n\x04uscc\x18\x06 \x01(\t\x12\x0f\n\x07\x63ontact\x18\x07 \x01(\t\"%\n\x10GetMemberRequest\x12\x11\n\tmember_id\x18\x01 \x01(\t\"\xe1\x01\n\x19RegisterEnterpriseRequest\x12\x12\n\nrequest_id\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\x0c\n\x04uscc\x18\x03 \x01(\t\x12\x0c\n\x04\x63ity\x18\x04 \x01(\t\x12\x13\n\x0bregion_code\x18\x05 \x01(\t\x12\x10\n\x08industry\x18\x06 \x01(\t\x12\x15\n\rindustry_code\x18\x07 \x01(\t\x12\x12\n\nsize_class\x18\x08 \x01(\t\x12\x14\n\x0c\x64\x65signations\x18\t \x03(\t\x12\x1e\n\x16registered_capital_fen\x18\n \x01(\x03\"-\n\x14GetEnterpriseRequest\x12\x15\n\renterprise_id\x18\x01 \x01(\t\"x\n\x12ListMembersRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t\x12\x11\n\thome_city\x18\x03 \x01(\t\x12\x18\n\x10institution_type\x18\x04 \x01(\t\x12\x0e\n\x06status\x18\x05 \x01(\t\"W\n\x13ListMembersResponse\x12\'\n\x07members\x18\x01 \x03(\x0b\x32\x16.g60.members.v1.Member\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"\xaf\x01\n\x13UpdateMemberRequest\x12\x12\n\nrequest_id\x18\x01 \x01(\t\x12\x11\n\tmember_id\x18\x02 \x01(\t\x12\x18\n\x10\x65xpected_version\x18\x03 \x01(\x03\x12&\n\x06member\x18\x04 \x01(\x0b\x32\x16.g60.members.v1.Member\x12/\n\x0bupdate_mask\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.FieldMask\"l\n\x19\x43hangeMemberStatusRequest\x12\x12\n\nrequest_id\x18\x01 \x01(\t\x12\x11\n\tmember_id\x18\x02 \x01(\t\x12\x0e\n\x06reason\x18\x03 \x01(\t\x12\x18\n\x10\x65xpected_version\x18\x04 \x01(\x03\"\x83\x01\n\x16ListEnterprisesRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t\x12\x0c\n\x04\x63ity\x18\x03 \x01(\t\x12\x10\n\x08industry\x18\x04 \x01(\t\x12\x12\n\nsize_class\x18\x05 \x01(\t\x12\x0e\n\x06status\x18\x06 \x01(\t\"c\n\x17ListEnterprisesResponse\x12/\n\x0b\x65nterprises\x18\x01 \x03(\x0b\x32\x1a.g60.members.v1.Enterprise\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"\xbf\x01\n\x17UpdateEnterpriseRequest\x12\x12\n\nrequest_id\x18\x01 \x01(\t\x12\x15\n\renterprise_id\x18\x02 \x01(\t\x12\x18\n\x10\x65xpected_version\x18\x03 \x01(\x03\x12.\n\nenterprise\x18\x04 \x01(\x0b\x32\x1a.g60.members.v1.Enterprise\x12/\n\x0bupdate_mask\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.FieldMask2\xb9\x07\n\x0eMembersService\x12O\n\x0eRegisterMember\x12%.g60.members.v1.RegisterMemberRequest\x1a\x16.g60.members.v1.Member\x12\x45\n\tGetMember\x12 .g60.members.v1.GetMemberRequest\x1a\x16.g60.members.v1.Member\x12V\n\x0bListMembers\x12\".g60.members.v1.ListMembersRequest\x1a#.g60.members.v1.ListMembersResponse\x12K\n\x0cUpdateMember\x12#.g60.members.v1.UpdateMemberRequest\x1a\x16.g60.members.v1.Member\x12R\n\rSuspendMember\x12).g60.members.v1.ChangeMemberStatusRequest\x1a\x16.g60.members.v1.Member\x12T\n\x0fReinstateMember\x12).g60.members.v1.ChangeMemberStatusRequest\x1a\x16.g60.members.v1.Member\x12S\n\x0eWithdrawMember\x12).g60.members.v1.ChangeMemberStatusRequest\x1a\x16.g60.members.v1.Member\x12[\n\x12RegisterEnterprise\x12).g60.members.v1.RegisterEnterpriseRequest\x1a\x1a.g60.members.v1.Enterprise\x12Q\n\rGetEnterprise\x12$.g60.members.v1.GetEnterpriseRequest\x1a\x1a.g60.members.v1.Enterprise\x12\x62\n\x0fListEnterprises\x12&.g60.members.v1.ListEnterprisesRequest\x1a\'.g60.members.v1.ListEnterprisesResponse\x12W\n\x10UpdateEnterprise\x12\'.g60.members.v1.UpdateEnterpriseRequest\x1a\x1a.g60.members.v1.Enterpriseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'g60.members.v1.members_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_MEMBER']._serialized_start=82
-  _globals['_MEMBER']._serialized_end=299
-  _globals['_ENTERPRISE']._serialized_start=302
-  _globals['_ENTERPRISE']._serialized_end=548
-  _globals['_REGISTERMEMBERREQUEST']._serialized_start=551
-  _globals['_REGISTERMEMBERREQUEST']._serialized_end=704
-  _globals['_GETMEMBERREQUEST']._serialized_start=706
-  _globals['_GETMEMBERREQUEST']._serialized_end=743
-  _globals['_REGISTERENTERPRISEREQUEST']._serialized_start=746
-  _globals['_REGISTERENTERPRISEREQUEST']._serialized_end=971
-  _globals['_GETENTERPRISEREQUEST']._serialized_start=973
-  _globals['_GETENTERPRISEREQUEST']._serialized_end=1018
-  _globals['_MEMBERSSERVICE']._serialized_start=1021
-  _globals['_MEMBERSSERVICE']._serialized_end=1365
+  _globals['_MEMBER']._serialized_start=116
+  _globals['_MEMBER']._serialized_end=333
+  _globals['_ENTERPRISE']._serialized_start=336
+  _globals['_ENTERPRISE']._serialized_end=582
+  _globals['_REGISTERMEMBERREQUEST']._serialized_start=585
+  _globals['_REGISTERMEMBERREQUEST']._serialized_end=738
+  _globals['_GETMEMBERREQUEST']._serialized_start=740
+  _globals['_GETMEMBERREQUEST']._serialized_end=777
+  _globals['_REGISTERENTERPRISEREQUEST']._serialized_start=780
+  _globals['_REGISTERENTERPRISEREQUEST']._serialized_end=1005
+  _globals['_GETENTERPRISEREQUEST']._serialized_start=1007
+  _globals['_GETENTERPRISEREQUEST']._serialized_end=1052
+  _globals['_LISTMEMBERSREQUEST']._serialized_start=1054
+  _globals['_LISTMEMBERSREQUEST']._serialized_end=1174
+  _globals['_LISTMEMBERSRESPONSE']._serialized_start=1176
+  _globals['_LISTMEMBERSRESPONSE']._serialized_end=1263
+  _globals['_UPDATEMEMBERREQUEST']._serialized_start=1266
+  _globals['_UPDATEMEMBERREQUEST']._serialized_end=1441
+  _globals['_CHANGEMEMBERSTATUSREQUEST']._serialized_start=1443
+  _globals['_CHANGEMEMBERSTATUSREQUEST']._serialized_end=1551
+  _globals['_LISTENTERPRISESREQUEST']._serialized_start=1554
+  _globals['_LISTENTERPRISESREQUEST']._serialized_end=1685
+  _globals['_LISTENTERPRISESRESPONSE']._serialized_start=1687
+  _globals['_LISTENTERPRISESRESPONSE']._serialized_end=1786
+  _globals['_UPDATEENTERPRISEREQUEST']._serialized_start=1789
+  _globals['_UPDATEENTERPRISEREQUEST']._serialized_end=1980
+  _globals['_MEMBERSSERVICE']._serialized_start=1983
+  _globals['_MEMBERSSERVICE']._serialized_end=2936
 # @@protoc_insertion_point(module_scope)

@@ -29,6 +29,11 @@ class MembersServiceStub:
     """The alliance's registry of member institutions and enterprises.
     Every mutating RPC carries a request_id: a retry with the same id and content
     returns the original result; the same id with other content is INVALID_ARGUMENT.
+
+    Errors: a bad field is INVALID_ARGUMENT with google.rpc.BadRequest field violations;
+    a USCC registered before is ALREADY_EXISTS; an unknown id is NOT_FOUND; a status
+    change the lifecycle forbids is FAILED_PRECONDITION; an update whose
+    expected_version is not the current version is ABORTED (re-read and retry).
     """
 
     def __init__(self, channel):
@@ -47,6 +52,31 @@ class MembersServiceStub:
                 request_serializer=g60_dot_members_dot_v1_dot_members__pb2.GetMemberRequest.SerializeToString,
                 response_deserializer=g60_dot_members_dot_v1_dot_members__pb2.Member.FromString,
                 _registered_method=True)
+        self.ListMembers = channel.unary_unary(
+                '/g60.members.v1.MembersService/ListMembers',
+                request_serializer=g60_dot_members_dot_v1_dot_members__pb2.ListMembersRequest.SerializeToString,
+                response_deserializer=g60_dot_members_dot_v1_dot_members__pb2.ListMembersResponse.FromString,
+                _registered_method=True)
+        self.UpdateMember = channel.unary_unary(
+                '/g60.members.v1.MembersService/UpdateMember',
+                request_serializer=g60_dot_members_dot_v1_dot_members__pb2.UpdateMemberRequest.SerializeToString,
+                response_deserializer=g60_dot_members_dot_v1_dot_members__pb2.Member.FromString,
+                _registered_method=True)
+        self.SuspendMember = channel.unary_unary(
+                '/g60.members.v1.MembersService/SuspendMember',
+                request_serializer=g60_dot_members_dot_v1_dot_members__pb2.ChangeMemberStatusRequest.SerializeToString,
+                response_deserializer=g60_dot_members_dot_v1_dot_members__pb2.Member.FromString,
+                _registered_method=True)
+        self.ReinstateMember = channel.unary_unary(
+                '/g60.members.v1.MembersService/ReinstateMember',
+                request_serializer=g60_dot_members_dot_v1_dot_members__pb2.ChangeMemberStatusRequest.SerializeToString,
+                response_deserializer=g60_dot_members_dot_v1_dot_members__pb2.Member.FromString,
+                _registered_method=True)
+        self.WithdrawMember = channel.unary_unary(
+                '/g60.members.v1.MembersService/WithdrawMember',
+                request_serializer=g60_dot_members_dot_v1_dot_members__pb2.ChangeMemberStatusRequest.SerializeToString,
+                response_deserializer=g60_dot_members_dot_v1_dot_members__pb2.Member.FromString,
+                _registered_method=True)
         self.RegisterEnterprise = channel.unary_unary(
                 '/g60.members.v1.MembersService/RegisterEnterprise',
                 request_serializer=g60_dot_members_dot_v1_dot_members__pb2.RegisterEnterpriseRequest.SerializeToString,
@@ -57,12 +87,27 @@ class MembersServiceStub:
                 request_serializer=g60_dot_members_dot_v1_dot_members__pb2.GetEnterpriseRequest.SerializeToString,
                 response_deserializer=g60_dot_members_dot_v1_dot_members__pb2.Enterprise.FromString,
                 _registered_method=True)
+        self.ListEnterprises = channel.unary_unary(
+                '/g60.members.v1.MembersService/ListEnterprises',
+                request_serializer=g60_dot_members_dot_v1_dot_members__pb2.ListEnterprisesRequest.SerializeToString,
+                response_deserializer=g60_dot_members_dot_v1_dot_members__pb2.ListEnterprisesResponse.FromString,
+                _registered_method=True)
+        self.UpdateEnterprise = channel.unary_unary(
+                '/g60.members.v1.MembersService/UpdateEnterprise',
+                request_serializer=g60_dot_members_dot_v1_dot_members__pb2.UpdateEnterpriseRequest.SerializeToString,
+                response_deserializer=g60_dot_members_dot_v1_dot_members__pb2.Enterprise.FromString,
+                _registered_method=True)
 
 
 class MembersServiceServicer:
     """The alliance's registry of member institutions and enterprises.
     Every mutating RPC carries a request_id: a retry with the same id and content
     returns the original result; the same id with other content is INVALID_ARGUMENT.
+
+    Errors: a bad field is INVALID_ARGUMENT with google.rpc.BadRequest field violations;
+    a USCC registered before is ALREADY_EXISTS; an unknown id is NOT_FOUND; a status
+    change the lifecycle forbids is FAILED_PRECONDITION; an update whose
+    expected_version is not the current version is ABORTED (re-read and retry).
     """
 
     def RegisterMember(self, request, context):
@@ -77,6 +122,39 @@ class MembersServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ListMembers(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def UpdateMember(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def SuspendMember(self, request, context):
+        """ACTIVE -> SUSPENDED.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ReinstateMember(self, request, context):
+        """SUSPENDED -> ACTIVE. A withdrawn member cannot come back.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def WithdrawMember(self, request, context):
+        """ACTIVE or SUSPENDED -> WITHDRAWN, which is final.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def RegisterEnterprise(self, request, context):
         """Missing associated documentation comment in .proto file."""
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
@@ -84,6 +162,18 @@ class MembersServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def GetEnterprise(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListEnterprises(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def UpdateEnterprise(self, request, context):
         """Missing associated documentation comment in .proto file."""
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -102,6 +192,31 @@ def add_MembersServiceServicer_to_server(servicer, server):
                     request_deserializer=g60_dot_members_dot_v1_dot_members__pb2.GetMemberRequest.FromString,
                     response_serializer=g60_dot_members_dot_v1_dot_members__pb2.Member.SerializeToString,
             ),
+            'ListMembers': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListMembers,
+                    request_deserializer=g60_dot_members_dot_v1_dot_members__pb2.ListMembersRequest.FromString,
+                    response_serializer=g60_dot_members_dot_v1_dot_members__pb2.ListMembersResponse.SerializeToString,
+            ),
+            'UpdateMember': grpc.unary_unary_rpc_method_handler(
+                    servicer.UpdateMember,
+                    request_deserializer=g60_dot_members_dot_v1_dot_members__pb2.UpdateMemberRequest.FromString,
+                    response_serializer=g60_dot_members_dot_v1_dot_members__pb2.Member.SerializeToString,
+            ),
+            'SuspendMember': grpc.unary_unary_rpc_method_handler(
+                    servicer.SuspendMember,
+                    request_deserializer=g60_dot_members_dot_v1_dot_members__pb2.ChangeMemberStatusRequest.FromString,
+                    response_serializer=g60_dot_members_dot_v1_dot_members__pb2.Member.SerializeToString,
+            ),
+            'ReinstateMember': grpc.unary_unary_rpc_method_handler(
+                    servicer.ReinstateMember,
+                    request_deserializer=g60_dot_members_dot_v1_dot_members__pb2.ChangeMemberStatusRequest.FromString,
+                    response_serializer=g60_dot_members_dot_v1_dot_members__pb2.Member.SerializeToString,
+            ),
+            'WithdrawMember': grpc.unary_unary_rpc_method_handler(
+                    servicer.WithdrawMember,
+                    request_deserializer=g60_dot_members_dot_v1_dot_members__pb2.ChangeMemberStatusRequest.FromString,
+                    response_serializer=g60_dot_members_dot_v1_dot_members__pb2.Member.SerializeToString,
+            ),
             'RegisterEnterprise': grpc.unary_unary_rpc_method_handler(
                     servicer.RegisterEnterprise,
                     request_deserializer=g60_dot_members_dot_v1_dot_members__pb2.RegisterEnterpriseRequest.FromString,
@@ -110,6 +225,16 @@ def add_MembersServiceServicer_to_server(servicer, server):
             'GetEnterprise': grpc.unary_unary_rpc_method_handler(
                     servicer.GetEnterprise,
                     request_deserializer=g60_dot_members_dot_v1_dot_members__pb2.GetEnterpriseRequest.FromString,
+                    response_serializer=g60_dot_members_dot_v1_dot_members__pb2.Enterprise.SerializeToString,
+            ),
+            'ListEnterprises': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListEnterprises,
+                    request_deserializer=g60_dot_members_dot_v1_dot_members__pb2.ListEnterprisesRequest.FromString,
+                    response_serializer=g60_dot_members_dot_v1_dot_members__pb2.ListEnterprisesResponse.SerializeToString,
+            ),
+            'UpdateEnterprise': grpc.unary_unary_rpc_method_handler(
+                    servicer.UpdateEnterprise,
+                    request_deserializer=g60_dot_members_dot_v1_dot_members__pb2.UpdateEnterpriseRequest.FromString,
                     response_serializer=g60_dot_members_dot_v1_dot_members__pb2.Enterprise.SerializeToString,
             ),
     }
@@ -124,6 +249,11 @@ class MembersService:
     """The alliance's registry of member institutions and enterprises.
     Every mutating RPC carries a request_id: a retry with the same id and content
     returns the original result; the same id with other content is INVALID_ARGUMENT.
+
+    Errors: a bad field is INVALID_ARGUMENT with google.rpc.BadRequest field violations;
+    a USCC registered before is ALREADY_EXISTS; an unknown id is NOT_FOUND; a status
+    change the lifecycle forbids is FAILED_PRECONDITION; an update whose
+    expected_version is not the current version is ABORTED (re-read and retry).
     """
 
     @staticmethod
@@ -181,6 +311,141 @@ class MembersService:
             _registered_method=True)
 
     @staticmethod
+    def ListMembers(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/g60.members.v1.MembersService/ListMembers',
+            g60_dot_members_dot_v1_dot_members__pb2.ListMembersRequest.SerializeToString,
+            g60_dot_members_dot_v1_dot_members__pb2.ListMembersResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UpdateMember(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/g60.members.v1.MembersService/UpdateMember',
+            g60_dot_members_dot_v1_dot_members__pb2.UpdateMemberRequest.SerializeToString,
+            g60_dot_members_dot_v1_dot_members__pb2.Member.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SuspendMember(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/g60.members.v1.MembersService/SuspendMember',
+            g60_dot_members_dot_v1_dot_members__pb2.ChangeMemberStatusRequest.SerializeToString,
+            g60_dot_members_dot_v1_dot_members__pb2.Member.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ReinstateMember(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/g60.members.v1.MembersService/ReinstateMember',
+            g60_dot_members_dot_v1_dot_members__pb2.ChangeMemberStatusRequest.SerializeToString,
+            g60_dot_members_dot_v1_dot_members__pb2.Member.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def WithdrawMember(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/g60.members.v1.MembersService/WithdrawMember',
+            g60_dot_members_dot_v1_dot_members__pb2.ChangeMemberStatusRequest.SerializeToString,
+            g60_dot_members_dot_v1_dot_members__pb2.Member.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
     def RegisterEnterprise(request,
             target,
             options=(),
@@ -223,6 +488,60 @@ class MembersService:
             target,
             '/g60.members.v1.MembersService/GetEnterprise',
             g60_dot_members_dot_v1_dot_members__pb2.GetEnterpriseRequest.SerializeToString,
+            g60_dot_members_dot_v1_dot_members__pb2.Enterprise.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListEnterprises(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/g60.members.v1.MembersService/ListEnterprises',
+            g60_dot_members_dot_v1_dot_members__pb2.ListEnterprisesRequest.SerializeToString,
+            g60_dot_members_dot_v1_dot_members__pb2.ListEnterprisesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UpdateEnterprise(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/g60.members.v1.MembersService/UpdateEnterprise',
+            g60_dot_members_dot_v1_dot_members__pb2.UpdateEnterpriseRequest.SerializeToString,
             g60_dot_members_dot_v1_dot_members__pb2.Enterprise.FromString,
             options,
             channel_credentials,

@@ -30,6 +30,11 @@ class MembersServiceStub:
     """The alliance's registry of member institutions and enterprises.
     Every mutating RPC carries a request_id: a retry with the same id and content
     returns the original result; the same id with other content is INVALID_ARGUMENT.
+
+    Errors: a bad field is INVALID_ARGUMENT with google.rpc.BadRequest field violations;
+    a USCC registered before is ALREADY_EXISTS; an unknown id is NOT_FOUND; a status
+    change the lifecycle forbids is FAILED_PRECONDITION; an update whose
+    expected_version is not the current version is ABORTED (re-read and retry).
     """
 
     @_typing.overload
@@ -38,26 +43,56 @@ class MembersServiceStub:
     def __new__(cls, channel: _aio.Channel) -> MembersServiceAsyncStub: ...
     RegisterMember: _grpc.UnaryUnaryMultiCallable[_members_pb2.RegisterMemberRequest, _members_pb2.Member]
     GetMember: _grpc.UnaryUnaryMultiCallable[_members_pb2.GetMemberRequest, _members_pb2.Member]
+    ListMembers: _grpc.UnaryUnaryMultiCallable[_members_pb2.ListMembersRequest, _members_pb2.ListMembersResponse]
+    UpdateMember: _grpc.UnaryUnaryMultiCallable[_members_pb2.UpdateMemberRequest, _members_pb2.Member]
+    SuspendMember: _grpc.UnaryUnaryMultiCallable[_members_pb2.ChangeMemberStatusRequest, _members_pb2.Member]
+    """ACTIVE -> SUSPENDED."""
+    ReinstateMember: _grpc.UnaryUnaryMultiCallable[_members_pb2.ChangeMemberStatusRequest, _members_pb2.Member]
+    """SUSPENDED -> ACTIVE. A withdrawn member cannot come back."""
+    WithdrawMember: _grpc.UnaryUnaryMultiCallable[_members_pb2.ChangeMemberStatusRequest, _members_pb2.Member]
+    """ACTIVE or SUSPENDED -> WITHDRAWN, which is final."""
     RegisterEnterprise: _grpc.UnaryUnaryMultiCallable[_members_pb2.RegisterEnterpriseRequest, _members_pb2.Enterprise]
     GetEnterprise: _grpc.UnaryUnaryMultiCallable[_members_pb2.GetEnterpriseRequest, _members_pb2.Enterprise]
+    ListEnterprises: _grpc.UnaryUnaryMultiCallable[_members_pb2.ListEnterprisesRequest, _members_pb2.ListEnterprisesResponse]
+    UpdateEnterprise: _grpc.UnaryUnaryMultiCallable[_members_pb2.UpdateEnterpriseRequest, _members_pb2.Enterprise]
 
 @_typing.type_check_only
 class MembersServiceAsyncStub(MembersServiceStub):
     """The alliance's registry of member institutions and enterprises.
     Every mutating RPC carries a request_id: a retry with the same id and content
     returns the original result; the same id with other content is INVALID_ARGUMENT.
+
+    Errors: a bad field is INVALID_ARGUMENT with google.rpc.BadRequest field violations;
+    a USCC registered before is ALREADY_EXISTS; an unknown id is NOT_FOUND; a status
+    change the lifecycle forbids is FAILED_PRECONDITION; an update whose
+    expected_version is not the current version is ABORTED (re-read and retry).
     """
 
     def __init__(self, channel: _aio.Channel) -> None: ...
     RegisterMember: _aio.UnaryUnaryMultiCallable[_members_pb2.RegisterMemberRequest, _members_pb2.Member]  # type: ignore[assignment]
     GetMember: _aio.UnaryUnaryMultiCallable[_members_pb2.GetMemberRequest, _members_pb2.Member]  # type: ignore[assignment]
+    ListMembers: _aio.UnaryUnaryMultiCallable[_members_pb2.ListMembersRequest, _members_pb2.ListMembersResponse]  # type: ignore[assignment]
+    UpdateMember: _aio.UnaryUnaryMultiCallable[_members_pb2.UpdateMemberRequest, _members_pb2.Member]  # type: ignore[assignment]
+    SuspendMember: _aio.UnaryUnaryMultiCallable[_members_pb2.ChangeMemberStatusRequest, _members_pb2.Member]  # type: ignore[assignment]
+    """ACTIVE -> SUSPENDED."""
+    ReinstateMember: _aio.UnaryUnaryMultiCallable[_members_pb2.ChangeMemberStatusRequest, _members_pb2.Member]  # type: ignore[assignment]
+    """SUSPENDED -> ACTIVE. A withdrawn member cannot come back."""
+    WithdrawMember: _aio.UnaryUnaryMultiCallable[_members_pb2.ChangeMemberStatusRequest, _members_pb2.Member]  # type: ignore[assignment]
+    """ACTIVE or SUSPENDED -> WITHDRAWN, which is final."""
     RegisterEnterprise: _aio.UnaryUnaryMultiCallable[_members_pb2.RegisterEnterpriseRequest, _members_pb2.Enterprise]  # type: ignore[assignment]
     GetEnterprise: _aio.UnaryUnaryMultiCallable[_members_pb2.GetEnterpriseRequest, _members_pb2.Enterprise]  # type: ignore[assignment]
+    ListEnterprises: _aio.UnaryUnaryMultiCallable[_members_pb2.ListEnterprisesRequest, _members_pb2.ListEnterprisesResponse]  # type: ignore[assignment]
+    UpdateEnterprise: _aio.UnaryUnaryMultiCallable[_members_pb2.UpdateEnterpriseRequest, _members_pb2.Enterprise]  # type: ignore[assignment]
 
 class MembersServiceServicer(metaclass=_abc_1.ABCMeta):
     """The alliance's registry of member institutions and enterprises.
     Every mutating RPC carries a request_id: a retry with the same id and content
     returns the original result; the same id with other content is INVALID_ARGUMENT.
+
+    Errors: a bad field is INVALID_ARGUMENT with google.rpc.BadRequest field violations;
+    a USCC registered before is ALREADY_EXISTS; an unknown id is NOT_FOUND; a status
+    change the lifecycle forbids is FAILED_PRECONDITION; an update whose
+    expected_version is not the current version is ABORTED (re-read and retry).
     """
 
     @_abc_1.abstractmethod
@@ -75,6 +110,44 @@ class MembersServiceServicer(metaclass=_abc_1.ABCMeta):
     ) -> _typing.Union[_members_pb2.Member, _abc.Awaitable[_members_pb2.Member]]: ...
 
     @_abc_1.abstractmethod
+    def ListMembers(
+        self,
+        request: _members_pb2.ListMembersRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_members_pb2.ListMembersResponse, _abc.Awaitable[_members_pb2.ListMembersResponse]]: ...
+
+    @_abc_1.abstractmethod
+    def UpdateMember(
+        self,
+        request: _members_pb2.UpdateMemberRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_members_pb2.Member, _abc.Awaitable[_members_pb2.Member]]: ...
+
+    @_abc_1.abstractmethod
+    def SuspendMember(
+        self,
+        request: _members_pb2.ChangeMemberStatusRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_members_pb2.Member, _abc.Awaitable[_members_pb2.Member]]:
+        """ACTIVE -> SUSPENDED."""
+
+    @_abc_1.abstractmethod
+    def ReinstateMember(
+        self,
+        request: _members_pb2.ChangeMemberStatusRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_members_pb2.Member, _abc.Awaitable[_members_pb2.Member]]:
+        """SUSPENDED -> ACTIVE. A withdrawn member cannot come back."""
+
+    @_abc_1.abstractmethod
+    def WithdrawMember(
+        self,
+        request: _members_pb2.ChangeMemberStatusRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_members_pb2.Member, _abc.Awaitable[_members_pb2.Member]]:
+        """ACTIVE or SUSPENDED -> WITHDRAWN, which is final."""
+
+    @_abc_1.abstractmethod
     def RegisterEnterprise(
         self,
         request: _members_pb2.RegisterEnterpriseRequest,
@@ -85,6 +158,20 @@ class MembersServiceServicer(metaclass=_abc_1.ABCMeta):
     def GetEnterprise(
         self,
         request: _members_pb2.GetEnterpriseRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_members_pb2.Enterprise, _abc.Awaitable[_members_pb2.Enterprise]]: ...
+
+    @_abc_1.abstractmethod
+    def ListEnterprises(
+        self,
+        request: _members_pb2.ListEnterprisesRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_members_pb2.ListEnterprisesResponse, _abc.Awaitable[_members_pb2.ListEnterprisesResponse]]: ...
+
+    @_abc_1.abstractmethod
+    def UpdateEnterprise(
+        self,
+        request: _members_pb2.UpdateEnterpriseRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_members_pb2.Enterprise, _abc.Awaitable[_members_pb2.Enterprise]]: ...
 

@@ -1,0 +1,26 @@
+"""`python -m g60_gateway`: the partner-bank and SME REST gateway."""
+
+from __future__ import annotations
+
+import uvicorn
+from g60common.config import process_env
+from g60common.logs import configure_logging
+
+from g60_gateway.config import GatewaySettings
+from g60_gateway.entrypoints.app import create_app
+
+
+def main() -> None:
+    settings = GatewaySettings.from_env(process_env())
+    configure_logging("gateway", json_lines=settings.log_json)
+    uvicorn.run(
+        create_app(settings),
+        host="127.0.0.1",
+        port=settings.port,
+        log_level="warning",
+        timeout_graceful_shutdown=5,
+    )
+
+
+if __name__ == "__main__":
+    main()
