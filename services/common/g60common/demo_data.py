@@ -12,9 +12,15 @@ from g60common.corridor import CORRIDOR_CITIES, Industry, SizeClass
 from g60common.uscc import random_uscc
 
 _BANK_NAMES = {
-    "310117": "上海农商银行松江支行", "330400": "嘉兴银行", "330100": "杭州银行",
-    "330700": "金华银行", "320500": "苏州银行", "330500": "湖州银行",
-    "341800": "宣城农商银行", "340200": "芜湖扬子农商银行", "340100": "合肥科技农商银行",
+    "310117": "上海农商银行松江支行",
+    "330400": "嘉兴银行",
+    "330100": "杭州银行",
+    "330700": "金华银行",
+    "320500": "苏州银行",
+    "330500": "湖州银行",
+    "341800": "宣城农商银行",
+    "340200": "芜湖扬子农商银行",
+    "340100": "合肥科技农商银行",
 }
 _INDUSTRIES = [i for i in Industry if i is not Industry.OTHER]
 
@@ -26,7 +32,9 @@ class DemoResult:
     credit_lines: int
 
 
-def _post(client: httpx.Client, path: str, key: str, body: dict[str, object], idem: str) -> dict[str, object]:
+def _post(
+    client: httpx.Client, path: str, key: str, body: dict[str, object], idem: str
+) -> dict[str, object]:
     reply = client.post(path, json=body, headers={"X-API-Key": key, "Idempotency-Key": idem})
     reply.raise_for_status()
     return dict(reply.json())
@@ -40,27 +48,65 @@ def load_demo_data(gateway_url: str, operator_key: str, seed: int = 60) -> DemoR
     lines = 0
     with httpx.Client(base_url=gateway_url, timeout=10.0) as client:
         for index, (code, city) in enumerate(CORRIDOR_CITIES.items()):
-            bank = _post(client, "/v1/members", operator_key, {
-                "name": _BANK_NAMES[code], "short_name": city.name_zh + "银行",
-                "institution_type": "BANK", "home_city": code,
-                "uscc": random_uscc(rng, code), "contact": f"credit-desk@{code}.example",
-            }, f"demo-bank-{seed}-{code}")
+            bank = _post(
+                client,
+                "/v1/members",
+                operator_key,
+                {
+                    "name": _BANK_NAMES[code],
+                    "short_name": city.name_zh + "银行",
+                    "institution_type": "BANK",
+                    "home_city": code,
+                    "uscc": random_uscc(rng, code),
+                    "contact": f"credit-desk@{code}.example",
+                },
+                f"demo-bank-{seed}-{code}",
+            )
             banks[code] = str(bank["member_id"])
-            keys[code] = str(_post(client, "/v1/credentials", operator_key, {
-                "principal_type": "bank", "principal_id": banks[code], "scopes": ["credit"],
-            }, f"demo-key-{seed}-{code}")["api_key"])
+            keys[code] = str(
+                _post(
+                    client,
+                    "/v1/credentials",
+                    operator_key,
+                    {
+                        "principal_type": "bank",
+                        "principal_id": banks[code],
+                        "scopes": ["credit"],
+                    },
+                    f"demo-key-{seed}-{code}",
+                )["api_key"]
+            )
             for n in range(3):
-                enterprise = _post(client, "/v1/enterprises", operator_key, {
-                    "name": f"{city.name_zh}科技企业{n + 1}号", "uscc": random_uscc(rng, code),
-                    "city": code, "industry": _INDUSTRIES[(index + n) % len(_INDUSTRIES)].value,
-                    "size_class": rng.choice([SizeClass.MICRO, SizeClass.SMALL, SizeClass.MEDIUM]).value,
-                    "designations": ["HIGH_TECH"] if n == 0 else [],
-                    "registered_capital_fen": rng.randint(1, 500) * 1_000_000,
-                }, f"demo-ent-{seed}-{code}-{n}")
-                _post(client, "/v1/credit-lines", keys[code], {
-                    "enterprise_id": enterprise["enterprise_id"], "product": "TECHNOLOGY_LOAN",
-                    "limit_fen": rng.randint(10, 500) * 10_000_000, "revolving": True,
-                    "valid_from": "2026-01-01", "valid_to": "2027-12-31",
-                }, f"demo-line-{seed}-{code}-{n}")
+                enterprise = _post(
+                    client,
+                    "/v1/enterprises",
+                    operator_key,
+                    {
+                        "name": f"{city.name_zh}科技企业{n + 1}号",
+                        "uscc": random_uscc(rng, code),
+                        "city": code,
+                        "industry": _INDUSTRIES[(index + n) % len(_INDUSTRIES)].value,
+                        "size_class": rng.choice(
+                            [SizeClass.MICRO, SizeClass.SMALL, SizeClass.MEDIUM]
+                        ).value,
+                        "designations": ["HIGH_TECH"] if n == 0 else [],
+                        "registered_capital_fen": rng.randint(1, 500) * 1_000_000,
+                    },
+                    f"demo-ent-{seed}-{code}-{n}",
+                )
+                _post(
+                    client,
+                    "/v1/credit-lines",
+                    keys[code],
+                    {
+                        "enterprise_id": enterprise["enterprise_id"],
+                        "product": "TECHNOLOGY_LOAN",
+                        "limit_fen": rng.randint(10, 500) * 10_000_000,
+                        "revolving": True,
+                        "valid_from": "2026-01-01",
+                        "valid_to": "2027-12-31",
+                    },
+                    f"demo-line-{seed}-{code}-{n}",
+                )
                 lines += 1
     return DemoResult(banks=banks, bank_keys=keys, credit_lines=lines)

@@ -175,7 +175,11 @@ def start_platform(pg_admin_dsn: str, kafka_bootstrap: str, log_dir: Path) -> Pl
     specs = [
         ("members", "g60_members", f"grpc:{env['G60_MEMBERS_GRPC_BIND'].rsplit(':', 1)[1]}"),
         ("credit", "g60_credit", f"grpc:{env['G60_CREDIT_GRPC_BIND'].rsplit(':', 1)[1]}"),
-        ("aggregator", "g60_aggregator", f"http:http://127.0.0.1:{env['G60_AGGREGATOR_WEB_PORT']}/healthz"),
+        (
+            "aggregator",
+            "g60_aggregator",
+            f"http:http://127.0.0.1:{env['G60_AGGREGATOR_WEB_PORT']}/healthz",
+        ),
         ("gateway", "g60_gateway", f"http:http://127.0.0.1:{env['G60_GATEWAY_PORT']}/healthz"),
     ]
     try:

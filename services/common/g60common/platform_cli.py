@@ -21,9 +21,23 @@ from g60common.stack import start_stack
 def issue_operator_key(platform: Platform) -> str:
     """Through the gateway's own credentials tool, as an operator would."""
     reply = subprocess.run(
-        [sys.executable, "-m", "g60_gateway.credentials_cli", "issue", "--type", "operator",
-         "--principal", "alliance-office", "--scope", "admin"],
-        env=platform.env, capture_output=True, text=True, check=True, timeout=60,
+        [
+            sys.executable,
+            "-m",
+            "g60_gateway.credentials_cli",
+            "issue",
+            "--type",
+            "operator",
+            "--principal",
+            "alliance-office",
+            "--scope",
+            "admin",
+        ],
+        env=platform.env,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
     )
     return reply.stdout.strip()
 
@@ -48,8 +62,11 @@ def up(with_demo: bool) -> int:
     base = Path(tempfile.mkdtemp(prefix="g60-platform-"))
     base.chmod(0o755)  # PostgreSQL runs as its own user and must reach its data dir
     stack = start_stack(base_dir=base)
-    print(f"infrastructure ready in {stack.total_s:.1f} s "
-          f"(postgres {stack.pg_ready_s:.1f} s, kafka {stack.kafka_ready_s:.1f} s)", flush=True)
+    print(
+        f"infrastructure ready in {stack.total_s:.1f} s "
+        f"(postgres {stack.pg_ready_s:.1f} s, kafka {stack.kafka_ready_s:.1f} s)",
+        flush=True,
+    )
     platform: Platform | None = None
     try:
         platform = start_platform(stack.pg_dsn, stack.kafka_bootstrap, base / "logs")

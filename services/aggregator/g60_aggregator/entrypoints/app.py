@@ -108,7 +108,8 @@ def _wire(app: faust.App, settings: AggregatorSettings) -> None:
 
     @app.page("/metrics")
     async def metrics(web: faust.web.View, request: faust.web.Request) -> faust.web.Response:
-        return web.bytes(generate_latest(), content_type=CONTENT_TYPE_LATEST)
+        # aiohttp refuses a charset inside content_type; pass the full header instead.
+        return web.bytes(generate_latest(), headers={"Content-Type": CONTENT_TYPE_LATEST})
 
 
 def _apply(line_state: Any, raw: bytes, partition: int) -> None:
