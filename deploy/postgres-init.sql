@@ -1,0 +1,3 @@
+CREATE DATABASE g60_members;
+CREATE DATABASE g60_credit;
+CREATE DATABASE g60_gateway;

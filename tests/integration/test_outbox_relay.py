@@ -1,0 +1,152 @@
+"""The outbox relay publishes every committed event exactly once, across restarts
+and across crashes on either side of the Kafka commit."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections import Counter
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+
+import asyncpg
+import pytest
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from g60.events.v1 import credit_events_pb2
+from g60common.config import KafkaSettings, PostgresSettings
+from g60common.db import apply_schema, create_pool, ensure_database
+from g60common.events import decode_envelope, new_envelope
+from g60common.kafka import TopicSpec, consumer_settings, ensure_topics, producer_settings
+from g60common.outbox import store
+from g60common.outbox.relay import OutboxRelay, RelaySettings
+from g60common.outbox.store import SCHEMA_SQL
+from g60common.stack import StackEndpoints
+from g60common.uow import PgUnitOfWork
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+async def relay_env(stack: StackEndpoints) -> AsyncIterator[tuple[asyncpg.Pool, KafkaSettings, str]]:
+    name = f"relaytest_{uuid.uuid4().hex[:8]}"
+    await ensure_database(stack.pg_dsn, name)
+    dsn = stack.pg_dsn.rsplit("/", 1)[0] + f"/{name}"
+    pool = await create_pool(PostgresSettings(dsn, 1, 5, 10.0))
+    await apply_schema(pool, SCHEMA_SQL)
+    kafka = KafkaSettings(stack.kafka_bootstrap, 30_000)
+    await ensure_topics(kafka, (TopicSpec(name),))
+    try:
+        yield pool, kafka, name
+    finally:
+        await pool.close()
+
+
+async def _commit_events(pool: asyncpg.Pool, topic: str, count: int) -> list[str]:
+    ids = []
+    for n in range(count):
+        envelope = new_envelope(
+            credit_events_pb2.CreditLineRegistered(credit_line_id=f"line-{n}", limit_fen=n + 1),
+            aggregate_type="CreditLine", aggregate_id=str(uuid.uuid4()), aggregate_version=1,
+            occurred_at=datetime.now(UTC), correlation_id="test",
+        )
+        async with PgUnitOfWork(pool) as uow:
+            await uow.append_event(topic, envelope)
+            await uow.commit()
+        ids.append(envelope.event_id)
+    return ids
+
+
+async def _committed_event_ids(kafka: KafkaSettings, topic: str, expected: int) -> Counter[str]:
+    consumer = AIOKafkaConsumer(topic, **consumer_settings(kafka, group_id=None))
+    await consumer.start()
+    seen: Counter[str] = Counter()
+    try:
+        deadline = asyncio.get_running_loop().time() + 20
+        while sum(seen.values()) < expected and asyncio.get_running_loop().time() < deadline:
+            for records in (await consumer.getmany(timeout_ms=300)).values():
+                seen.update(decode_envelope(r.value).event_id for r in records)
+        # Anything beyond `expected` would be a duplicate: read a little longer.
+        for records in (await consumer.getmany(timeout_ms=1000)).values():
+            seen.update(decode_envelope(r.value).event_id for r in records)
+    finally:
+        await consumer.stop()
+    return seen
+
+
+async def _run_relay_until_drained(pool: asyncpg.Pool, kafka: KafkaSettings, name: str) -> None:
+    stop = asyncio.Event()
+    relay = OutboxRelay(pool, kafka, RelaySettings(relay_name=name, batch_size=50))
+    task = asyncio.create_task(relay.run(stop))
+    try:
+        for _ in range(200):
+            async with pool.acquire() as conn:
+                if await store.pending_count(conn) == 0:
+                    return
+            await asyncio.sleep(0.1)
+        raise AssertionError("relay did not drain the outbox")
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, 15)
+
+
+async def test_every_event_is_published_once_across_restarts(relay_env) -> None:  # type: ignore[no-untyped-def]
+    pool, kafka, topic = relay_env
+    first = await _commit_events(pool, topic, 120)
+    await _run_relay_until_drained(pool, kafka, topic)
+    second = await _commit_events(pool, topic, 30)
+    await _run_relay_until_drained(pool, kafka, topic)  # a restarted relay
+    seen = await _committed_event_ids(kafka, topic, 150)
+    assert set(seen) == set(first + second)
+    assert max(seen.values()) == 1
+
+
+async def test_crash_after_kafka_commit_before_marking(relay_env) -> None:  # type: ignore[no-untyped-def]
+    """Kafka has the batch but PostgreSQL does not know: recovery must not resend it."""
+    pool, kafka, topic = relay_env
+    ids = await _commit_events(pool, topic, 40)
+    relay = OutboxRelay(pool, kafka, RelaySettings(relay_name=topic, batch_size=100))
+    producer = AIOKafkaProducer(**producer_settings(kafka, transactional_id=f"g60-outbox-{topic}"))
+    await producer.start()
+    async with pool.acquire() as conn:
+        batch = await store.try_claim_batch(conn, topic, 100)
+        assert batch is not None
+        original_mark = store.mark_published
+        store.mark_published = _crash  # type: ignore[assignment]
+        try:
+            with pytest.raises(_Crash):
+                await relay._publish(producer, conn, batch)
+        finally:
+            store.mark_published = original_mark
+    await producer.stop()
+    await _run_relay_until_drained(pool, kafka, topic)
+    seen = await _committed_event_ids(kafka, topic, 40)
+    assert set(seen) == set(ids) and max(seen.values()) == 1
+
+
+async def test_crash_inside_open_kafka_transaction(relay_env) -> None:  # type: ignore[no-untyped-def]
+    """A claimed batch whose Kafka transaction never committed is sent again, and the
+    half-sent records stay invisible to read_committed consumers."""
+    pool, kafka, topic = relay_env
+    ids = await _commit_events(pool, topic, 25)
+    producer = AIOKafkaProducer(**producer_settings(kafka, transactional_id=f"g60-outbox-{topic}"))
+    await producer.start()
+    async with pool.acquire() as conn:
+        batch = await store.try_claim_batch(conn, topic, 100)
+        assert batch is not None
+        events = await store.load_batch(conn, batch)
+    await producer.begin_transaction()
+    for event in events[:10]:
+        await producer.send_and_wait(event.topic, event.envelope, key=event.message_key.encode())
+    # The process "dies" here: the transaction is neither committed nor aborted.
+    await _run_relay_until_drained(pool, kafka, topic)
+    seen = await _committed_event_ids(kafka, topic, 25)
+    assert set(seen) == set(ids) and max(seen.values()) == 1
+    await producer.stop()
+
+
+class _Crash(Exception):
+    pass
+
+
+async def _crash(conn: asyncpg.Connection, batch: int) -> None:
+    raise _Crash
