@@ -16,6 +16,9 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from g60common.kafka import TOPIC_CREDIT_EVENTS
 from g60common.uscc import make_uscc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
+from grpc_reflection.v1alpha.proto_reflection_descriptor_database import (
+    ProtoReflectionDescriptorDatabase,
+)
 
 from tests.e2e.conftest import RunningPlatform
 
@@ -137,6 +140,19 @@ def test_every_process_serves_metrics_and_health(fresh_platform: RunningPlatform
                 .status
             )
         assert status == health_pb2.HealthCheckResponse.SERVING
+
+
+def test_grpc_servers_have_reflection(fresh_platform: RunningPlatform) -> None:
+    platform = fresh_platform.platform
+    expected = {
+        platform.members_target: "g60.members.v1.MembersService",
+        platform.credit_target: "g60.credit.v1.CreditService",
+    }
+    for target, service in expected.items():
+        with grpc.insecure_channel(target) as channel:
+            listed = ProtoReflectionDescriptorDatabase(channel).get_services()
+        assert service in listed
+        assert "grpc.health.v1.Health" in listed
 
 
 def test_openapi_spec_is_served(fresh_platform: RunningPlatform) -> None:

@@ -1,0 +1,49 @@
+"""Unit tests of the common package's pure parts: config parsing and event envelopes."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from g60.events.v1 import credit_events_pb2
+from g60common.config import ConfigError, KafkaSettings, PostgresSettings, env_int
+from g60common.events import decode_envelope, new_envelope, unpack_payload
+from g60common.kafka import producer_settings
+
+
+def test_settings_defaults_work_for_the_local_stack() -> None:
+    pg = PostgresSettings.from_env({}, "G60_CREDIT", "g60_credit")
+    assert pg.dsn.endswith("/g60_credit") and pg.pool_max_size >= pg.pool_min_size
+
+
+def test_bad_integer_setting_names_the_variable() -> None:
+    with pytest.raises(ConfigError, match="G60_X"):
+        env_int({"G60_X": "ten"}, "G60_X", 1)
+
+
+def test_producers_state_their_guarantees() -> None:
+    settings = producer_settings(KafkaSettings("127.0.0.1:9092", 30_000), transactional_id="t")
+    assert settings["acks"] == "all"
+    assert settings["enable_idempotence"] is True
+    assert settings["transactional_id"] == "t"
+
+
+def test_envelope_round_trip_keeps_payload_and_versions() -> None:
+    payload = credit_events_pb2.CreditLineRegistered(credit_line_id="L1", limit_fen=10**15)
+    envelope = new_envelope(
+        payload, aggregate_type="CreditLine", aggregate_id="L1", aggregate_version=1,
+        occurred_at=datetime(2026, 11, 27, tzinfo=UTC), correlation_id="c-1",
+    )
+    decoded = decode_envelope(envelope.SerializeToString())
+    assert decoded.event_type == "CreditLineRegistered"
+    assert decoded.aggregate_version == 1 and decoded.correlation_id == "c-1"
+    assert unpack_payload(decoded, credit_events_pb2.CreditLineRegistered).limit_fen == 10**15
+
+
+def test_envelope_versions_start_at_one() -> None:
+    with pytest.raises(ValueError, match="start at 1"):
+        new_envelope(
+            credit_events_pb2.CreditLineRegistered(), aggregate_type="CreditLine",
+            aggregate_id="L1", aggregate_version=0, occurred_at=datetime.now(UTC),
+            correlation_id="",
+        )
