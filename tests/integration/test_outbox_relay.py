@@ -27,7 +27,9 @@ pytestmark = pytest.mark.integration
 
 
 @pytest.fixture
-async def relay_env(stack: StackEndpoints) -> AsyncIterator[tuple[asyncpg.Pool, KafkaSettings, str]]:
+async def relay_env(
+    stack: StackEndpoints,
+) -> AsyncIterator[tuple[asyncpg.Pool, KafkaSettings, str]]:
     name = f"relaytest_{uuid.uuid4().hex[:8]}"
     await ensure_database(stack.pg_dsn, name)
     dsn = stack.pg_dsn.rsplit("/", 1)[0] + f"/{name}"
@@ -46,8 +48,11 @@ async def _commit_events(pool: asyncpg.Pool, topic: str, count: int) -> list[str
     for n in range(count):
         envelope = new_envelope(
             credit_events_pb2.CreditLineRegistered(credit_line_id=f"line-{n}", limit_fen=n + 1),
-            aggregate_type="CreditLine", aggregate_id=str(uuid.uuid4()), aggregate_version=1,
-            occurred_at=datetime.now(UTC), correlation_id="test",
+            aggregate_type="CreditLine",
+            aggregate_id=str(uuid.uuid4()),
+            aggregate_version=1,
+            occurred_at=datetime.now(UTC),
+            correlation_id="test",
         )
         async with PgUnitOfWork(pool) as uow:
             await uow.append_event(topic, envelope)

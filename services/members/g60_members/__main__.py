@@ -13,6 +13,7 @@ from g60common.grpc_server import GrpcService
 from g60common.logs import configure_logging
 from g60common.runtime import ServiceSpec, run_service
 
+from g60_members.adapters.registry_metrics import run_registry_gauges
 from g60_members.adapters.unit_of_work import PgMembersUnitOfWork
 from g60_members.config import MembersSettings
 from g60_members.entrypoints.grpc_servicer import MembersServicer
@@ -41,6 +42,9 @@ def main() -> None:
         kafka=settings.kafka,
         schema_files=[Path(__file__).parent / "adapters" / "schema.sql"],
         build_services=_services,
+        background=[
+            lambda pool, stop: run_registry_gauges(pool, stop, settings.gauge_refresh_s),
+        ],
     )
     asyncio.run(run_service(spec))
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from g60common.config import KafkaSettings, PostgresSettings, env_int, env_str
+from g60common.config import KafkaSettings, PostgresSettings, env_float, env_int, env_str
 
 
 @dataclass(frozen=True)
@@ -15,6 +15,7 @@ class MembersSettings:
     postgres: PostgresSettings
     kafka: KafkaSettings
     log_json: bool
+    gauge_refresh_s: float
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> MembersSettings:
@@ -24,4 +25,5 @@ class MembersSettings:
             postgres=PostgresSettings.from_env(env, "G60_MEMBERS", "g60_members"),
             kafka=KafkaSettings.from_env(env),
             log_json=env_str(env, "G60_LOG_FORMAT", "text") == "json",
+            gauge_refresh_s=env_float(env, "G60_MEMBERS_GAUGE_REFRESH_S", 10.0),
         )

@@ -8,8 +8,18 @@ from g60.events.v1 import envelope_pb2, member_events_pb2
 from g60.members.v1 import members_pb2
 from g60common.events import new_envelope
 from google.protobuf import timestamp_pb2
+from google.protobuf.message import Message
 
-from g60_members.domain.events import EnterpriseRegistered, MemberRegistered, MembersEvent
+from g60_members.domain.events import (
+    EnterpriseRegistered,
+    EnterpriseUpdated,
+    MemberRegistered,
+    MemberReinstated,
+    MembersEvent,
+    MemberSuspended,
+    MemberUpdated,
+    MemberWithdrawn,
+)
 from g60_members.domain.model import Enterprise, Member
 
 
@@ -47,25 +57,50 @@ def enterprise_to_proto(e: Enterprise) -> members_pb2.Enterprise:
     )
 
 
+def event_payload(event: MembersEvent) -> tuple[Message, str, str, int]:
+    """The payload message and (aggregate type, id, version) of a domain event."""
+    match event:
+        case MemberRegistered(member=m):
+            return member_events_pb2.MemberRegistered(member=member_to_proto(m)), *_of_member(m)
+        case MemberUpdated(member=m):
+            return member_events_pb2.MemberUpdated(member=member_to_proto(m)), *_of_member(m)
+        case MemberSuspended(member=m, reason=r):
+            payload: Message = member_events_pb2.MemberSuspended(
+                member=member_to_proto(m), reason=r
+            )
+            return payload, *_of_member(m)
+        case MemberReinstated(member=m, reason=r):
+            payload = member_events_pb2.MemberReinstated(member=member_to_proto(m), reason=r)
+            return payload, *_of_member(m)
+        case MemberWithdrawn(member=m, reason=r):
+            payload = member_events_pb2.MemberWithdrawn(member=member_to_proto(m), reason=r)
+            return payload, *_of_member(m)
+        case EnterpriseRegistered(enterprise=e):
+            payload = member_events_pb2.EnterpriseRegistered(enterprise=enterprise_to_proto(e))
+            return payload, *_of_enterprise(e)
+        case EnterpriseUpdated(enterprise=e):
+            payload = member_events_pb2.EnterpriseUpdated(enterprise=enterprise_to_proto(e))
+            return payload, *_of_enterprise(e)
+
+
+def _of_member(m: Member) -> tuple[str, str, int]:
+    return "Member", m.member_id, m.version
+
+
+def _of_enterprise(e: Enterprise) -> tuple[str, str, int]:
+    return "Enterprise", e.enterprise_id, e.version
+
+
 def event_to_envelope(
     event: MembersEvent, occurred_at: datetime, correlation_id: str
 ) -> envelope_pb2.EventEnvelope:
-    match event:
-        case MemberRegistered(member=m):
-            return new_envelope(
-                member_events_pb2.MemberRegistered(member=member_to_proto(m)),
-                aggregate_type="Member",
-                aggregate_id=m.member_id,
-                aggregate_version=m.version,
-                occurred_at=occurred_at,
-                correlation_id=correlation_id,
-            )
-        case EnterpriseRegistered(enterprise=e):
-            return new_envelope(
-                member_events_pb2.EnterpriseRegistered(enterprise=enterprise_to_proto(e)),
-                aggregate_type="Enterprise",
-                aggregate_id=e.enterprise_id,
-                aggregate_version=e.version,
-                occurred_at=occurred_at,
-                correlation_id=correlation_id,
-            )
+    """Keyed (by the relay) on the aggregate id, so one aggregate's events stay in order."""
+    payload, aggregate_type, aggregate_id, version = event_payload(event)
+    return new_envelope(
+        payload,
+        aggregate_type=aggregate_type,
+        aggregate_id=aggregate_id,
+        aggregate_version=version,
+        occurred_at=occurred_at,
+        correlation_id=correlation_id,
+    )

@@ -25,3 +25,7 @@ CREATE TABLE IF NOT EXISTS enterprises (
     status                 TEXT NOT NULL,
     version                BIGINT NOT NULL CHECK (version >= 1)
 );
+
+-- Listing filters by city; keyset paging continues by id within the filter.
+CREATE INDEX IF NOT EXISTS members_by_city ON members (home_city, member_id);
+CREATE INDEX IF NOT EXISTS enterprises_by_city ON enterprises (city, enterprise_id);

@@ -1,4 +1,5 @@
-"""Domain events of the member registry. Each carries the aggregate's full state."""
+"""Domain events of the member registry. Each carries the aggregate's full state
+after the change, so consumers never need to call back."""
 
 from __future__ import annotations
 
@@ -13,8 +14,39 @@ class MemberRegistered:
 
 
 @dataclass(frozen=True)
+class MemberUpdated:
+    member: Member
+
+
+@dataclass(frozen=True)
+class MemberSuspended:
+    member: Member
+    reason: str
+
+
+@dataclass(frozen=True)
+class MemberReinstated:
+    member: Member
+    reason: str
+
+
+@dataclass(frozen=True)
+class MemberWithdrawn:
+    member: Member
+    reason: str
+
+
+@dataclass(frozen=True)
 class EnterpriseRegistered:
     enterprise: Enterprise
 
 
-MembersEvent = MemberRegistered | EnterpriseRegistered
+@dataclass(frozen=True)
+class EnterpriseUpdated:
+    enterprise: Enterprise
+
+
+MemberStatusEvent = MemberSuspended | MemberReinstated | MemberWithdrawn
+MembersEvent = (
+    MemberRegistered | MemberUpdated | MemberStatusEvent | EnterpriseRegistered | EnterpriseUpdated
+)

@@ -1,4 +1,8 @@
-"""Member institutions and enterprises: pure data and rules, no I/O."""
+"""Member institutions and enterprises: pure data and rules, no I/O.
+
+Every change bumps `version` by one; the version after a change is the
+aggregate_version of the event that announces it.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +18,14 @@ from g60common.corridor import (
     SizeClass,
     is_corridor_city,
 )
+
+from g60_members.domain.errors import (
+    MemberNotActive,
+    MemberNotSuspended,
+    MemberWithdrawnIsFinal,
+    StaleVersion,
+)
+from g60_members.domain.validation import EnterpriseInput, MemberInput
 
 
 class MemberStatus(StrEnum):
@@ -44,6 +56,45 @@ class Member:
         assert is_corridor_city(self.home_city), "members belong to one of the nine cities"
         assert self.version >= 1
 
+    def check_version(self, expected: int) -> None:
+        if expected != self.version:
+            raise StaleVersion(self.member_id, expected, self.version)
+
+    def revise(self, details: MemberInput) -> None:
+        """Replace the descriptive fields; the USCC is the member's identity."""
+        self.check_not_withdrawn()
+        assert details.uscc == self.uscc, "the unified social credit code never changes"
+        self.name = details.name
+        self.short_name = details.short_name
+        self.institution_type = details.institution_type
+        self.home_city = details.home_city
+        self.contact = details.contact
+        self.version += 1
+
+    def suspend(self) -> None:
+        self.check_not_withdrawn()
+        if self.status is not MemberStatus.ACTIVE:
+            raise MemberNotActive(f"member {self.member_id} is {self.status}, not ACTIVE")
+        self._move_to(MemberStatus.SUSPENDED)
+
+    def reinstate(self) -> None:
+        self.check_not_withdrawn()
+        if self.status is not MemberStatus.SUSPENDED:
+            raise MemberNotSuspended(f"member {self.member_id} is {self.status}, not SUSPENDED")
+        self._move_to(MemberStatus.ACTIVE)
+
+    def withdraw(self) -> None:
+        self.check_not_withdrawn()
+        self._move_to(MemberStatus.WITHDRAWN)
+
+    def check_not_withdrawn(self) -> None:
+        if self.status is MemberStatus.WITHDRAWN:
+            raise MemberWithdrawnIsFinal(f"member {self.member_id} has withdrawn")
+
+    def _move_to(self, status: MemberStatus) -> None:
+        self.status = status
+        self.version += 1
+
 
 @dataclass
 class Enterprise:
@@ -65,3 +116,19 @@ class Enterprise:
         assert (self.city == OTHER_CITY) == bool(self.region_code)
         assert self.city == OTHER_CITY or is_corridor_city(self.city)
         assert self.registered_capital_fen >= 0
+
+    def check_version(self, expected: int) -> None:
+        if expected != self.version:
+            raise StaleVersion(self.enterprise_id, expected, self.version)
+
+    def revise(self, details: EnterpriseInput) -> None:
+        assert details.uscc == self.uscc, "the unified social credit code never changes"
+        self.name = details.name
+        self.city = details.city
+        self.region_code = details.region_code
+        self.industry = details.industry
+        self.industry_code = details.industry_code
+        self.size_class = details.size_class
+        self.designations = details.designations
+        self.registered_capital_fen = details.registered_capital_fen
+        self.version += 1

@@ -1,54 +1,35 @@
-"""gRPC entrypoint: translates protos into commands and domain errors into statuses."""
+"""gRPC entrypoint: translates protos into commands and domain errors into statuses.
+
+Every mutating RPC is idempotent per (caller, request_id); a replayed answer carries
+trailing metadata x-g60-idempotent-replay=true. Failure statuses: INVALID_ARGUMENT
+(bad field, reused request id), ALREADY_EXISTS (USCC), NOT_FOUND, FAILED_PRECONDITION
+(illegal status change), ABORTED (stale expected_version).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import NoReturn
+from typing import TypeAlias
 
 import grpc
 from g60.members.v1 import members_pb2, members_pb2_grpc
-from g60common.correlation import CALLER_ID_KEY, CALLER_TYPE_KEY
-from g60common.grpc_errors import bad_request_status, error_info_status
-from g60common.idempotency import IdempotencyConflict
-from google.rpc import code_pb2
 
 from g60_members.adapters.proto_codec import enterprise_to_proto, member_to_proto
-from g60_members.domain.errors import DuplicateUscc, EnterpriseNotFound, MemberNotFound
-from g60_members.domain.validation import InvalidFields
-from g60_members.service_layer import handlers
+from g60_members.domain.listing import EnterpriseFilter, MemberFilter
+from g60_members.entrypoints.grpc_translation import (
+    abort_for,
+    caller_of,
+    mark_replay,
+    require_request_id,
+    status_command,
+    update_enterprise_command,
+    update_member_command,
+)
+from g60_members.service_layer import commands, handlers, queries
 from g60_members.service_layer.unit_of_work import MembersUnitOfWork
 
-MAX_REQUEST_ID_CHARS = 128
-
-
-def _caller(context: grpc.aio.ServicerContext) -> str:
-    md = dict(context.invocation_metadata() or ())
-    return f"{md.get(CALLER_TYPE_KEY, 'internal')}:{md.get(CALLER_ID_KEY, '')}"
-
-
-def _require_request_id(request_id: str) -> None:
-    if not request_id or len(request_id) > MAX_REQUEST_ID_CHARS:
-        raise InvalidFields({"request_id": f"is required, 1 to {MAX_REQUEST_ID_CHARS} characters"})
-
-
-async def _abort_for(context: grpc.aio.ServicerContext, exc: Exception) -> NoReturn:
-    match exc:
-        case InvalidFields(violations=v):
-            await context.abort_with_status(bad_request_status(v))
-        case IdempotencyConflict():
-            await context.abort_with_status(bad_request_status({"request_id": str(exc)}))
-        case DuplicateUscc():
-            await context.abort_with_status(
-                error_info_status(
-                    code_pb2.ALREADY_EXISTS,
-                    f"unified social credit code {exc} is already registered",
-                    "DUPLICATE_USCC",
-                )
-            )
-        case MemberNotFound() | EnterpriseNotFound():
-            await context.abort(grpc.StatusCode.NOT_FOUND, f"{type(exc).__name__}: {exc}")
-    raise exc
+Context: TypeAlias = grpc.aio.ServicerContext
 
 
 class MembersServicer(members_pb2_grpc.MembersServiceServicer):
@@ -56,13 +37,13 @@ class MembersServicer(members_pb2_grpc.MembersServiceServicer):
         self._uow = uow_factory
 
     async def RegisterMember(
-        self, request: members_pb2.RegisterMemberRequest, context: grpc.aio.ServicerContext
+        self, request: members_pb2.RegisterMemberRequest, context: Context
     ) -> members_pb2.Member:
         try:
-            _require_request_id(request.request_id)
-            member = await handlers.register_member(
-                handlers.RegisterMember(
-                    caller=_caller(context),
+            require_request_id(request.request_id)
+            applied = await handlers.register_member(
+                commands.RegisterMember(
+                    caller=caller_of(context),
                     request_id=request.request_id,
                     name=request.name,
                     short_name=request.short_name,
@@ -75,26 +56,84 @@ class MembersServicer(members_pb2_grpc.MembersServiceServicer):
                 lambda: datetime.now(UTC),
             )
         except Exception as exc:
-            await _abort_for(context, exc)
-        return member_to_proto(member)
+            await abort_for(context, exc)
+        mark_replay(context, applied.replayed)
+        return member_to_proto(applied.value)
 
     async def GetMember(
-        self, request: members_pb2.GetMemberRequest, context: grpc.aio.ServicerContext
+        self, request: members_pb2.GetMemberRequest, context: Context
     ) -> members_pb2.Member:
         try:
             member = await handlers.get_member(request.member_id, self._uow())
         except Exception as exc:
-            await _abort_for(context, exc)
+            await abort_for(context, exc)
         return member_to_proto(member)
 
+    async def ListMembers(
+        self, request: members_pb2.ListMembersRequest, context: Context
+    ) -> members_pb2.ListMembersResponse:
+        filters = MemberFilter(request.home_city, request.institution_type, request.status)
+        try:
+            page = await queries.list_members(
+                filters, request.page_size, request.page_token, self._uow()
+            )
+        except Exception as exc:
+            await abort_for(context, exc)
+        return members_pb2.ListMembersResponse(
+            members=[member_to_proto(m) for m in page.items],
+            next_page_token=page.next_page_token,
+        )
+
+    async def UpdateMember(
+        self, request: members_pb2.UpdateMemberRequest, context: Context
+    ) -> members_pb2.Member:
+        try:
+            require_request_id(request.request_id)
+            command = update_member_command(request, caller_of(context))
+            applied = await handlers.update_member(command, self._uow())
+        except Exception as exc:
+            await abort_for(context, exc)
+        mark_replay(context, applied.replayed)
+        return member_to_proto(applied.value)
+
+    async def SuspendMember(
+        self, request: members_pb2.ChangeMemberStatusRequest, context: Context
+    ) -> members_pb2.Member:
+        return await self._change_status(request, context, commands.StatusAction.SUSPEND)
+
+    async def ReinstateMember(
+        self, request: members_pb2.ChangeMemberStatusRequest, context: Context
+    ) -> members_pb2.Member:
+        return await self._change_status(request, context, commands.StatusAction.REINSTATE)
+
+    async def WithdrawMember(
+        self, request: members_pb2.ChangeMemberStatusRequest, context: Context
+    ) -> members_pb2.Member:
+        return await self._change_status(request, context, commands.StatusAction.WITHDRAW)
+
+    async def _change_status(
+        self,
+        request: members_pb2.ChangeMemberStatusRequest,
+        context: Context,
+        action: commands.StatusAction,
+    ) -> members_pb2.Member:
+        try:
+            require_request_id(request.request_id)
+            command = status_command(request, caller_of(context), action)
+            applied = await handlers.change_member_status(command, self._uow())
+        except Exception as exc:
+            await abort_for(context, exc)
+        mark_replay(context, applied.replayed)
+        return member_to_proto(applied.value)
+
     async def RegisterEnterprise(
-        self, request: members_pb2.RegisterEnterpriseRequest, context: grpc.aio.ServicerContext
+        self, request: members_pb2.RegisterEnterpriseRequest, context: Context
     ) -> members_pb2.Enterprise:
         try:
-            _require_request_id(request.request_id)
-            enterprise = await handlers.register_enterprise(
-                handlers.RegisterEnterprise(
-                    caller=_caller(context),
+            require_request_id(request.request_id)
+            applied = await handlers.register_enterprise(
+                commands.RegisterEnterprise(
+                    caller=caller_of(context),
                     request_id=request.request_id,
                     name=request.name,
                     uscc=request.uscc,
@@ -109,14 +148,44 @@ class MembersServicer(members_pb2_grpc.MembersServiceServicer):
                 self._uow(),
             )
         except Exception as exc:
-            await _abort_for(context, exc)
-        return enterprise_to_proto(enterprise)
+            await abort_for(context, exc)
+        mark_replay(context, applied.replayed)
+        return enterprise_to_proto(applied.value)
 
     async def GetEnterprise(
-        self, request: members_pb2.GetEnterpriseRequest, context: grpc.aio.ServicerContext
+        self, request: members_pb2.GetEnterpriseRequest, context: Context
     ) -> members_pb2.Enterprise:
         try:
             enterprise = await handlers.get_enterprise(request.enterprise_id, self._uow())
         except Exception as exc:
-            await _abort_for(context, exc)
+            await abort_for(context, exc)
         return enterprise_to_proto(enterprise)
+
+    async def ListEnterprises(
+        self, request: members_pb2.ListEnterprisesRequest, context: Context
+    ) -> members_pb2.ListEnterprisesResponse:
+        filters = EnterpriseFilter(
+            request.city, request.industry, request.size_class, request.status
+        )
+        try:
+            page = await queries.list_enterprises(
+                filters, request.page_size, request.page_token, self._uow()
+            )
+        except Exception as exc:
+            await abort_for(context, exc)
+        return members_pb2.ListEnterprisesResponse(
+            enterprises=[enterprise_to_proto(e) for e in page.items],
+            next_page_token=page.next_page_token,
+        )
+
+    async def UpdateEnterprise(
+        self, request: members_pb2.UpdateEnterpriseRequest, context: Context
+    ) -> members_pb2.Enterprise:
+        try:
+            require_request_id(request.request_id)
+            command = update_enterprise_command(request, caller_of(context))
+            applied = await handlers.update_enterprise(command, self._uow())
+        except Exception as exc:
+            await abort_for(context, exc)
+        mark_replay(context, applied.replayed)
+        return enterprise_to_proto(applied.value)

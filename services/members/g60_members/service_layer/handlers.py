@@ -2,22 +2,32 @@
 
 Idempotency: every command carries a request_id scoped to the caller. A retry with
 the same id and content returns the stored original result without writing; the
-same id with other content raises IdempotencyConflict and writes nothing.
+same id with other content raises IdempotencyConflict and writes nothing. A command
+that fails (bad field, stale version, illegal transition) rolls back its claim too,
+so the caller may fix the request and retry under the same id.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from g60_members.domain import validation
 from g60_members.domain.errors import EnterpriseNotFound, MemberNotFound
-from g60_members.domain.events import EnterpriseRegistered, MemberRegistered
+from g60_members.domain.events import (
+    EnterpriseRegistered,
+    EnterpriseUpdated,
+    MemberRegistered,
+    MemberReinstated,
+    MemberStatusEvent,
+    MemberSuspended,
+    MemberUpdated,
+    MemberWithdrawn,
+)
 from g60_members.domain.model import Enterprise, Member, MemberStatus
 from g60_members.domain.snapshots import (
     enterprise_from_snapshot,
@@ -25,55 +35,73 @@ from g60_members.domain.snapshots import (
     member_from_snapshot,
     member_snapshot,
 )
+from g60_members.domain.updates import (
+    ENTERPRISE_UPDATABLE,
+    MEMBER_UPDATABLE,
+    check_expected_version,
+    check_reason,
+    check_update_mask,
+    merged_enterprise,
+    merged_member,
+)
+from g60_members.service_layer.commands import (
+    ChangeMemberStatus,
+    Command,
+    RegisterEnterprise,
+    RegisterMember,
+    StatusAction,
+    UpdateEnterprise,
+    UpdateMember,
+    fingerprint,
+)
 from g60_members.service_layer.unit_of_work import MembersUnitOfWork
 
 Clock = Callable[[], datetime]
+T = TypeVar("T", Member, Enterprise)
 
 
 @dataclass(frozen=True)
-class RegisterMember:
-    caller: str
-    request_id: str
-    name: str
-    short_name: str
-    institution_type: str
-    home_city: str
-    uscc: str
-    contact: str
+class Applied(Generic[T]):
+    """A command's result; `replayed` when it is the stored answer to an earlier try."""
+
+    value: T
+    replayed: bool = False
 
 
-@dataclass(frozen=True)
-class RegisterEnterprise:
-    caller: str
-    request_id: str
-    name: str
-    uscc: str
-    city: str
-    region_code: str
-    industry: str
-    industry_code: str
-    size_class: str
-    designations: tuple[str, ...]
-    registered_capital_fen: int
+_ENCODERS: dict[type, Callable[[Any], dict[str, Any]]] = {
+    Member: member_snapshot,
+    Enterprise: enterprise_snapshot,
+}
 
 
-def fingerprint(command: object) -> bytes:
-    body = json.dumps(asdict(command), sort_keys=True, ensure_ascii=False)  # type: ignore[call-overload]
-    return hashlib.sha256(type(command).__name__.encode() + body.encode()).digest()
-
-
-def _encode(snapshot: dict[str, Any]) -> bytes:
-    return json.dumps(snapshot, ensure_ascii=False).encode()
-
-
-async def register_member(cmd: RegisterMember, uow: MembersUnitOfWork, clock: Clock) -> Member:
-    valid = validation.validate_member(
-        cmd.name, cmd.short_name, cmd.institution_type, cmd.home_city, cmd.uscc, cmd.contact
-    )
+async def _once(
+    uow: MembersUnitOfWork,
+    cmd: Command,
+    decode: Callable[[dict[str, Any]], T],
+    work: Callable[[], Awaitable[T]],
+) -> Applied[T]:
+    """Run `work` at most once per (caller, request id), in one transaction with
+    its idempotency record."""
     async with uow:
         stored = await uow.claim_request(cmd.caller, cmd.request_id, fingerprint(cmd))
         if stored is not None:
-            return member_from_snapshot(json.loads(stored))
+            return Applied(decode(json.loads(stored)), replayed=True)
+        result = await work()
+        snapshot = _ENCODERS[type(result)](result)
+        await uow.record_response(cmd.caller, cmd.request_id, json.dumps(snapshot).encode())
+        await uow.commit()
+    return Applied(result)
+
+
+async def register_member(
+    cmd: RegisterMember, uow: MembersUnitOfWork, clock: Clock
+) -> Applied[Member]:
+    """Fails with InvalidFields or DuplicateUscc; both write nothing."""
+    valid = validation.validate_member(
+        cmd.name, cmd.short_name, cmd.institution_type, cmd.home_city, cmd.uscc, cmd.contact
+    )
+
+    async def work() -> Member:
         member = Member(
             member_id=str(uuid.uuid4()),
             status=MemberStatus.ACTIVE,
@@ -82,12 +110,60 @@ async def register_member(cmd: RegisterMember, uow: MembersUnitOfWork, clock: Cl
         )
         await uow.repo.add_member(member)
         await uow.publish(MemberRegistered(member))
-        await uow.record_response(cmd.caller, cmd.request_id, _encode(member_snapshot(member)))
-        await uow.commit()
-    return member
+        return member
+
+    return await _once(uow, cmd, member_from_snapshot, work)
 
 
-async def register_enterprise(cmd: RegisterEnterprise, uow: MembersUnitOfWork) -> Enterprise:
+async def update_member(cmd: UpdateMember, uow: MembersUnitOfWork) -> Applied[Member]:
+    """Fails with InvalidFields, MemberNotFound, StaleVersion or MemberWithdrawnIsFinal."""
+    check_update_mask(list(cmd.changes), MEMBER_UPDATABLE)
+    check_expected_version(cmd.expected_version, required=True)
+
+    async def work() -> Member:
+        member = await _member_for_update(uow, cmd.member_id)
+        member.check_version(cmd.expected_version)
+        member.check_not_withdrawn()
+        previous = member.version
+        member.revise(merged_member(member, cmd.changes))
+        await uow.repo.save_member(member, previous)
+        await uow.publish(MemberUpdated(member))
+        return member
+
+    return await _once(uow, cmd, member_from_snapshot, work)
+
+
+_STATUS_CHANGES: dict[StatusAction, tuple[Callable[[Member], None], type[MemberStatusEvent]]] = {
+    StatusAction.SUSPEND: (Member.suspend, MemberSuspended),
+    StatusAction.REINSTATE: (Member.reinstate, MemberReinstated),
+    StatusAction.WITHDRAW: (Member.withdraw, MemberWithdrawn),
+}
+
+
+async def change_member_status(cmd: ChangeMemberStatus, uow: MembersUnitOfWork) -> Applied[Member]:
+    """Suspend, reinstate or withdraw. Fails with InvalidFields, MemberNotFound,
+    StaleVersion or an IllegalStatusTransition (e.g. reinstating a withdrawn member)."""
+    reason = check_reason(cmd.reason)
+    check_expected_version(cmd.expected_version, required=False)
+    transition, event_type = _STATUS_CHANGES[cmd.action]
+
+    async def work() -> Member:
+        member = await _member_for_update(uow, cmd.member_id)
+        if cmd.expected_version:
+            member.check_version(cmd.expected_version)
+        previous = member.version
+        transition(member)
+        await uow.repo.save_member(member, previous)
+        await uow.publish(event_type(member, reason))
+        return member
+
+    return await _once(uow, cmd, member_from_snapshot, work)
+
+
+async def register_enterprise(
+    cmd: RegisterEnterprise, uow: MembersUnitOfWork
+) -> Applied[Enterprise]:
+    """Fails with InvalidFields or DuplicateUscc; both write nothing."""
     valid = validation.validate_enterprise(
         cmd.name,
         cmd.uscc,
@@ -99,18 +175,40 @@ async def register_enterprise(cmd: RegisterEnterprise, uow: MembersUnitOfWork) -
         cmd.designations,
         cmd.registered_capital_fen,
     )
-    async with uow:
-        stored = await uow.claim_request(cmd.caller, cmd.request_id, fingerprint(cmd))
-        if stored is not None:
-            return enterprise_from_snapshot(json.loads(stored))
+
+    async def work() -> Enterprise:
         enterprise = Enterprise(enterprise_id=str(uuid.uuid4()), **asdict(valid))
         await uow.repo.add_enterprise(enterprise)
         await uow.publish(EnterpriseRegistered(enterprise))
-        await uow.record_response(
-            cmd.caller, cmd.request_id, _encode(enterprise_snapshot(enterprise))
-        )
-        await uow.commit()
-    return enterprise
+        return enterprise
+
+    return await _once(uow, cmd, enterprise_from_snapshot, work)
+
+
+async def update_enterprise(cmd: UpdateEnterprise, uow: MembersUnitOfWork) -> Applied[Enterprise]:
+    """Fails with InvalidFields, EnterpriseNotFound or StaleVersion."""
+    check_update_mask(list(cmd.changes), ENTERPRISE_UPDATABLE)
+    check_expected_version(cmd.expected_version, required=True)
+
+    async def work() -> Enterprise:
+        enterprise = await uow.repo.get_enterprise(cmd.enterprise_id, for_update=True)
+        if enterprise is None:
+            raise EnterpriseNotFound(cmd.enterprise_id)
+        enterprise.check_version(cmd.expected_version)
+        previous = enterprise.version
+        enterprise.revise(merged_enterprise(enterprise, cmd.changes))
+        await uow.repo.save_enterprise(enterprise, previous)
+        await uow.publish(EnterpriseUpdated(enterprise))
+        return enterprise
+
+    return await _once(uow, cmd, enterprise_from_snapshot, work)
+
+
+async def _member_for_update(uow: MembersUnitOfWork, member_id: str) -> Member:
+    member = await uow.repo.get_member(member_id, for_update=True)
+    if member is None:
+        raise MemberNotFound(member_id)
+    return member
 
 
 async def get_member(member_id: str, uow: MembersUnitOfWork) -> Member:
