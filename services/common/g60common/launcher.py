@@ -21,7 +21,7 @@ import httpx
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from g60common.db import ensure_database
-from g60common.stack.ports import find_free_ports
+from g60common.stack.ports import find_free_ports, is_port_open
 
 READY_TIMEOUT_S = 60.0
 STOP_GRACE_S = 10.0
@@ -143,8 +143,30 @@ class Platform:
             service.stop()
 
 
-def platform_env(pg_admin_dsn: str, kafka_bootstrap: str) -> dict[str, str]:
-    ports = find_free_ports(7)
+# What `./g60 up` tries first, so URLs stay the same from run to run; tests take
+# whatever is free so that several platforms can run side by side.
+PREFERRED_PORTS = {
+    "members_grpc": 50051,
+    "members_metrics": 9101,
+    "credit_grpc": 50052,
+    "credit_metrics": 9102,
+    "gateway": 8080,
+    "aggregator": 6066,
+}
+
+
+def _choose_ports(prefer_defaults: bool) -> dict[str, int]:
+    spare = iter(find_free_ports(len(PREFERRED_PORTS)))
+    return {
+        name: port if prefer_defaults and not is_port_open(port) else next(spare)
+        for name, port in PREFERRED_PORTS.items()
+    }
+
+
+def platform_env(
+    pg_admin_dsn: str, kafka_bootstrap: str, *, prefer_default_ports: bool = False
+) -> dict[str, str]:
+    ports = _choose_ports(prefer_default_ports)
     base = pg_admin_dsn.rsplit("/", 1)[0]
     return {
         **os.environ,
@@ -153,24 +175,28 @@ def platform_env(pg_admin_dsn: str, kafka_bootstrap: str) -> dict[str, str]:
         "G60_MEMBERS_PG_DSN": f"{base}/g60_members",
         "G60_CREDIT_PG_DSN": f"{base}/g60_credit",
         "G60_GATEWAY_PG_DSN": f"{base}/g60_gateway",
-        "G60_MEMBERS_GRPC_BIND": f"127.0.0.1:{ports[0]}",
-        "G60_MEMBERS_GRPC_TARGET": f"127.0.0.1:{ports[0]}",
-        "G60_MEMBERS_METRICS_PORT": str(ports[1]),
-        "G60_CREDIT_GRPC_BIND": f"127.0.0.1:{ports[2]}",
-        "G60_CREDIT_GRPC_TARGET": f"127.0.0.1:{ports[2]}",
-        "G60_CREDIT_METRICS_PORT": str(ports[3]),
-        "G60_GATEWAY_PORT": str(ports[4]),
-        "G60_AGGREGATOR_WEB_PORT": str(ports[5]),
-        "G60_AGGREGATOR_URL": f"http://127.0.0.1:{ports[5]}",
+        "G60_MEMBERS_GRPC_BIND": f"127.0.0.1:{ports['members_grpc']}",
+        "G60_MEMBERS_GRPC_TARGET": f"127.0.0.1:{ports['members_grpc']}",
+        "G60_MEMBERS_METRICS_PORT": str(ports["members_metrics"]),
+        "G60_CREDIT_GRPC_BIND": f"127.0.0.1:{ports['credit_grpc']}",
+        "G60_CREDIT_GRPC_TARGET": f"127.0.0.1:{ports['credit_grpc']}",
+        "G60_CREDIT_METRICS_PORT": str(ports["credit_metrics"]),
+        "G60_GATEWAY_PORT": str(ports["gateway"]),
+        "G60_AGGREGATOR_WEB_PORT": str(ports["aggregator"]),
+        "G60_AGGREGATOR_URL": f"http://127.0.0.1:{ports['aggregator']}",
     }
 
 
-def start_platform(pg_admin_dsn: str, kafka_bootstrap: str, log_dir: Path) -> Platform:
+def start_platform(
+    pg_admin_dsn: str, kafka_bootstrap: str, log_dir: Path, *, prefer_default_ports: bool = False
+) -> Platform:
     """Create the service databases, start every service and wait until each is ready."""
     for name in DATABASES:
         asyncio.run(ensure_database(pg_admin_dsn, name))
-    env = platform_env(pg_admin_dsn, kafka_bootstrap)
+    env = platform_env(pg_admin_dsn, kafka_bootstrap, prefer_default_ports=prefer_default_ports)
     log_dir.mkdir(parents=True, exist_ok=True)
+    # Each platform gets its own Faust data dir, so platforms can run side by side.
+    env["G60_AGGREGATOR_DATA_DIR"] = str(log_dir.parent / "aggregator-data")
     platform = Platform(env=env)
     specs = [
         ("members", "g60_members", f"grpc:{env['G60_MEMBERS_GRPC_BIND'].rsplit(':', 1)[1]}"),

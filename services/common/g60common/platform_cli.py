@@ -69,7 +69,9 @@ def up(with_demo: bool) -> int:
     )
     platform: Platform | None = None
     try:
-        platform = start_platform(stack.pg_dsn, stack.kafka_bootstrap, base / "logs")
+        platform = start_platform(
+            stack.pg_dsn, stack.kafka_bootstrap, base / "logs", prefer_default_ports=True
+        )
         operator_key = issue_operator_key(platform)
         if with_demo:
             demo = load_demo_data(platform.gateway_url, operator_key)
