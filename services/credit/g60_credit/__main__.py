@@ -1,5 +1,5 @@
-"""`python -m g60_credit`: the credit gRPC service, its outbox relay and its member
-read-model projection."""
+"""`python -m g60_credit`: the credit gRPC service, its outbox relay, its member
+read-model projection and the credit-line expiry sweeper."""
 
 from __future__ import annotations
 
@@ -21,9 +21,14 @@ from g60_credit.adapters.member_projection import run_member_projection
 from g60_credit.adapters.party_directory import ReadThroughPartyDirectory
 from g60_credit.adapters.unit_of_work import PgCreditUnitOfWork
 from g60_credit.config import CreditSettings
+from g60_credit.entrypoints.expiry_sweeper import run_expiry_sweeper
 from g60_credit.entrypoints.grpc_servicer import CreditServicer
 
 SERVICE_NAME = credit_pb2.DESCRIPTOR.services_by_name["CreditService"].full_name
+
+
+def _clock() -> datetime:
+    return datetime.now(UTC)
 
 
 def _services(settings: CreditSettings, pool: asyncpg.Pool) -> list[GrpcService]:
@@ -31,9 +36,7 @@ def _services(settings: CreditSettings, pool: asyncpg.Pool) -> list[GrpcService]
         grpc.aio.insecure_channel(settings.members_target)
     )
     directory = ReadThroughPartyDirectory(pool, members)
-    servicer = CreditServicer(
-        lambda: PgCreditUnitOfWork(pool, lambda: datetime.now(UTC)), directory
-    )
+    servicer = CreditServicer(lambda: PgCreditUnitOfWork(pool, _clock), directory)
     return [
         GrpcService(
             SERVICE_NAME, lambda s: credit_pb2_grpc.add_CreditServiceServicer_to_server(servicer, s)
@@ -52,7 +55,16 @@ def main() -> None:
         kafka=settings.kafka,
         schema_files=[Path(__file__).parent / "adapters" / "schema.sql"],
         build_services=partial(_services, settings),
-        background=[lambda pool, stop: run_member_projection(pool, settings.kafka, stop)],
+        background=[
+            lambda pool, stop: run_member_projection(pool, settings.kafka, stop),
+            lambda pool, stop: run_expiry_sweeper(
+                lambda: PgCreditUnitOfWork(pool, _clock),
+                _clock,
+                settings.expiry_sweep_interval_s,
+                settings.expiry_batch_size,
+                stop,
+            ),
+        ],
     )
     asyncio.run(run_service(spec))
 

@@ -1,15 +1,14 @@
-"""Credit domain objects <-> protobuf messages and event envelopes."""
+"""Credit domain objects <-> API protobuf messages."""
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from g60.credit.v1 import credit_pb2
-from g60.events.v1 import credit_events_pb2, envelope_pb2
-from g60common.events import new_envelope
 
-from g60_credit.domain.events import CreditEvent, CreditLineRegistered, Parties
+from g60_credit.domain.application import FinancingApplication
+from g60_credit.domain.guarantee import GuarantorCapacity
 from g60_credit.domain.model import CreditLine
+from g60_credit.domain.queries import AuditRecord
+from g60_credit.service_layer.money_handlers import MovementResult
 
 
 def line_to_proto(line: CreditLine) -> credit_pb2.CreditLine:
@@ -30,55 +29,59 @@ def line_to_proto(line: CreditLine) -> credit_pb2.CreditLine:
         cover_ratio_bp=line.cover_ratio_bp,
         status=line.status.value,
         version=line.version,
+        outstanding_fen=line.outstanding_fen,
     )
 
 
-def parties_to_proto(parties: Parties) -> credit_events_pb2.CreditParties:
-    bank, ent = parties.bank, parties.enterprise
-    return credit_events_pb2.CreditParties(
-        bank_id=bank.member_id,
-        bank_city=bank.home_city,
-        bank_type=bank.institution_type,
-        enterprise_id=ent.enterprise_id,
-        enterprise_city=ent.city,
-        enterprise_region_code=ent.region_code,
-        industry=ent.industry,
-        size_class=ent.size_class,
+def application_to_proto(app: FinancingApplication) -> credit_pb2.FinancingApplication:
+    return credit_pb2.FinancingApplication(
+        application_id=app.application_id,
+        enterprise_id=app.enterprise_id,
+        currency=app.currency,
+        amount_fen=app.amount_fen,
+        term_months=app.term_months,
+        purpose=app.purpose,
+        target_bank_ids=list(app.target_bank_ids),
+        city_wide=app.city_wide,
+        submitted_at=app.submitted_at.isoformat(),
+        status=app.status.value,
+        bank_id=app.bank_id,
+        credit_line_id=app.credit_line_id,
+        approved_fen=app.approved_fen,
+        disbursed_fen=app.disbursed_fen,
+        repaid_fen=app.repaid_fen,
+        outstanding_fen=app.outstanding_fen,
+        version=app.version,
+        declined_bank_ids=list(app.declined_bank_ids),
     )
 
 
-def balances_to_proto(line: CreditLine) -> credit_events_pb2.CreditLineBalances:
-    return credit_events_pb2.CreditLineBalances(
-        limit_fen=line.limit_fen,
-        reserved_fen=line.reserved_fen,
-        utilized_fen=line.utilized_fen,
-        status=line.status.value,
+def audit_to_proto(record: AuditRecord) -> credit_pb2.AuditEntry:
+    return credit_pb2.AuditEntry(
+        audit_id=record.audit_id,
+        action=record.action,
+        actor=record.actor,
+        request_id=record.request_id,
+        occurred_at=record.occurred_at_iso,
+        before_json=record.before_json,
+        after_json=record.after_json,
     )
 
 
-def event_to_envelope(
-    event: CreditEvent, occurred_at: datetime, correlation_id: str
-) -> envelope_pb2.EventEnvelope:
-    match event:
-        case CreditLineRegistered(line=line, parties=parties):
-            payload = credit_events_pb2.CreditLineRegistered(
-                credit_line_id=line.credit_line_id,
-                parties=parties_to_proto(parties),
-                product=line.product.value,
-                currency=line.currency,
-                limit_fen=line.limit_fen,
-                revolving=line.revolving,
-                valid_from=line.valid_from.isoformat(),
-                valid_to=line.valid_to.isoformat(),
-                guarantor_id=line.guarantor_id,
-                cover_ratio_bp=line.cover_ratio_bp,
-                balances=balances_to_proto(line),
-            )
-            return new_envelope(
-                payload,
-                aggregate_type="CreditLine",
-                aggregate_id=line.credit_line_id,
-                aggregate_version=line.version,
-                occurred_at=occurred_at,
-                correlation_id=correlation_id,
-            )
+def capacity_to_proto(capacity: GuarantorCapacity) -> credit_pb2.GuarantorCapacity:
+    return credit_pb2.GuarantorCapacity(
+        guarantor_id=capacity.guarantor_id,
+        capacity_fen=capacity.capacity_fen,
+        used_fen=capacity.used_fen,
+        version=capacity.version,
+    )
+
+
+def movement_to_proto(result: MovementResult) -> credit_pb2.MoveFundsResponse:
+    return credit_pb2.MoveFundsResponse(
+        movement_id=result.movement_id,
+        amount_fen=result.amount_fen,
+        guarantee_fen=result.guarantee_fen,
+        credit_line=line_to_proto(result.line),
+        application=application_to_proto(result.application),
+    )

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import asyncpg
 
 from g60_credit.adapters.ids import uuid_or_none
+from g60_credit.domain.errors import ConcurrentUpdate, CreditLimitExceeded
 from g60_credit.domain.model import CreditLine, CreditLineStatus, Product
 from g60_credit.domain.parties import EnterpriseView, MemberView
+from g60_credit.domain.queries import LineQuery
 
 
 class PgCreditLineRepository:
@@ -17,8 +21,8 @@ class PgCreditLineRepository:
         await self._conn.execute(
             """INSERT INTO credit_lines (credit_line_id, bank_id, enterprise_id, product, currency,
                    limit_fen, reserved_fen, utilized_fen, revolving, valid_from, valid_to,
-                   guarantor_id, cover_ratio_bp, status, version)
-               VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15)""",
+                   guarantor_id, cover_ratio_bp, status, version, outstanding_fen)
+               VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16)""",
             line.credit_line_id,
             line.bank_id,
             line.enterprise_id,
@@ -34,14 +38,85 @@ class PgCreditLineRepository:
             line.cover_ratio_bp,
             line.status.value,
             line.version,
+            line.outstanding_fen,
         )
 
     async def get(self, credit_line_id: str) -> CreditLine | None:
+        return await self._fetch(credit_line_id, "")
+
+    async def get_for_update(self, credit_line_id: str) -> CreditLine | None:
+        """Row-locks the line: commands on one line run one after another."""
+        return await self._fetch(credit_line_id, " FOR UPDATE")
+
+    async def _fetch(self, credit_line_id: str, lock: str) -> CreditLine | None:
         key = uuid_or_none(credit_line_id)
         if key is None:
             return None
-        row = await self._conn.fetchrow("SELECT * FROM credit_lines WHERE credit_line_id = $1", key)
+        row = await self._conn.fetchrow(
+            "SELECT * FROM credit_lines WHERE credit_line_id = $1" + lock, key
+        )
         return None if row is None else line_from_row(row)
+
+    async def update(self, line: CreditLine, previous_version: int) -> None:
+        """Writes the line's new state; the version guard catches a lost lock, and the
+        CHECK constraints refuse any state with negative available credit."""
+        done = await self._conn.fetchval(
+            """UPDATE credit_lines SET limit_fen = $3, reserved_fen = $4, utilized_fen = $5,
+                   outstanding_fen = $6, status = $7, version = $8
+               WHERE credit_line_id = $1 AND version = $2 RETURNING true""",
+            line.credit_line_id,
+            previous_version,
+            line.limit_fen,
+            line.reserved_fen,
+            line.utilized_fen,
+            line.outstanding_fen,
+            line.status.value,
+            line.version,
+        )
+        if not done:
+            raise ConcurrentUpdate(f"credit line {line.credit_line_id} changed concurrently")
+
+    async def draw_down(self, line: CreditLine, amount_fen: int) -> None:
+        """The database re-checks available credit itself: even a bug above this
+        line cannot overdraw, whatever the interleaving."""
+        done = await self._conn.fetchval(
+            """UPDATE credit_lines SET utilized_fen = utilized_fen + $3,
+                   outstanding_fen = outstanding_fen + $3, version = version + 1
+               WHERE credit_line_id = $1 AND version = $2 AND status = 'ACTIVE'
+                 AND limit_fen - reserved_fen - utilized_fen >= $3
+               RETURNING version""",
+            line.credit_line_id,
+            line.version - 1,
+            amount_fen,
+        )
+        if done != line.version:
+            raise CreditLimitExceeded(f"{amount_fen} fen exceeds the available credit")
+
+    async def list_for_bank(self, query: LineQuery) -> list[CreditLine]:
+        rows = await self._conn.fetch(
+            """SELECT * FROM credit_lines
+               WHERE bank_id = $1 AND credit_line_id > $2
+                 AND ($3 = '' OR status = $3) AND ($4::uuid IS NULL OR enterprise_id = $4)
+               ORDER BY credit_line_id LIMIT $5""",
+            query.bank_id,
+            query.after_id or "00000000-0000-0000-0000-000000000000",
+            query.status,
+            query.enterprise_id or None,
+            query.limit,
+        )
+        return [line_from_row(r) for r in rows]
+
+    async def due_for_expiry(self, today: date, limit: int) -> list[CreditLine]:
+        """Locks a batch of lines past their window, skipping lines another
+        transaction holds (a drawdown or a second sweeper)."""
+        rows = await self._conn.fetch(
+            """SELECT * FROM credit_lines
+               WHERE status IN ('ACTIVE', 'FROZEN') AND valid_to < $1
+               ORDER BY valid_to LIMIT $2 FOR UPDATE SKIP LOCKED""",
+            today,
+            limit,
+        )
+        return [line_from_row(r) for r in rows]
 
 
 def line_from_row(row: asyncpg.Record) -> CreditLine:
@@ -59,6 +134,7 @@ def line_from_row(row: asyncpg.Record) -> CreditLine:
         cover_ratio_bp=row["cover_ratio_bp"],
         reserved_fen=row["reserved_fen"],
         utilized_fen=row["utilized_fen"],
+        outstanding_fen=row["outstanding_fen"],
         status=CreditLineStatus(row["status"]),
         version=row["version"],
     )
@@ -99,6 +175,61 @@ class PgPartyRepository:
             status=row["status"],
             version=row["version"],
         )
+
+    async def pair(
+        self, bank_id: str, enterprise_id: str
+    ) -> tuple[MemberView | None, EnterpriseView | None]:
+        """Both views in one round trip (every event needs both)."""
+        row = await self._conn.fetchrow(
+            """SELECT m.member_id, m.institution_type, m.home_city, m.status AS m_status,
+                      m.version AS m_version, e.enterprise_id, e.city, e.region_code,
+                      e.industry, e.size_class, e.status AS e_status, e.version AS e_version
+               FROM (SELECT 1) AS one
+               LEFT JOIN member_view m ON m.member_id = $1
+               LEFT JOIN enterprise_view e ON e.enterprise_id = $2""",
+            uuid_or_none(bank_id),
+            uuid_or_none(enterprise_id),
+        )
+        assert row is not None
+        bank = None
+        if row["member_id"] is not None:
+            bank = MemberView(
+                str(row["member_id"]),
+                row["institution_type"],
+                row["home_city"],
+                row["m_status"],
+                row["m_version"],
+            )
+        enterprise = None
+        if row["enterprise_id"] is not None:
+            enterprise = EnterpriseView(
+                str(row["enterprise_id"]),
+                row["city"],
+                row["region_code"],
+                row["industry"],
+                row["size_class"],
+                row["e_status"],
+                row["e_version"],
+            )
+        return bank, enterprise
+
+    async def active_banks_in_city(self, city: str, limit: int) -> list[MemberView]:
+        rows = await self._conn.fetch(
+            """SELECT * FROM member_view WHERE institution_type = 'BANK' AND status = 'ACTIVE'
+               AND home_city = $1 ORDER BY member_id LIMIT $2""",
+            city,
+            limit,
+        )
+        return [
+            MemberView(
+                str(r["member_id"]),
+                r["institution_type"],
+                r["home_city"],
+                r["status"],
+                r["version"],
+            )
+            for r in rows
+        ]
 
 
 async def upsert_member_view(conn: asyncpg.Connection, m: MemberView) -> None:

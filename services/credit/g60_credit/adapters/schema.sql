@@ -19,6 +19,15 @@ CREATE TABLE IF NOT EXISTS credit_lines (
         CHECK (reserved_fen + utilized_fen <= limit_fen),
     CONSTRAINT credit_line_window CHECK (valid_from <= valid_to)
 );
+-- Unpaid principal: equals utilized on revolving lines, falls below it on others.
+ALTER TABLE credit_lines ADD COLUMN IF NOT EXISTS outstanding_fen BIGINT NOT NULL DEFAULT 0;
+DO $$ BEGIN
+    ALTER TABLE credit_lines ADD CONSTRAINT credit_line_outstanding_within_utilized
+        CHECK (outstanding_fen >= 0 AND outstanding_fen <= utilized_fen);
+EXCEPTION WHEN duplicate_object THEN NULL;
+END $$;
+CREATE INDEX IF NOT EXISTS credit_lines_due ON credit_lines (valid_to)
+    WHERE status IN ('ACTIVE', 'FROZEN');
 CREATE INDEX IF NOT EXISTS credit_lines_by_bank ON credit_lines (bank_id, credit_line_id);
 CREATE INDEX IF NOT EXISTS credit_lines_by_enterprise ON credit_lines (enterprise_id);
 
@@ -40,3 +49,69 @@ CREATE TABLE IF NOT EXISTS enterprise_view (
     status        TEXT NOT NULL,
     version       BIGINT NOT NULL
 );
+
+-- Financing applications; target banks are the one addressed bank, or every ACTIVE
+-- bank of the enterprise's city at submission (matchmaking).
+CREATE TABLE IF NOT EXISTS financing_applications (
+    application_id    UUID PRIMARY KEY,
+    enterprise_id     UUID NOT NULL,
+    currency          TEXT NOT NULL CHECK (currency = 'CNY'),
+    amount_fen        BIGINT NOT NULL CHECK (amount_fen > 0),
+    term_months       INTEGER NOT NULL CHECK (term_months BETWEEN 1 AND 360),
+    purpose           TEXT NOT NULL,
+    target_bank_ids   UUID[] NOT NULL,
+    declined_bank_ids UUID[] NOT NULL DEFAULT '{}',
+    city_wide         BOOLEAN NOT NULL,
+    submitted_at      TIMESTAMPTZ NOT NULL,
+    status            TEXT NOT NULL,
+    bank_id           UUID,
+    credit_line_id    UUID REFERENCES credit_lines (credit_line_id),
+    approved_fen      BIGINT NOT NULL DEFAULT 0,
+    disbursed_fen     BIGINT NOT NULL DEFAULT 0,
+    repaid_fen        BIGINT NOT NULL DEFAULT 0,
+    guarantee_fen     BIGINT NOT NULL DEFAULT 0 CHECK (guarantee_fen >= 0),
+    version           BIGINT NOT NULL CHECK (version >= 1),
+    CONSTRAINT application_money_order
+        CHECK (0 <= repaid_fen AND repaid_fen <= disbursed_fen AND disbursed_fen <= approved_fen
+               AND approved_fen <= amount_fen)
+);
+CREATE INDEX IF NOT EXISTS financing_applications_by_enterprise
+    ON financing_applications (enterprise_id, application_id);
+CREATE INDEX IF NOT EXISTS financing_applications_by_target
+    ON financing_applications USING GIN (target_bank_ids);
+
+-- Each drawdown (放款) and repayment, for history and reconciliation.
+CREATE TABLE IF NOT EXISTS credit_movements (
+    movement_id     UUID PRIMARY KEY,
+    kind            TEXT NOT NULL CHECK (kind IN ('DRAWDOWN', 'REPAYMENT')),
+    credit_line_id  UUID NOT NULL REFERENCES credit_lines (credit_line_id),
+    application_id  UUID NOT NULL REFERENCES financing_applications (application_id),
+    amount_fen      BIGINT NOT NULL CHECK (amount_fen > 0),
+    guarantee_fen   BIGINT NOT NULL DEFAULT 0 CHECK (guarantee_fen >= 0),
+    line_version    BIGINT NOT NULL,
+    occurred_at     TIMESTAMPTZ NOT NULL DEFAULT now()
+);
+CREATE INDEX IF NOT EXISTS credit_movements_by_line ON credit_movements (credit_line_id);
+
+-- Capacity per guarantee company; used never exceeds capacity at the moment it grows.
+CREATE TABLE IF NOT EXISTS guarantor_capacity (
+    guarantor_id UUID PRIMARY KEY,
+    capacity_fen BIGINT NOT NULL CHECK (capacity_fen >= 0),
+    used_fen     BIGINT NOT NULL DEFAULT 0 CHECK (used_fen >= 0),
+    version      BIGINT NOT NULL CHECK (version >= 1)
+);
+
+-- Audit trail: every change, in the transaction that made it.
+CREATE TABLE IF NOT EXISTS credit_audit (
+    audit_id       BIGSERIAL PRIMARY KEY,
+    aggregate_type TEXT NOT NULL,
+    aggregate_id   UUID NOT NULL,
+    action         TEXT NOT NULL,
+    actor          TEXT NOT NULL,
+    request_id     TEXT NOT NULL,
+    occurred_at    TIMESTAMPTZ NOT NULL DEFAULT now(),
+    before_state   JSONB,
+    after_state    JSONB NOT NULL
+);
+CREATE INDEX IF NOT EXISTS credit_audit_by_aggregate
+    ON credit_audit (aggregate_type, aggregate_id, audit_id);

@@ -33,3 +33,82 @@ class GuarantorNotEligible(CreditError):
 
 class CreditLineNotFound(CreditError):
     """Unknown id, or a line of another bank (never confirmed to exist)."""
+
+
+class ApplicationNotFound(CreditError):
+    """Unknown id, or an application the caller may not see (never confirmed to exist)."""
+
+
+# --- broken preconditions (FAILED_PRECONDITION, the reason is the class name) ---
+
+
+class CreditPreconditionFailed(CreditError):
+    """A command that is well formed but not allowed in the current state."""
+
+
+class CreditLimitExceeded(CreditPreconditionFailed):
+    """A drawdown or approval larger than the line's available credit."""
+
+
+class CreditLineFrozen(CreditPreconditionFailed):
+    """A frozen line grants no new credit until it is unfrozen."""
+
+
+class CreditLineClosed(CreditPreconditionFailed):
+    """A closed line is final."""
+
+
+class CreditLineExpired(CreditPreconditionFailed):
+    """The line's validity window has ended (or the sweeper already expired it)."""
+
+
+class OutsideValidityWindow(CreditPreconditionFailed):
+    """Credit is used only on business dates inside [valid_from, valid_to]."""
+
+
+class CreditLineNotFrozen(CreditPreconditionFailed):
+    """Only a frozen line can be unfrozen."""
+
+
+class LimitBelowUsage(CreditPreconditionFailed):
+    """A limit may not drop below reserved + utilized."""
+
+
+class LimitUnchanged(CreditPreconditionFailed):
+    """An amendment must change the limit."""
+
+
+class OutstandingPrincipal(CreditPreconditionFailed):
+    """A line with unpaid principal cannot be closed."""
+
+
+class CreditLineMismatch(CreditPreconditionFailed):
+    """The bound line belongs to another enterprise."""
+
+
+class ApplicationNotPending(CreditPreconditionFailed):
+    """The application was already decided (first approval wins) or withdrawn."""
+
+
+class ApplicationNotDrawable(CreditPreconditionFailed):
+    """Only APPROVED or DISBURSED applications take drawdowns."""
+
+
+class ApprovedAmountExceeded(CreditPreconditionFailed):
+    """Tranches together may not exceed the approved amount."""
+
+
+class RepaymentExceedsOutstanding(CreditPreconditionFailed):
+    """A repayment larger than the outstanding principal."""
+
+
+class NoBankToAddress(CreditPreconditionFailed):
+    """A matchmaking application found no ACTIVE bank in the enterprise's city."""
+
+
+class GuarantorCapacityExceeded(CreditPreconditionFailed):
+    """The guarantee company's remaining capacity is smaller than its share."""
+
+
+class ConcurrentUpdate(CreditError):
+    """Someone else changed the row first; retrying is safe (ABORTED)."""

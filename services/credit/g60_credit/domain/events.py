@@ -1,16 +1,23 @@
-"""Credit domain events. Each carries the parties' dimensions for consumers."""
+"""Credit domain events. Each carries the parties' dimensions for consumers.
+
+Credit-line events live on aggregate CreditLine; application lifecycle events on
+FinancingApplication. FundsDisbursed and LoanRepaid change both, and are events of
+the credit line: its version orders every money movement on it.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from g60_credit.domain.application import FinancingApplication
 from g60_credit.domain.model import CreditLine
 from g60_credit.domain.parties import EnterpriseView, MemberView
 
 
 @dataclass(frozen=True)
 class Parties:
-    bank: MemberView
+    # None on a matchmaking application no bank has taken yet.
+    bank: MemberView | None
     enterprise: EnterpriseView
 
 
@@ -20,4 +27,109 @@ class CreditLineRegistered:
     parties: Parties
 
 
-CreditEvent = CreditLineRegistered
+@dataclass(frozen=True)
+class CreditLineAmended:
+    line: CreditLine
+    parties: Parties
+    previous_limit_fen: int
+    reason: str
+
+
+@dataclass(frozen=True)
+class CreditLineFrozen:
+    line: CreditLine
+    parties: Parties
+    reason: str
+
+
+@dataclass(frozen=True)
+class CreditLineUnfrozen:
+    line: CreditLine
+    parties: Parties
+    reason: str
+
+
+@dataclass(frozen=True)
+class CreditLineClosed:
+    line: CreditLine
+    parties: Parties
+    reason: str
+
+
+@dataclass(frozen=True)
+class CreditLineExpired:
+    line: CreditLine
+    parties: Parties
+    reason: str
+
+
+LineEvent = (
+    CreditLineRegistered
+    | CreditLineAmended
+    | CreditLineFrozen
+    | CreditLineUnfrozen
+    | CreditLineClosed
+    | CreditLineExpired
+)
+
+
+@dataclass(frozen=True)
+class FinancingApplied:
+    application: FinancingApplication
+    parties: Parties
+
+
+@dataclass(frozen=True)
+class FinancingApproved:
+    application: FinancingApplication
+    line: CreditLine
+    parties: Parties
+
+
+@dataclass(frozen=True)
+class FinancingRejected:
+    application: FinancingApplication
+    parties: Parties
+    rejecting_bank_id: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class FinancingWithdrawn:
+    application: FinancingApplication
+    parties: Parties
+    reason: str
+
+
+@dataclass(frozen=True)
+class FinancingClosed:
+    application: FinancingApplication
+    parties: Parties
+    reason: str
+
+
+@dataclass(frozen=True)
+class FundsDisbursed:
+    drawdown_id: str
+    amount_fen: int
+    guarantee_fen: int
+    line: CreditLine
+    application: FinancingApplication
+    parties: Parties
+
+
+@dataclass(frozen=True)
+class LoanRepaid:
+    repayment_id: str
+    amount_fen: int
+    guarantee_released_fen: int
+    line: CreditLine
+    application: FinancingApplication
+    parties: Parties
+
+
+ApplicationEvent = (
+    FinancingApplied | FinancingApproved | FinancingRejected | FinancingWithdrawn | FinancingClosed
+)
+MoneyEvent = FundsDisbursed | LoanRepaid
+CreditEvent = LineEvent | ApplicationEvent | MoneyEvent

@@ -1,4 +1,4 @@
-"""Credit command handlers.
+"""Credit-line registration and reads, plus the party checks the handlers share.
 
 Idempotency: each mutating command carries a request_id scoped to the caller; the
 same id and content returns the stored original response, the same id with other
@@ -7,8 +7,6 @@ content raises IdempotencyConflict, and nothing is written either way.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import uuid
 from dataclasses import asdict, dataclass
 
@@ -16,15 +14,21 @@ from g60_credit.domain.errors import (
     BankNotActive,
     CreditLineNotFound,
     GuarantorNotEligible,
+    InvalidFields,
     NotABank,
     UnknownEnterprise,
 )
 from g60_credit.domain.events import CreditLineRegistered, Parties
 from g60_credit.domain.model import CreditLine
 from g60_credit.domain.parties import EnterpriseView, MemberView
+from g60_credit.domain.queries import AuditRecord, LineQuery
 from g60_credit.domain.snapshots import line_from_snapshot, line_snapshot
 from g60_credit.domain.validation import validate_terms
+from g60_credit.service_layer.idempotent import audit, run_idempotent
 from g60_credit.service_layer.unit_of_work import CreditUnitOfWork, PartyDirectory
+
+LINE = "CreditLine"
+LINE_CODEC = (line_snapshot, line_from_snapshot)
 
 
 @dataclass(frozen=True)
@@ -42,9 +46,23 @@ class RegisterCreditLine:
     cover_ratio_bp: int
 
 
-def fingerprint(command: object) -> bytes:
-    body = json.dumps(asdict(command), sort_keys=True)  # type: ignore[call-overload]
-    return hashlib.sha256(type(command).__name__.encode() + body.encode()).digest()
+def check_party_ids(ids: dict[str, str]) -> None:
+    """Party ids are UUIDs; anything else is a field error, not a members lookup."""
+    bad = {field: "must be a UUID" for field, value in ids.items() if not _is_uuid(value)}
+    if bad:
+        raise InvalidFields(bad)
+
+
+def _is_uuid(value: str) -> bool:
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        return False
+    return True
+
+
+def bank_caller(bank_id: str) -> str:
+    return f"bank:{bank_id}"
 
 
 async def register_credit_line(
@@ -60,14 +78,13 @@ async def register_credit_line(
         cmd.guarantor_id,
         cmd.cover_ratio_bp,
     )
+    guarantor = {"guarantor_id": cmd.guarantor_id} if cmd.guarantor_id else {}
+    check_party_ids({"enterprise_id": cmd.enterprise_id, **guarantor})
     members = [cmd.bank_id, *([cmd.guarantor_id] if cmd.guarantor_id else [])]
-    await directory.ensure_known(members, [cmd.enterprise_id])
-    caller = f"bank:{cmd.bank_id}"
-    async with uow:
-        stored = await uow.claim_request(caller, cmd.request_id, fingerprint(cmd))
-        if stored is not None:
-            return line_from_snapshot(json.loads(stored))
-        parties = await _granting_parties(uow, cmd)
+    looked_up = False
+
+    async def change() -> CreditLine:
+        parties = await _granting_parties(uow, cmd, missing_is_final=looked_up)
         line = CreditLine(
             credit_line_id=str(uuid.uuid4()),
             bank_id=cmd.bank_id,
@@ -75,21 +92,55 @@ async def register_credit_line(
             **asdict(terms),
         )
         await uow.lines.add(line)
+        await audit(
+            uow,
+            (LINE, line.credit_line_id),
+            "REGISTER",
+            (bank_caller(cmd.bank_id), cmd.request_id),
+            None,
+            line_snapshot(line),
+        )
         await uow.publish(CreditLineRegistered(line, parties))
-        await uow.record_response(caller, cmd.request_id, json.dumps(line_snapshot(line)).encode())
-        await uow.commit()
-    return line
+        return line
+
+    try:
+        return await run_idempotent(uow, bank_caller(cmd.bank_id), cmd, change, LINE_CODEC)
+    except PartyNotInReadModel:
+        # Rolled back; ask the members service once, then decide for real.
+        await directory.ensure_known(members, [cmd.enterprise_id])
+        looked_up = True
+        return await run_idempotent(uow, bank_caller(cmd.bank_id), cmd, change, LINE_CODEC)
 
 
-async def _granting_parties(uow: CreditUnitOfWork, cmd: RegisterCreditLine) -> Parties:
-    bank = await uow.parties.member(cmd.bank_id)
+class PartyNotInReadModel(Exception):
+    """A party the read model has not seen yet: worth one read-through lookup.
+
+    Checking the read model inside the transaction first saves a pool connection
+    and two queries on the common path, where every party is already known."""
+
+
+async def _granting_parties(
+    uow: CreditUnitOfWork, cmd: RegisterCreditLine, *, missing_is_final: bool
+) -> Parties:
+    bank, enterprise = await uow.parties.pair(cmd.bank_id, cmd.enterprise_id)
+    guarantor = await uow.parties.member(cmd.guarantor_id) if cmd.guarantor_id else None
+    unseen = bank is None or enterprise is None or (cmd.guarantor_id and guarantor is None)
+    if unseen and not missing_is_final:
+        raise PartyNotInReadModel
     check_can_grant(bank)
     assert bank is not None
-    enterprise = await uow.parties.enterprise(cmd.enterprise_id)
     check_known_enterprise(enterprise, cmd.enterprise_id)
     assert enterprise is not None
     if cmd.guarantor_id:
-        check_can_guarantee(await uow.parties.member(cmd.guarantor_id), cmd.guarantor_id)
+        check_can_guarantee(guarantor, cmd.guarantor_id)
+    return Parties(bank=bank, enterprise=enterprise)
+
+
+async def line_parties(uow: CreditUnitOfWork, bank_id: str, enterprise_id: str) -> Parties:
+    """Both were known when the line or application was created; the read model
+    never forgets a party, so a miss is a bug, not a user error."""
+    bank, enterprise = await uow.parties.pair(bank_id, enterprise_id)
+    assert enterprise is not None, f"enterprise {enterprise_id} vanished from the read model"
     return Parties(bank=bank, enterprise=enterprise)
 
 
@@ -117,3 +168,19 @@ async def get_credit_line(bank_id: str, credit_line_id: str, uow: CreditUnitOfWo
     if line is None or line.bank_id != bank_id:
         raise CreditLineNotFound(credit_line_id)
     return line
+
+
+async def list_credit_lines(query: LineQuery, uow: CreditUnitOfWork) -> list[CreditLine]:
+    """Only the calling bank's lines, in id order (the page token is the last id)."""
+    async with uow:
+        return await uow.lines.list_for_bank(query)
+
+
+async def list_credit_line_audit(
+    bank_id: str, credit_line_id: str, after_audit_id: int, limit: int, uow: CreditUnitOfWork
+) -> list[AuditRecord]:
+    async with uow:
+        line = await uow.lines.get(credit_line_id)
+        if line is None or line.bank_id != bank_id:
+            raise CreditLineNotFound(credit_line_id)
+        return await uow.audit.list(LINE, credit_line_id, after_audit_id, limit)

@@ -246,6 +246,16 @@ class RejectFinancingRequest(_message.Message):
     reason: str
     def __init__(self, request_id: _Optional[str] = ..., application_id: _Optional[str] = ..., reason: _Optional[str] = ...) -> None: ...
 
+class CloseFinancingRequest(_message.Message):
+    __slots__ = ("request_id", "application_id", "reason")
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    APPLICATION_ID_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    request_id: str
+    application_id: str
+    reason: str
+    def __init__(self, request_id: _Optional[str] = ..., application_id: _Optional[str] = ..., reason: _Optional[str] = ...) -> None: ...
+
 class MoveFundsRequest(_message.Message):
     __slots__ = ("request_id", "application_id", "amount_fen")
     REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
@@ -291,3 +301,21 @@ class GuarantorCapacity(_message.Message):
     used_fen: int
     version: int
     def __init__(self, guarantor_id: _Optional[str] = ..., capacity_fen: _Optional[int] = ..., used_fen: _Optional[int] = ..., version: _Optional[int] = ...) -> None: ...
+
+class ListFinancingApplicationsRequest(_message.Message):
+    __slots__ = ("status", "page_size", "page_token")
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    status: str
+    page_size: int
+    page_token: str
+    def __init__(self, status: _Optional[str] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
+
+class ListFinancingApplicationsResponse(_message.Message):
+    __slots__ = ("applications", "next_page_token")
+    APPLICATIONS_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    applications: _containers.RepeatedCompositeFieldContainer[FinancingApplication]
+    next_page_token: str
+    def __init__(self, applications: _Optional[_Iterable[_Union[FinancingApplication, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...

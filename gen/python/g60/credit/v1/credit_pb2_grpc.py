@@ -88,6 +88,11 @@ class CreditServiceStub:
                 request_serializer=g60_dot_credit_dot_v1_dot_credit__pb2.GetFinancingApplicationRequest.SerializeToString,
                 response_deserializer=g60_dot_credit_dot_v1_dot_credit__pb2.FinancingApplication.FromString,
                 _registered_method=True)
+        self.ListFinancingApplications = channel.unary_unary(
+                '/g60.credit.v1.CreditService/ListFinancingApplications',
+                request_serializer=g60_dot_credit_dot_v1_dot_credit__pb2.ListFinancingApplicationsRequest.SerializeToString,
+                response_deserializer=g60_dot_credit_dot_v1_dot_credit__pb2.ListFinancingApplicationsResponse.FromString,
+                _registered_method=True)
         self.WithdrawFinancing = channel.unary_unary(
                 '/g60.credit.v1.CreditService/WithdrawFinancing',
                 request_serializer=g60_dot_credit_dot_v1_dot_credit__pb2.WithdrawFinancingRequest.SerializeToString,
@@ -101,6 +106,11 @@ class CreditServiceStub:
         self.RejectFinancing = channel.unary_unary(
                 '/g60.credit.v1.CreditService/RejectFinancing',
                 request_serializer=g60_dot_credit_dot_v1_dot_credit__pb2.RejectFinancingRequest.SerializeToString,
+                response_deserializer=g60_dot_credit_dot_v1_dot_credit__pb2.FinancingApplication.FromString,
+                _registered_method=True)
+        self.CloseFinancing = channel.unary_unary(
+                '/g60.credit.v1.CreditService/CloseFinancing',
+                request_serializer=g60_dot_credit_dot_v1_dot_credit__pb2.CloseFinancingRequest.SerializeToString,
                 response_deserializer=g60_dot_credit_dot_v1_dot_credit__pb2.FinancingApplication.FromString,
                 _registered_method=True)
         self.Drawdown = channel.unary_unary(
@@ -193,6 +203,13 @@ class CreditServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ListFinancingApplications(self, request, context):
+        """An enterprise's own applications, or those addressed to the calling bank; id order.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def WithdrawFinancing(self, request, context):
         """Enterprise only, while SUBMITTED.
         """
@@ -209,6 +226,13 @@ class CreditServiceServicer:
 
     def RejectFinancing(self, request, context):
         """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def CloseFinancing(self, request, context):
+        """The approving bank ends a facility with nothing outstanding (APPROVED or DISBURSED -> CLOSED).
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
@@ -286,6 +310,11 @@ def add_CreditServiceServicer_to_server(servicer, server):
                     request_deserializer=g60_dot_credit_dot_v1_dot_credit__pb2.GetFinancingApplicationRequest.FromString,
                     response_serializer=g60_dot_credit_dot_v1_dot_credit__pb2.FinancingApplication.SerializeToString,
             ),
+            'ListFinancingApplications': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListFinancingApplications,
+                    request_deserializer=g60_dot_credit_dot_v1_dot_credit__pb2.ListFinancingApplicationsRequest.FromString,
+                    response_serializer=g60_dot_credit_dot_v1_dot_credit__pb2.ListFinancingApplicationsResponse.SerializeToString,
+            ),
             'WithdrawFinancing': grpc.unary_unary_rpc_method_handler(
                     servicer.WithdrawFinancing,
                     request_deserializer=g60_dot_credit_dot_v1_dot_credit__pb2.WithdrawFinancingRequest.FromString,
@@ -299,6 +328,11 @@ def add_CreditServiceServicer_to_server(servicer, server):
             'RejectFinancing': grpc.unary_unary_rpc_method_handler(
                     servicer.RejectFinancing,
                     request_deserializer=g60_dot_credit_dot_v1_dot_credit__pb2.RejectFinancingRequest.FromString,
+                    response_serializer=g60_dot_credit_dot_v1_dot_credit__pb2.FinancingApplication.SerializeToString,
+            ),
+            'CloseFinancing': grpc.unary_unary_rpc_method_handler(
+                    servicer.CloseFinancing,
+                    request_deserializer=g60_dot_credit_dot_v1_dot_credit__pb2.CloseFinancingRequest.FromString,
                     response_serializer=g60_dot_credit_dot_v1_dot_credit__pb2.FinancingApplication.SerializeToString,
             ),
             'Drawdown': grpc.unary_unary_rpc_method_handler(
@@ -602,6 +636,33 @@ class CreditService:
             _registered_method=True)
 
     @staticmethod
+    def ListFinancingApplications(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/g60.credit.v1.CreditService/ListFinancingApplications',
+            g60_dot_credit_dot_v1_dot_credit__pb2.ListFinancingApplicationsRequest.SerializeToString,
+            g60_dot_credit_dot_v1_dot_credit__pb2.ListFinancingApplicationsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
     def WithdrawFinancing(request,
             target,
             options=(),
@@ -671,6 +732,33 @@ class CreditService:
             target,
             '/g60.credit.v1.CreditService/RejectFinancing',
             g60_dot_credit_dot_v1_dot_credit__pb2.RejectFinancingRequest.SerializeToString,
+            g60_dot_credit_dot_v1_dot_credit__pb2.FinancingApplication.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CloseFinancing(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/g60.credit.v1.CreditService/CloseFinancing',
+            g60_dot_credit_dot_v1_dot_credit__pb2.CloseFinancingRequest.SerializeToString,
             g60_dot_credit_dot_v1_dot_credit__pb2.FinancingApplication.FromString,
             options,
             channel_credentials,

@@ -53,11 +53,15 @@ class CreditServiceStub:
     """Enterprise only. Empty bank_id addresses every ACTIVE bank of the enterprise's city."""
     GetFinancingApplication: _grpc.UnaryUnaryMultiCallable[_credit_pb2.GetFinancingApplicationRequest, _credit_pb2.FinancingApplication]
     """The applying enterprise or an addressed bank."""
+    ListFinancingApplications: _grpc.UnaryUnaryMultiCallable[_credit_pb2.ListFinancingApplicationsRequest, _credit_pb2.ListFinancingApplicationsResponse]
+    """An enterprise's own applications, or those addressed to the calling bank; id order."""
     WithdrawFinancing: _grpc.UnaryUnaryMultiCallable[_credit_pb2.WithdrawFinancingRequest, _credit_pb2.FinancingApplication]
     """Enterprise only, while SUBMITTED."""
     ApproveFinancing: _grpc.UnaryUnaryMultiCallable[_credit_pb2.ApproveFinancingRequest, _credit_pb2.FinancingApplication]
     """Bank only. First approval wins; later ones get FAILED_PRECONDITION ApplicationNotPending."""
     RejectFinancing: _grpc.UnaryUnaryMultiCallable[_credit_pb2.RejectFinancingRequest, _credit_pb2.FinancingApplication]
+    CloseFinancing: _grpc.UnaryUnaryMultiCallable[_credit_pb2.CloseFinancingRequest, _credit_pb2.FinancingApplication]
+    """The approving bank ends a facility with nothing outstanding (APPROVED or DISBURSED -> CLOSED)."""
     Drawdown: _grpc.UnaryUnaryMultiCallable[_credit_pb2.MoveFundsRequest, _credit_pb2.MoveFundsResponse]
     """Bank only (the approving bank). Consumes available credit on the bound line."""
     RecordRepayment: _grpc.UnaryUnaryMultiCallable[_credit_pb2.MoveFundsRequest, _credit_pb2.MoveFundsResponse]
@@ -89,11 +93,15 @@ class CreditServiceAsyncStub(CreditServiceStub):
     """Enterprise only. Empty bank_id addresses every ACTIVE bank of the enterprise's city."""
     GetFinancingApplication: _aio.UnaryUnaryMultiCallable[_credit_pb2.GetFinancingApplicationRequest, _credit_pb2.FinancingApplication]  # type: ignore[assignment]
     """The applying enterprise or an addressed bank."""
+    ListFinancingApplications: _aio.UnaryUnaryMultiCallable[_credit_pb2.ListFinancingApplicationsRequest, _credit_pb2.ListFinancingApplicationsResponse]  # type: ignore[assignment]
+    """An enterprise's own applications, or those addressed to the calling bank; id order."""
     WithdrawFinancing: _aio.UnaryUnaryMultiCallable[_credit_pb2.WithdrawFinancingRequest, _credit_pb2.FinancingApplication]  # type: ignore[assignment]
     """Enterprise only, while SUBMITTED."""
     ApproveFinancing: _aio.UnaryUnaryMultiCallable[_credit_pb2.ApproveFinancingRequest, _credit_pb2.FinancingApplication]  # type: ignore[assignment]
     """Bank only. First approval wins; later ones get FAILED_PRECONDITION ApplicationNotPending."""
     RejectFinancing: _aio.UnaryUnaryMultiCallable[_credit_pb2.RejectFinancingRequest, _credit_pb2.FinancingApplication]  # type: ignore[assignment]
+    CloseFinancing: _aio.UnaryUnaryMultiCallable[_credit_pb2.CloseFinancingRequest, _credit_pb2.FinancingApplication]  # type: ignore[assignment]
+    """The approving bank ends a facility with nothing outstanding (APPROVED or DISBURSED -> CLOSED)."""
     Drawdown: _aio.UnaryUnaryMultiCallable[_credit_pb2.MoveFundsRequest, _credit_pb2.MoveFundsResponse]  # type: ignore[assignment]
     """Bank only (the approving bank). Consumes available credit on the bound line."""
     RecordRepayment: _aio.UnaryUnaryMultiCallable[_credit_pb2.MoveFundsRequest, _credit_pb2.MoveFundsResponse]  # type: ignore[assignment]
@@ -184,6 +192,14 @@ class CreditServiceServicer(metaclass=_abc_1.ABCMeta):
         """The applying enterprise or an addressed bank."""
 
     @_abc_1.abstractmethod
+    def ListFinancingApplications(
+        self,
+        request: _credit_pb2.ListFinancingApplicationsRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_credit_pb2.ListFinancingApplicationsResponse, _abc.Awaitable[_credit_pb2.ListFinancingApplicationsResponse]]:
+        """An enterprise's own applications, or those addressed to the calling bank; id order."""
+
+    @_abc_1.abstractmethod
     def WithdrawFinancing(
         self,
         request: _credit_pb2.WithdrawFinancingRequest,
@@ -205,6 +221,14 @@ class CreditServiceServicer(metaclass=_abc_1.ABCMeta):
         request: _credit_pb2.RejectFinancingRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_credit_pb2.FinancingApplication, _abc.Awaitable[_credit_pb2.FinancingApplication]]: ...
+
+    @_abc_1.abstractmethod
+    def CloseFinancing(
+        self,
+        request: _credit_pb2.CloseFinancingRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_credit_pb2.FinancingApplication, _abc.Awaitable[_credit_pb2.FinancingApplication]]:
+        """The approving bank ends a facility with nothing outstanding (APPROVED or DISBURSED -> CLOSED)."""
 
     @_abc_1.abstractmethod
     def Drawdown(

@@ -207,6 +207,22 @@ class FinancingWithdrawn(_message.Message):
     amount_fen: int
     def __init__(self, application_id: _Optional[str] = ..., parties: _Optional[_Union[CreditParties, _Mapping]] = ..., reason: _Optional[str] = ..., amount_fen: _Optional[int] = ...) -> None: ...
 
+class FinancingClosed(_message.Message):
+    __slots__ = ("application_id", "parties", "credit_line_id", "approved_fen", "disbursed_fen", "reason")
+    APPLICATION_ID_FIELD_NUMBER: _ClassVar[int]
+    PARTIES_FIELD_NUMBER: _ClassVar[int]
+    CREDIT_LINE_ID_FIELD_NUMBER: _ClassVar[int]
+    APPROVED_FEN_FIELD_NUMBER: _ClassVar[int]
+    DISBURSED_FEN_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    application_id: str
+    parties: CreditParties
+    credit_line_id: str
+    approved_fen: int
+    disbursed_fen: int
+    reason: str
+    def __init__(self, application_id: _Optional[str] = ..., parties: _Optional[_Union[CreditParties, _Mapping]] = ..., credit_line_id: _Optional[str] = ..., approved_fen: _Optional[int] = ..., disbursed_fen: _Optional[int] = ..., reason: _Optional[str] = ...) -> None: ...
+
 class FundsDisbursed(_message.Message):
     __slots__ = ("drawdown_id", "credit_line_id", "application_id", "parties", "amount_fen", "guarantee_fen", "guarantor_id", "submitted_at", "first_disbursement", "application_disbursed_fen", "application_outstanding_fen", "application_status", "balances", "product")
     DRAWDOWN_ID_FIELD_NUMBER: _ClassVar[int]

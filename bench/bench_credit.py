@@ -1,0 +1,384 @@
+"""Credit service benchmark: RegisterCreditLine and Drawdown through gRPC, against the
+same SQL transactions sent straight to PostgreSQL with asyncpg (the baseline).
+
+    .venv/bin/python bench/bench_credit.py [--ops 2000] [--concurrency 16]
+
+Uses G60_PG_DSN / G60_KAFKA_BOOTSTRAP when both are set, else starts its own stack.
+Drawdowns spread over one approved application per worker, so the figure is the
+per-transaction cost, not row-lock queueing on a single line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import random
+import statistics
+import tempfile
+import time
+import uuid
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import asyncpg
+import grpc
+from g60.credit.v1 import credit_pb2, credit_pb2_grpc
+from g60.members.v1 import members_pb2, members_pb2_grpc
+from g60common.db import ensure_database
+from g60common.launcher import ServiceProcess, platform_env
+from g60common.stack import endpoints_from_env, start_stack
+from g60common.uscc import random_uscc
+
+Op = Callable[[int], Awaitable[object]]
+
+
+@dataclass(frozen=True)
+class Figures:
+    name: str
+    ops: int
+    seconds: float
+    latencies_s: list[float]
+
+    @property
+    def ops_per_s(self) -> float:
+        return self.ops / self.seconds
+
+    def line(self) -> str:
+        q = statistics.quantiles(self.latencies_s, n=100)
+        return (
+            f"{self.name:<32} {self.ops_per_s:8.0f} ops/s   p50 {q[49] * 1000:6.2f} ms"
+            f"   p99 {q[98] * 1000:6.2f} ms"
+        )
+
+
+async def measure(name: str, op: Op, ops: int, concurrency: int) -> Figures:
+    latencies: list[float] = []
+    counter = iter(range(ops))
+
+    async def worker(slot: int) -> None:
+        for _ in counter:
+            started = time.perf_counter()
+            await op(slot)
+            latencies.append(time.perf_counter() - started)
+
+    started = time.perf_counter()
+    await asyncio.gather(*(worker(s) for s in range(concurrency)))
+    return Figures(name, ops, time.perf_counter() - started, latencies)
+
+
+def _median(runs: Iterable[Figures]) -> Figures:
+    """The median round by throughput, with every round's latencies pooled."""
+    ordered = sorted(runs, key=lambda f: f.ops_per_s)
+    middle = ordered[len(ordered) // 2]
+    pooled = [x for f in ordered for x in f.latencies_s]
+    return Figures(middle.name, middle.ops, middle.seconds, pooled)
+
+
+def bank(bank_id: str) -> tuple[tuple[str, str], ...]:
+    return (("x-g60-caller-type", "bank"), ("x-g60-caller-id", bank_id))
+
+
+class GrpcPath:
+    def __init__(self, env: dict[str, str]) -> None:
+        self.channel = grpc.aio.insecure_channel(env["G60_CREDIT_GRPC_TARGET"])
+        self.members_channel = grpc.aio.insecure_channel(env["G60_MEMBERS_GRPC_TARGET"])
+        self.credit = credit_pb2_grpc.CreditServiceStub(self.channel)
+        self.members = members_pb2_grpc.MembersServiceStub(self.members_channel)
+        self.rng = random.Random(7)
+
+    async def parties(self) -> tuple[str, str]:
+        op = (("x-g60-caller-type", "operator"), ("x-g60-caller-id", "bench"))
+        b = await self.members.RegisterMember(
+            members_pb2.RegisterMemberRequest(
+                request_id=str(uuid.uuid4()),
+                name="Bench Bank",
+                institution_type="BANK",
+                home_city="330100",
+                uscc=random_uscc(self.rng, "330100"),
+            ),
+            metadata=op,
+        )
+        e = await self.members.RegisterEnterprise(
+            members_pb2.RegisterEnterpriseRequest(
+                request_id=str(uuid.uuid4()),
+                name="Bench SME",
+                city="330100",
+                uscc=random_uscc(self.rng, "330100"),
+                industry="NEW_MATERIALS",
+                size_class="SMALL",
+            ),
+            metadata=op,
+        )
+        return b.member_id, e.enterprise_id
+
+    def register_request(
+        self, enterprise_id: str, limit_fen: int
+    ) -> credit_pb2.RegisterCreditLineRequest:
+        today = date.today()
+        return credit_pb2.RegisterCreditLineRequest(
+            request_id=str(uuid.uuid4()),
+            enterprise_id=enterprise_id,
+            product="TECHNOLOGY_LOAN",
+            currency="CNY",
+            limit_fen=limit_fen,
+            revolving=True,
+            valid_from=(today - timedelta(days=2)).isoformat(),
+            valid_to=(today + timedelta(days=365)).isoformat(),
+        )
+
+    async def approved_application(self, bank_id: str, ent: str) -> str:
+        line = await self.credit.RegisterCreditLine(
+            self.register_request(ent, 10**15), metadata=bank(bank_id)
+        )
+        app = await self.credit.ApplyForFinancing(
+            credit_pb2.ApplyForFinancingRequest(
+                request_id=str(uuid.uuid4()),
+                bank_id=bank_id,
+                currency="CNY",
+                amount_fen=10**15,
+                term_months=12,
+                purpose="bench",
+            ),
+            metadata=(("x-g60-caller-type", "enterprise"), ("x-g60-caller-id", ent)),
+        )
+        await self.credit.ApproveFinancing(
+            credit_pb2.ApproveFinancingRequest(
+                request_id=str(uuid.uuid4()),
+                application_id=app.application_id,
+                credit_line_id=line.credit_line_id,
+            ),
+            metadata=bank(bank_id),
+        )
+        return str(app.application_id)
+
+
+class SqlPath:
+    """The statements the service sends for the same two commands, minus the service."""
+
+    def __init__(self, pool: asyncpg.Pool) -> None:
+        self.pool = pool
+
+    async def register(self, bank_id: str, ent: str) -> None:
+        line_id, request_id = str(uuid.uuid4()), str(uuid.uuid4())
+        async with self.pool.acquire() as conn, conn.transaction():
+            await _claim(conn, bank_id, request_id)
+            await _parties(conn, bank_id, ent)
+            today = date.today()
+            await conn.execute(
+                """INSERT INTO credit_lines (credit_line_id, bank_id, enterprise_id, product,
+                       currency, limit_fen, reserved_fen, utilized_fen, revolving, valid_from,
+                       valid_to, guarantor_id, cover_ratio_bp, status, version, outstanding_fen)
+                   VALUES ($1,$2,$3,'OTHER','CNY',1000000,0,0,true,$4,$5,NULL,0,'ACTIVE',1,0)""",
+                line_id,
+                bank_id,
+                ent,
+                today,
+                today + timedelta(days=365),
+            )
+            await _audit_and_outbox(conn, line_id, 1, "CreditLineRegistered", 1)
+            await _record(conn, bank_id, request_id)
+
+    async def draw(self, bank_id: str, app_id: str, line_id: str, ent: str) -> None:
+        request_id = str(uuid.uuid4())
+        async with self.pool.acquire() as conn, conn.transaction():
+            await _claim(conn, bank_id, request_id)
+            await conn.fetchrow(
+                "SELECT * FROM financing_applications WHERE application_id = $1", app_id
+            )
+            await _parties(conn, bank_id, ent)
+            await conn.fetchrow(
+                "SELECT * FROM credit_lines WHERE credit_line_id = $1 FOR UPDATE", line_id
+            )
+            await conn.fetchrow(
+                "SELECT * FROM financing_applications WHERE application_id = $1 FOR UPDATE", app_id
+            )
+            version = await conn.fetchval(
+                """UPDATE credit_lines SET utilized_fen = utilized_fen + 1,
+                       outstanding_fen = outstanding_fen + 1, version = version + 1
+                   WHERE credit_line_id = $1 AND status = 'ACTIVE'
+                     AND limit_fen - reserved_fen - utilized_fen >= 1 RETURNING version""",
+                line_id,
+            )
+            await conn.execute(
+                """UPDATE financing_applications SET disbursed_fen = disbursed_fen + 1
+                   WHERE application_id = $1""",
+                app_id,
+            )
+            await conn.execute(
+                """INSERT INTO credit_movements (movement_id, kind, credit_line_id, application_id,
+                       amount_fen, guarantee_fen, line_version)
+                   VALUES ($1, 'DRAWDOWN', $2, $3, 1, 0, $4)""",
+                str(uuid.uuid4()),
+                line_id,
+                app_id,
+                version,
+            )
+            await _audit_and_outbox(conn, line_id, version, "FundsDisbursed", 2)
+            await _record(conn, bank_id, request_id)
+
+
+_STATE = json.dumps({"limit_fen": 1, "utilized_fen": 0, "padding": "x" * 400})
+
+
+async def _parties(conn: asyncpg.Connection, bank_id: str, ent: str) -> None:
+    await conn.fetchrow(
+        """SELECT * FROM (SELECT 1) AS one
+           LEFT JOIN member_view m ON m.member_id = $1
+           LEFT JOIN enterprise_view e ON e.enterprise_id = $2""",
+        bank_id,
+        ent,
+    )
+
+
+async def _claim(conn: asyncpg.Connection, caller: str, request_id: str) -> None:
+    await conn.execute(
+        "INSERT INTO idempotency_keys (caller, request_id, fingerprint) VALUES ($1,$2,$3) "
+        "ON CONFLICT DO NOTHING",
+        f"bench:{caller}",
+        request_id,
+        b"f" * 32,
+    )
+
+
+async def _record(conn: asyncpg.Connection, caller: str, request_id: str) -> None:
+    await conn.execute(
+        "UPDATE idempotency_keys SET response = $3 WHERE caller = $1 AND request_id = $2",
+        f"bench:{caller}",
+        request_id,
+        _STATE.encode(),
+    )
+
+
+async def _audit_and_outbox(
+    conn: asyncpg.Connection, line_id: str, version: int, event_type: str, audits: int
+) -> None:
+    await conn.executemany(
+        """INSERT INTO credit_audit (aggregate_type, aggregate_id, action, actor, request_id,
+               before_state, after_state) VALUES ('Bench', $1, 'X', 'bench', 'r', $2, $2)""",
+        [(line_id, _STATE)] * audits,
+    )
+    # A different aggregate type keeps these rows out of any real consumer's way;
+    # published_at is set so the service's relay does not ship them.
+    await conn.execute(
+        """INSERT INTO outbox (event_id, topic, message_key, aggregate_type, aggregate_id,
+               aggregate_version, event_type, envelope, published_at)
+           VALUES ($1, 'bench', $2, 'Bench', $2, $3, $4, $5, now())""",
+        str(uuid.uuid4()),
+        line_id,
+        version + 10**9 * random.randint(1, 10**6),
+        event_type,
+        _STATE.encode(),
+    )
+    await conn.execute("NOTIFY outbox_pending")
+
+
+async def run(
+    env: dict[str, str], ops: int, concurrency: int, rounds: int
+) -> list[tuple[Figures, Figures]]:
+    path = GrpcPath(env)
+    bank_id, ent = await path.parties()
+    await path.credit.RegisterCreditLine(path.register_request(ent, 1_000), metadata=bank(bank_id))
+    apps = [await path.approved_application(bank_id, ent) for _ in range(concurrency)]
+    pool = await asyncpg.create_pool(
+        env["G60_CREDIT_PG_DSN"], min_size=concurrency, max_size=concurrency
+    )
+    assert pool is not None
+    sql = SqlPath(pool)
+    app_lines = {
+        r["application_id"]: str(r["credit_line_id"])
+        for r in await pool.fetch(
+            """SELECT application_id::text, credit_line_id FROM financing_applications
+               WHERE application_id = ANY($1::uuid[])""",
+            apps,
+        )
+    }
+
+    async def grpc_register(_: int) -> object:
+        return await path.credit.RegisterCreditLine(
+            path.register_request(ent, 1_000_000), metadata=bank(bank_id), timeout=30
+        )
+
+    async def grpc_draw(slot: int) -> object:
+        return await path.credit.Drawdown(
+            credit_pb2.MoveFundsRequest(
+                request_id=str(uuid.uuid4()), application_id=apps[slot], amount_fen=1
+            ),
+            metadata=bank(bank_id),
+            timeout=30,
+        )
+
+    async def sql_draw(slot: int) -> None:
+        await sql.draw(bank_id, apps[slot], app_lines[apps[slot]], ent)
+
+    async def sql_register(_: int) -> None:
+        await sql.register(bank_id, ent)
+
+    await measure("warm-up", grpc_draw, 200, concurrency)
+    await measure("warm-up", sql_draw, 200, concurrency)
+    results = []
+    for name, via_grpc, direct in (
+        ("RegisterCreditLine", grpc_register, sql_register),
+        ("Drawdown", grpc_draw, sql_draw),
+    ):
+        # Alternate the two paths so drift on a shared machine hits both alike.
+        pairs = [
+            (
+                await measure(f"{name} via gRPC", via_grpc, ops, concurrency),
+                await measure(f"{name} direct SQL", direct, ops, concurrency),
+            )
+            for _ in range(rounds)
+        ]
+        results.append((_median(p[0] for p in pairs), _median(p[1] for p in pairs)))
+    await pool.close()
+    await path.channel.close()
+    await path.members_channel.close()
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--ops", type=int, default=2000)
+    parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--rounds", type=int, default=3, help="alternating rounds per path")
+    args = parser.parse_args()
+    external = endpoints_from_env()
+    stack = None if external else start_stack()
+    endpoints = external or stack.endpoints  # type: ignore[union-attr]
+    for name in ("g60_members", "g60_credit"):
+        asyncio.run(ensure_database(endpoints.pg_dsn, name))
+    env = platform_env(endpoints.pg_dsn, endpoints.kafka_bootstrap)
+    logs = Path(tempfile.mkdtemp(prefix="bench-credit-"))
+    services = [
+        ServiceProcess(n, m, env, logs / f"{n}.log", f"grpc:{env[k].rsplit(':', 1)[1]}")
+        for n, m, k in (
+            ("members", "g60_members", "G60_MEMBERS_GRPC_BIND"),
+            ("credit", "g60_credit", "G60_CREDIT_GRPC_BIND"),
+        )
+    ]
+    try:
+        for s in services:
+            s.start()
+        for s in services:
+            s.wait_ready()
+        started = datetime.now(UTC)
+        results = asyncio.run(run(env, args.ops, args.concurrency, args.rounds))
+        print(
+            f"# {started:%Y-%m-%d %H:%M} UTC: {args.ops} ops per round, "
+            f"median of {args.rounds} alternating rounds, concurrency {args.concurrency}"
+        )
+        for via_grpc, direct in results:
+            print(via_grpc.line())
+            print(direct.line())
+            print(f"{'  ratio gRPC / direct SQL':<32} {via_grpc.ops_per_s / direct.ops_per_s:8.2f}")
+    finally:
+        for s in reversed(services):
+            s.stop()
+        if stack is not None:
+            stack.stop()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,170 @@
+"""asyncpg repositories: financing applications, movements and guarantor capacity."""
+
+from __future__ import annotations
+
+import asyncpg
+
+from g60_credit.adapters.ids import uuid_or_none
+from g60_credit.domain.application import ApplicationStatus, FinancingApplication
+from g60_credit.domain.errors import ConcurrentUpdate, GuarantorCapacityExceeded
+from g60_credit.domain.guarantee import GuarantorCapacity
+from g60_credit.domain.queries import ApplicationQuery
+
+
+class PgApplicationRepository:
+    def __init__(self, conn: asyncpg.Connection) -> None:
+        self._conn = conn
+
+    async def add(self, app: FinancingApplication) -> None:
+        await self._conn.execute(
+            """INSERT INTO financing_applications (application_id, enterprise_id, currency,
+                   amount_fen, term_months, purpose, target_bank_ids, city_wide, submitted_at,
+                   status, version)
+               VALUES ($1,$2,$3,$4,$5,$6,$7::uuid[],$8,$9,$10,$11)""",
+            app.application_id,
+            app.enterprise_id,
+            app.currency,
+            app.amount_fen,
+            app.term_months,
+            app.purpose,
+            list(app.target_bank_ids),
+            app.city_wide,
+            app.submitted_at,
+            app.status.value,
+            app.version,
+        )
+
+    async def get(self, application_id: str) -> FinancingApplication | None:
+        return await self._fetch(application_id, "")
+
+    async def get_for_update(self, application_id: str) -> FinancingApplication | None:
+        """Row-locks the application: of two racing approvals, the second waits and
+        then finds it decided."""
+        return await self._fetch(application_id, " FOR UPDATE")
+
+    async def _fetch(self, application_id: str, lock: str) -> FinancingApplication | None:
+        key = uuid_or_none(application_id)
+        if key is None:
+            return None
+        row = await self._conn.fetchrow(
+            "SELECT * FROM financing_applications WHERE application_id = $1" + lock, key
+        )
+        return None if row is None else application_from_row(row)
+
+    async def list(self, query: ApplicationQuery) -> list[FinancingApplication]:
+        rows = await self._conn.fetch(
+            """SELECT * FROM financing_applications
+               WHERE (($1::uuid IS NOT NULL AND enterprise_id = $1)
+                      OR ($2::uuid IS NOT NULL AND target_bank_ids @> ARRAY[$2::uuid]))
+                 AND application_id > $3 AND ($4 = '' OR status = $4)
+               ORDER BY application_id LIMIT $5""",
+            uuid_or_none(query.enterprise_id),
+            uuid_or_none(query.bank_id),
+            query.after_id or "00000000-0000-0000-0000-000000000000",
+            query.status,
+            query.limit,
+        )
+        return [application_from_row(r) for r in rows]
+
+    async def update(self, app: FinancingApplication, previous_version: int) -> None:
+        done = await self._conn.fetchval(
+            """UPDATE financing_applications SET declined_bank_ids = $3::uuid[], status = $4,
+                   bank_id = $5, credit_line_id = $6, approved_fen = $7, disbursed_fen = $8,
+                   repaid_fen = $9, guarantee_fen = $10, version = $11
+               WHERE application_id = $1 AND version = $2 RETURNING true""",
+            app.application_id,
+            previous_version,
+            list(app.declined_bank_ids),
+            app.status.value,
+            app.bank_id or None,
+            app.credit_line_id or None,
+            app.approved_fen,
+            app.disbursed_fen,
+            app.repaid_fen,
+            app.guarantee_fen,
+            app.version,
+        )
+        if not done:
+            raise ConcurrentUpdate(f"application {app.application_id} changed concurrently")
+
+    async def add_movement(
+        self,
+        movement_id: str,
+        kind: str,
+        app: FinancingApplication,
+        amounts: tuple[int, int],
+        line_version: int,
+    ) -> None:
+        await self._conn.execute(
+            """INSERT INTO credit_movements (movement_id, kind, credit_line_id, application_id,
+                   amount_fen, guarantee_fen, line_version) VALUES ($1,$2,$3,$4,$5,$6,$7)""",
+            movement_id,
+            kind,
+            app.credit_line_id,
+            app.application_id,
+            amounts[0],
+            amounts[1],
+            line_version,
+        )
+
+
+def application_from_row(row: asyncpg.Record) -> FinancingApplication:
+    return FinancingApplication(
+        application_id=str(row["application_id"]),
+        enterprise_id=str(row["enterprise_id"]),
+        currency=row["currency"],
+        amount_fen=row["amount_fen"],
+        term_months=row["term_months"],
+        purpose=row["purpose"],
+        target_bank_ids=tuple(str(b) for b in row["target_bank_ids"]),
+        declined_bank_ids=tuple(str(b) for b in row["declined_bank_ids"]),
+        city_wide=row["city_wide"],
+        submitted_at=row["submitted_at"],
+        status=ApplicationStatus(row["status"]),
+        bank_id=str(row["bank_id"] or ""),
+        credit_line_id=str(row["credit_line_id"] or ""),
+        approved_fen=row["approved_fen"],
+        disbursed_fen=row["disbursed_fen"],
+        repaid_fen=row["repaid_fen"],
+        guarantee_fen=row["guarantee_fen"],
+        version=row["version"],
+    )
+
+
+class PgGuarantorRepository:
+    def __init__(self, conn: asyncpg.Connection) -> None:
+        self._conn = conn
+
+    async def get_for_update(self, guarantor_id: str) -> GuarantorCapacity | None:
+        row = await self._conn.fetchrow(
+            "SELECT * FROM guarantor_capacity WHERE guarantor_id = $1 FOR UPDATE",
+            uuid_or_none(guarantor_id),
+        )
+        if row is None:
+            return None
+        return GuarantorCapacity(
+            str(row["guarantor_id"]), row["capacity_fen"], row["used_fen"], row["version"]
+        )
+
+    async def save(self, capacity: GuarantorCapacity) -> None:
+        await self._conn.execute(
+            """INSERT INTO guarantor_capacity (guarantor_id, capacity_fen, used_fen, version)
+               VALUES ($1, $2, $3, $4)
+               ON CONFLICT (guarantor_id) DO UPDATE SET capacity_fen = EXCLUDED.capacity_fen,
+                   used_fen = EXCLUDED.used_fen, version = EXCLUDED.version""",
+            capacity.guarantor_id,
+            capacity.capacity_fen,
+            capacity.used_fen,
+            capacity.version,
+        )
+
+    async def consume(self, capacity: GuarantorCapacity, share_fen: int) -> None:
+        """Conditional like the line's drawdown: the database re-checks the capacity."""
+        done = await self._conn.fetchval(
+            """UPDATE guarantor_capacity SET used_fen = used_fen + $2, version = version + 1
+               WHERE guarantor_id = $1 AND capacity_fen - used_fen >= $2 RETURNING true""",
+            capacity.guarantor_id,
+            share_fen,
+        )
+        if not done:
+            raise GuarantorCapacityExceeded(f"guarantor {capacity.guarantor_id} is at capacity")

@@ -1,0 +1,219 @@
+"""Credit domain events -> event envelopes for the outbox.
+
+Credit-line events (and the money movements FundsDisbursed / LoanRepaid) are on
+aggregate CreditLine at the line's version after the change; application lifecycle
+events on FinancingApplication at the application's version.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from g60.events.v1 import credit_events_pb2 as pb
+from g60.events.v1 import envelope_pb2
+from g60common.events import new_envelope
+from google.protobuf import timestamp_pb2
+from google.protobuf.message import Message
+
+from g60_credit.domain import events as ev
+from g60_credit.domain.model import CreditLine
+
+CREDIT_LINE = "CreditLine"
+APPLICATION = "FinancingApplication"
+
+
+def parties_to_proto(parties: ev.Parties) -> pb.CreditParties:
+    bank, ent = parties.bank, parties.enterprise
+    return pb.CreditParties(
+        bank_id=bank.member_id if bank else "",
+        bank_city=bank.home_city if bank else "",
+        bank_type=bank.institution_type if bank else "",
+        enterprise_id=ent.enterprise_id,
+        enterprise_city=ent.city,
+        enterprise_region_code=ent.region_code,
+        industry=ent.industry,
+        size_class=ent.size_class,
+    )
+
+
+def balances_to_proto(line: CreditLine) -> pb.CreditLineBalances:
+    return pb.CreditLineBalances(
+        limit_fen=line.limit_fen,
+        reserved_fen=line.reserved_fen,
+        utilized_fen=line.utilized_fen,
+        status=line.status.value,
+        outstanding_fen=line.outstanding_fen,
+        available_fen=line.available_fen,
+    )
+
+
+def _timestamp(moment: datetime) -> timestamp_pb2.Timestamp:
+    ts = timestamp_pb2.Timestamp()
+    ts.FromDatetime(moment)
+    return ts
+
+
+def _registered(e: ev.CreditLineRegistered) -> pb.CreditLineRegistered:
+    line = e.line
+    return pb.CreditLineRegistered(
+        credit_line_id=line.credit_line_id,
+        parties=parties_to_proto(e.parties),
+        product=line.product.value,
+        currency=line.currency,
+        limit_fen=line.limit_fen,
+        revolving=line.revolving,
+        valid_from=line.valid_from.isoformat(),
+        valid_to=line.valid_to.isoformat(),
+        guarantor_id=line.guarantor_id,
+        cover_ratio_bp=line.cover_ratio_bp,
+        balances=balances_to_proto(line),
+    )
+
+
+def _line_payload(e: ev.LineEvent) -> Message:
+    common: dict[str, Any] = {
+        "credit_line_id": e.line.credit_line_id,
+        "parties": parties_to_proto(e.parties),
+        "balances": balances_to_proto(e.line),
+    }
+    match e:
+        case ev.CreditLineRegistered():
+            return _registered(e)
+        case ev.CreditLineAmended():
+            return pb.CreditLineAmended(
+                previous_limit_fen=e.previous_limit_fen,
+                limit_fen=e.line.limit_fen,
+                delta_fen=e.line.limit_fen - e.previous_limit_fen,
+                reason=e.reason,
+                **common,
+            )
+        case ev.CreditLineFrozen():
+            return pb.CreditLineFrozen(reason=e.reason, **common)
+        case ev.CreditLineUnfrozen():
+            return pb.CreditLineUnfrozen(reason=e.reason, **common)
+        case ev.CreditLineClosed():
+            return pb.CreditLineClosed(reason=e.reason, **common)
+        case ev.CreditLineExpired():
+            return pb.CreditLineExpired(
+                reason=e.reason, valid_to=e.line.valid_to.isoformat(), **common
+            )
+
+
+def _application_payload(e: ev.ApplicationEvent) -> Message:
+    app = e.application
+    ids: dict[str, Any] = {
+        "application_id": app.application_id,
+        "parties": parties_to_proto(e.parties),
+    }
+    match e:
+        case ev.FinancingApplied():
+            return pb.FinancingApplied(
+                amount_fen=app.amount_fen,
+                term_months=app.term_months,
+                purpose=app.purpose,
+                target_bank_ids=list(app.target_bank_ids),
+                city_wide=app.city_wide,
+                submitted_at=_timestamp(app.submitted_at),
+                currency=app.currency,
+                **ids,
+            )
+        case ev.FinancingApproved():
+            return pb.FinancingApproved(
+                credit_line_id=e.line.credit_line_id,
+                requested_fen=app.amount_fen,
+                approved_fen=app.approved_fen,
+                submitted_at=_timestamp(app.submitted_at),
+                balances=balances_to_proto(e.line),
+                **ids,
+            )
+        case ev.FinancingRejected():
+            return pb.FinancingRejected(
+                rejecting_bank_id=e.rejecting_bank_id,
+                reason=e.reason,
+                final=app.status.value == "REJECTED",
+                application_status=app.status.value,
+                **ids,
+            )
+        case ev.FinancingWithdrawn():
+            return pb.FinancingWithdrawn(reason=e.reason, amount_fen=app.amount_fen, **ids)
+        case ev.FinancingClosed():
+            return pb.FinancingClosed(
+                credit_line_id=app.credit_line_id,
+                approved_fen=app.approved_fen,
+                disbursed_fen=app.disbursed_fen,
+                reason=e.reason,
+                **ids,
+            )
+
+
+def _money_payload(e: ev.MoneyEvent) -> Message:
+    app, line = e.application, e.line
+    common: dict[str, Any] = {
+        "credit_line_id": line.credit_line_id,
+        "application_id": app.application_id,
+        "parties": parties_to_proto(e.parties),
+        "amount_fen": e.amount_fen,
+        "application_outstanding_fen": app.outstanding_fen,
+        "application_status": app.status.value,
+        "balances": balances_to_proto(line),
+    }
+    match e:
+        case ev.FundsDisbursed():
+            return pb.FundsDisbursed(
+                drawdown_id=e.drawdown_id,
+                guarantee_fen=e.guarantee_fen,
+                guarantor_id=line.guarantor_id,
+                submitted_at=_timestamp(app.submitted_at),
+                first_disbursement=app.disbursed_fen == e.amount_fen,
+                application_disbursed_fen=app.disbursed_fen,
+                product=line.product.value,
+                **common,
+            )
+        case ev.LoanRepaid():
+            return pb.LoanRepaid(
+                repayment_id=e.repayment_id,
+                guarantee_released_fen=e.guarantee_released_fen,
+                revolving=line.revolving,
+                application_repaid_fen=app.repaid_fen,
+                **common,
+            )
+
+
+_MONEY_EVENTS = (ev.FundsDisbursed, ev.LoanRepaid)
+_APPLICATION_EVENTS = (
+    ev.FinancingApplied,
+    ev.FinancingApproved,
+    ev.FinancingRejected,
+    ev.FinancingWithdrawn,
+    ev.FinancingClosed,
+)
+
+
+def _aggregate(event: ev.CreditEvent) -> tuple[str, str, int]:
+    if isinstance(event, _APPLICATION_EVENTS):
+        app = event.application
+        return APPLICATION, app.application_id, app.version
+    return CREDIT_LINE, event.line.credit_line_id, event.line.version
+
+
+def _payload(event: ev.CreditEvent) -> Message:
+    if isinstance(event, _MONEY_EVENTS):
+        return _money_payload(event)
+    if isinstance(event, _APPLICATION_EVENTS):
+        return _application_payload(event)
+    return _line_payload(event)
+
+
+def event_to_envelope(
+    event: ev.CreditEvent, occurred_at: datetime, correlation_id: str
+) -> envelope_pb2.EventEnvelope:
+    aggregate_type, aggregate_id, version = _aggregate(event)
+    return new_envelope(
+        _payload(event),
+        aggregate_type=aggregate_type,
+        aggregate_id=aggregate_id,
+        aggregate_version=version,
+        occurred_at=occurred_at,
+        correlation_id=correlation_id,
+    )

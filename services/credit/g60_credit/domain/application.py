@@ -1,0 +1,155 @@
+"""The financing application (融资申请) aggregate.
+
+Lifecycle: SUBMITTED -> APPROVED | REJECTED | WITHDRAWN; APPROVED -> DISBURSED (one
+or more tranches) -> REPAID; APPROVED or fully repaid DISBURSED -> CLOSED.
+Approval binds the application to one credit line of the approving bank and does
+not reserve credit (see docs/credit.md): credit is consumed by drawdowns only.
+The version counts lifecycle events on this aggregate; money movements are
+versioned on the credit line.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import StrEnum
+
+from g60_credit.domain import errors
+from g60_credit.domain.model import CreditLine
+
+
+class ApplicationStatus(StrEnum):
+    SUBMITTED = "SUBMITTED"
+    APPROVED = "APPROVED"
+    REJECTED = "REJECTED"
+    WITHDRAWN = "WITHDRAWN"
+    DISBURSED = "DISBURSED"
+    REPAID = "REPAID"
+    CLOSED = "CLOSED"
+
+
+_DRAWABLE = (ApplicationStatus.APPROVED, ApplicationStatus.DISBURSED)
+
+
+@dataclass
+class FinancingApplication:
+    application_id: str
+    enterprise_id: str
+    amount_fen: int
+    term_months: int
+    purpose: str
+    target_bank_ids: tuple[str, ...]
+    city_wide: bool
+    submitted_at: datetime
+    currency: str = "CNY"
+    declined_bank_ids: tuple[str, ...] = ()
+    status: ApplicationStatus = ApplicationStatus.SUBMITTED
+    bank_id: str = ""
+    credit_line_id: str = ""
+    approved_fen: int = 0
+    disbursed_fen: int = 0
+    repaid_fen: int = 0
+    # Guarantor capacity this application holds (its lines' guaranteed share).
+    guarantee_fen: int = 0
+    version: int = 1
+
+    def __post_init__(self) -> None:
+        self.check_invariants()
+
+    @property
+    def outstanding_fen(self) -> int:
+        return self.disbursed_fen - self.repaid_fen
+
+    def check_invariants(self) -> None:
+        assert self.amount_fen > 0 and self.target_bank_ids
+        assert 0 <= self.disbursed_fen <= self.approved_fen <= self.amount_fen
+        assert 0 <= self.repaid_fen <= self.disbursed_fen
+        assert self.guarantee_fen >= 0 and self.version >= 1
+
+    def is_visible_to_bank(self, bank_id: str) -> bool:
+        return bank_id in self.target_bank_ids
+
+    def check_pending(self) -> None:
+        if self.status is not ApplicationStatus.SUBMITTED:
+            raise errors.ApplicationNotPending(
+                f"application {self.application_id} is already {self.status}"
+            )
+
+    def approve(self, bank_id: str, line: CreditLine, approved_fen: int, today: date) -> None:
+        """First approval wins: every later one finds the application not pending."""
+        self.check_pending()
+        if line.bank_id != bank_id:
+            raise errors.CreditLineNotFound(line.credit_line_id)
+        if line.enterprise_id != self.enterprise_id:
+            raise errors.CreditLineMismatch("the credit line belongs to another enterprise")
+        if approved_fen > self.amount_fen:
+            raise errors.ApprovedAmountExceeded(
+                f"approved {approved_fen} fen exceeds the requested {self.amount_fen} fen"
+            )
+        line.check_can_lend(approved_fen, today)
+        self.status = ApplicationStatus.APPROVED
+        self.bank_id, self.credit_line_id, self.approved_fen = (
+            bank_id,
+            line.credit_line_id,
+            approved_fen,
+        )
+        self._changed()
+
+    def reject(self, bank_id: str) -> bool:
+        """A bank declines; the application is REJECTED once every addressed bank has.
+        Returns whether this decline was final."""
+        self.check_pending()
+        if bank_id not in self.declined_bank_ids:
+            self.declined_bank_ids = (*self.declined_bank_ids, bank_id)
+        final = set(self.declined_bank_ids) >= set(self.target_bank_ids)
+        if final:
+            self.status = ApplicationStatus.REJECTED
+        self._changed()
+        return final
+
+    def withdraw(self) -> None:
+        self.check_pending()
+        self.status = ApplicationStatus.WITHDRAWN
+        self._changed()
+
+    def close(self) -> None:
+        """The bank ends an approved facility once nothing is outstanding."""
+        if self.status not in _DRAWABLE or self.outstanding_fen > 0:
+            raise errors.ApplicationNotDrawable(
+                f"only APPROVED or fully repaid DISBURSED applications close ({self.status})"
+            )
+        self.status = ApplicationStatus.CLOSED
+        self._changed()
+
+    def record_drawdown(self, amount_fen: int, guarantee_fen: int) -> None:
+        """Money movement: no version bump (the line's version orders it)."""
+        if self.status not in _DRAWABLE:
+            raise errors.ApplicationNotDrawable(f"application is {self.status}")
+        if self.disbursed_fen + amount_fen > self.approved_fen:
+            raise errors.ApprovedAmountExceeded(
+                f"{self.approved_fen - self.disbursed_fen} fen of the approval is left"
+            )
+        self.disbursed_fen += amount_fen
+        self.guarantee_fen += guarantee_fen
+        self.status = ApplicationStatus.DISBURSED
+        self.check_invariants()
+
+    def record_repayment(self, amount_fen: int, guarantee_share_fen: int) -> int:
+        """Returns the guarantor capacity to release (all of it on the last repayment)."""
+        if amount_fen > self.outstanding_fen:
+            raise errors.RepaymentExceedsOutstanding(
+                f"{amount_fen} fen repaid, {self.outstanding_fen} fen outstanding"
+            )
+        self.repaid_fen += amount_fen
+        release_fen = min(guarantee_share_fen, self.guarantee_fen)
+        if self.outstanding_fen == 0:
+            release_fen = self.guarantee_fen
+            if self.disbursed_fen == self.approved_fen:
+                self.status = ApplicationStatus.REPAID
+        self.guarantee_fen -= release_fen
+        self.check_invariants()
+        return release_fen
+
+    def _changed(self) -> None:
+        self.version += 1
+        self.check_invariants()

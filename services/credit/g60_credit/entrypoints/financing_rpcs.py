@@ -1,0 +1,192 @@
+"""Financing RPCs: applications, decisions, drawdowns, repayments, guarantor capacity."""
+
+from __future__ import annotations
+
+import grpc
+from g60.credit.v1 import credit_pb2
+
+from g60_credit.adapters.proto_codec import (
+    application_to_proto,
+    capacity_to_proto,
+    movement_to_proto,
+)
+from g60_credit.domain.application import ApplicationStatus, FinancingApplication
+from g60_credit.domain.errors import InvalidFields
+from g60_credit.domain.queries import ApplicationQuery, page_size
+from g60_credit.entrypoints.rpc_base import RpcBase
+from g60_credit.entrypoints.status_mapping import caller_bank_id, caller_of, page_after, run_rpc
+from g60_credit.service_layer import financing_handlers, money_handlers
+from g60_credit.service_layer.commands import (
+    ApplyForFinancing,
+    CloseFinancing,
+    DecideFinancing,
+    MoveFunds,
+    SetGuarantorCapacity,
+    WithdrawFinancing,
+)
+
+
+class FinancingRpcs(RpcBase):
+    async def ApplyForFinancing(
+        self, request: credit_pb2.ApplyForFinancingRequest, context: grpc.aio.ServicerContext
+    ) -> credit_pb2.FinancingApplication:
+        _, enterprise_id = await caller_of(context, "enterprise")
+        cmd = ApplyForFinancing(
+            enterprise_id,
+            request.request_id,
+            request.bank_id,
+            request.currency,
+            request.amount_fen,
+            request.term_months,
+            request.purpose,
+        )
+        app = await run_rpc(
+            context,
+            lambda: financing_handlers.apply_for_financing(cmd, self._uow(), self._directory),
+            request.request_id,
+        )
+        return application_to_proto(app)
+
+    async def GetFinancingApplication(
+        self, request: credit_pb2.GetFinancingApplicationRequest, context: grpc.aio.ServicerContext
+    ) -> credit_pb2.FinancingApplication:
+        caller_type, caller_id = await caller_of(context, "bank", "enterprise")
+        app = await run_rpc(
+            context,
+            lambda: financing_handlers.get_application(
+                caller_type, caller_id, request.application_id, self._uow()
+            ),
+        )
+        return application_to_proto(app)
+
+    async def ListFinancingApplications(
+        self,
+        request: credit_pb2.ListFinancingApplicationsRequest,
+        context: grpc.aio.ServicerContext,
+    ) -> credit_pb2.ListFinancingApplicationsResponse:
+        caller_type, caller_id = await caller_of(context, "bank", "enterprise")
+        limit = page_size(request.page_size)
+        is_enterprise = caller_type == "enterprise"
+
+        async def query() -> list[FinancingApplication]:
+            if request.status and request.status not in ApplicationStatus.__members__:
+                raise InvalidFields({"status": "must be one of " + ", ".join(ApplicationStatus)})
+            after = page_after(request.page_token, "uuid")
+            q = ApplicationQuery(
+                enterprise_id=caller_id if is_enterprise else "",
+                bank_id="" if is_enterprise else caller_id,
+                status=request.status,
+                after_id=after,
+                limit=limit,
+            )
+            return await financing_handlers.list_applications(q, self._uow())
+
+        apps = await run_rpc(context, query)
+        token = apps[-1].application_id if len(apps) == limit else ""
+        return credit_pb2.ListFinancingApplicationsResponse(
+            applications=[application_to_proto(a) for a in apps], next_page_token=token
+        )
+
+    async def WithdrawFinancing(
+        self, request: credit_pb2.WithdrawFinancingRequest, context: grpc.aio.ServicerContext
+    ) -> credit_pb2.FinancingApplication:
+        _, enterprise_id = await caller_of(context, "enterprise")
+        cmd = WithdrawFinancing(
+            enterprise_id, request.request_id, request.application_id, request.reason
+        )
+        app = await run_rpc(
+            context,
+            lambda: financing_handlers.withdraw_financing(cmd, self._uow()),
+            request.request_id,
+        )
+        return application_to_proto(app)
+
+    async def _decide(
+        self, context: grpc.aio.ServicerContext, cmd: DecideFinancing
+    ) -> credit_pb2.FinancingApplication:
+        app = await run_rpc(
+            context, lambda: financing_handlers.decide_financing(cmd, self._uow()), cmd.request_id
+        )
+        return application_to_proto(app)
+
+    async def ApproveFinancing(
+        self, request: credit_pb2.ApproveFinancingRequest, context: grpc.aio.ServicerContext
+    ) -> credit_pb2.FinancingApplication:
+        bank_id = await caller_bank_id(context)
+        return await self._decide(
+            context,
+            DecideFinancing(
+                bank_id,
+                request.request_id,
+                request.application_id,
+                approve=True,
+                credit_line_id=request.credit_line_id,
+                approved_fen=request.approved_fen,
+            ),
+        )
+
+    async def RejectFinancing(
+        self, request: credit_pb2.RejectFinancingRequest, context: grpc.aio.ServicerContext
+    ) -> credit_pb2.FinancingApplication:
+        bank_id = await caller_bank_id(context)
+        return await self._decide(
+            context,
+            DecideFinancing(
+                bank_id,
+                request.request_id,
+                request.application_id,
+                approve=False,
+                reason=request.reason,
+            ),
+        )
+
+    async def CloseFinancing(
+        self, request: credit_pb2.CloseFinancingRequest, context: grpc.aio.ServicerContext
+    ) -> credit_pb2.FinancingApplication:
+        bank_id = await caller_bank_id(context)
+        cmd = CloseFinancing(bank_id, request.request_id, request.application_id, request.reason)
+        app = await run_rpc(
+            context,
+            lambda: financing_handlers.close_financing(cmd, self._uow()),
+            request.request_id,
+        )
+        return application_to_proto(app)
+
+    async def _move(
+        self,
+        context: grpc.aio.ServicerContext,
+        request: credit_pb2.MoveFundsRequest,
+        repayment: bool,
+    ) -> credit_pb2.MoveFundsResponse:
+        bank_id = await caller_bank_id(context)
+        cmd = MoveFunds(
+            bank_id, request.request_id, request.application_id, request.amount_fen, repayment
+        )
+        result = await run_rpc(
+            context, lambda: money_handlers.move_funds(cmd, self._uow()), request.request_id
+        )
+        return movement_to_proto(result)
+
+    async def Drawdown(
+        self, request: credit_pb2.MoveFundsRequest, context: grpc.aio.ServicerContext
+    ) -> credit_pb2.MoveFundsResponse:
+        return await self._move(context, request, repayment=False)
+
+    async def RecordRepayment(
+        self, request: credit_pb2.MoveFundsRequest, context: grpc.aio.ServicerContext
+    ) -> credit_pb2.MoveFundsResponse:
+        return await self._move(context, request, repayment=True)
+
+    async def SetGuarantorCapacity(
+        self, request: credit_pb2.SetGuarantorCapacityRequest, context: grpc.aio.ServicerContext
+    ) -> credit_pb2.GuarantorCapacity:
+        _, operator_id = await caller_of(context, "operator")
+        cmd = SetGuarantorCapacity(
+            operator_id, request.request_id, request.guarantor_id, request.capacity_fen
+        )
+        capacity = await run_rpc(
+            context,
+            lambda: money_handlers.set_guarantor_capacity(cmd, self._uow(), self._directory),
+            request.request_id,
+        )
+        return capacity_to_proto(capacity)

@@ -1,0 +1,15 @@
+"""What every credit RPC mixin needs: a unit-of-work factory and the party directory."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from g60_credit.service_layer.unit_of_work import CreditUnitOfWork, PartyDirectory
+
+
+class RpcBase:
+    def __init__(
+        self, uow_factory: Callable[[], CreditUnitOfWork], directory: PartyDirectory
+    ) -> None:
+        self._uow = uow_factory
+        self._directory = directory

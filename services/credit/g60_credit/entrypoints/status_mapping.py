@@ -1,0 +1,108 @@
+"""Caller identity from metadata, and domain errors -> gRPC statuses."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import NoReturn, TypeVar
+
+import asyncpg
+import grpc
+from g60common.correlation import CALLER_ID_KEY, CALLER_TYPE_KEY
+from g60common.grpc_errors import bad_request_status, error_info_status
+from g60common.idempotency import IdempotencyConflict
+from google.rpc import code_pb2
+
+from g60_credit.adapters.ids import uuid_or_none
+from g60_credit.adapters.party_directory import MembersUnavailable
+from g60_credit.domain import errors
+
+MAX_REQUEST_ID_CHARS = 128
+T = TypeVar("T")
+
+_PRECONDITION_ERRORS = (
+    errors.BankNotActive,
+    errors.GuarantorNotEligible,
+    errors.CreditPreconditionFailed,
+)
+# Lost races the client may simply retry with the same request id.
+_RETRYABLE_DB_ERRORS = (
+    asyncpg.exceptions.DeadlockDetectedError,
+    asyncpg.exceptions.SerializationError,
+)
+
+
+async def caller_of(context: grpc.aio.ServicerContext, *allowed: str) -> tuple[str, str]:
+    """(type, id) of the caller; the gateway authenticates and passes them in metadata."""
+    md = dict(context.invocation_metadata() or ())
+    caller_type, caller_id = md.get(CALLER_TYPE_KEY, ""), md.get(CALLER_ID_KEY, "")
+    if caller_type not in allowed or not caller_id:
+        who = " or ".join(allowed)
+        await context.abort(
+            grpc.StatusCode.PERMISSION_DENIED, f"only a caller of type {who} may do this"
+        )
+    return str(caller_type), str(caller_id)
+
+
+async def caller_bank_id(context: grpc.aio.ServicerContext) -> str:
+    return (await caller_of(context, "bank"))[1]
+
+
+def require_request_id(request_id: str) -> None:
+    if not request_id or len(request_id) > MAX_REQUEST_ID_CHARS:
+        raise errors.InvalidFields(
+            {"request_id": f"is required, 1 to {MAX_REQUEST_ID_CHARS} characters"}
+        )
+
+
+async def abort_for(context: grpc.aio.ServicerContext, exc: Exception) -> NoReturn:
+    match exc:
+        case errors.InvalidFields(violations=v):
+            await context.abort_with_status(bad_request_status(v))
+        case IdempotencyConflict():
+            await context.abort_with_status(bad_request_status({"request_id": str(exc)}))
+        case errors.UnknownEnterprise():
+            await context.abort_with_status(
+                error_info_status(code_pb2.FAILED_PRECONDITION, str(exc), "UNKNOWN_ENTERPRISE")
+            )
+        case _ if isinstance(exc, _PRECONDITION_ERRORS):
+            await context.abort_with_status(
+                error_info_status(code_pb2.FAILED_PRECONDITION, str(exc), type(exc).__name__)
+            )
+        case errors.NotABank():
+            await context.abort(grpc.StatusCode.PERMISSION_DENIED, str(exc))
+        case errors.CreditLineNotFound():
+            await context.abort(grpc.StatusCode.NOT_FOUND, "credit line not found")
+        case errors.ApplicationNotFound():
+            await context.abort(grpc.StatusCode.NOT_FOUND, "financing application not found")
+        case errors.ConcurrentUpdate():
+            await context.abort_with_status(
+                error_info_status(code_pb2.ABORTED, str(exc), "CONCURRENT_UPDATE")
+            )
+        case _ if isinstance(exc, _RETRYABLE_DB_ERRORS):
+            await context.abort_with_status(
+                error_info_status(code_pb2.ABORTED, "lost a database race; retry", "RETRY")
+            )
+        case MembersUnavailable():
+            await context.abort(grpc.StatusCode.UNAVAILABLE, str(exc))
+    raise exc
+
+
+async def run_rpc(
+    context: grpc.aio.ServicerContext,
+    call: Callable[[], Awaitable[T]],
+    request_id: str | None = None,
+) -> T:
+    try:
+        if request_id is not None:
+            require_request_id(request_id)
+        return await call()
+    except Exception as exc:
+        await abort_for(context, exc)
+
+
+def page_after(token: str, kind: str) -> str:
+    bad_uuid = kind == "uuid" and uuid_or_none(token) is None
+    bad_int = kind == "int" and not token.isdigit()
+    if token and (bad_uuid or bad_int):
+        raise errors.InvalidFields({"page_token": "is not a token this service issued"})
+    return token

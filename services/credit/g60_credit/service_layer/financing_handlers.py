@@ -1,0 +1,237 @@
+"""Financing applications (融资申请): apply, approve, reject, withdraw, read.
+
+Every mutation row-locks the application, so of two banks approving a matchmaking
+application at once the first wins and the second gets ApplicationNotPending.
+Visibility: the enterprise that applied and the banks it addressed; anyone else
+gets ApplicationNotFound, exactly as for a missing id.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from g60common.money import MoneyError, check_fen_range, validate_currency
+
+from g60_credit.domain import events
+from g60_credit.domain.application import FinancingApplication
+from g60_credit.domain.calendar import business_date
+from g60_credit.domain.errors import (
+    ApplicationNotFound,
+    BankNotActive,
+    CreditLineNotFound,
+    InvalidFields,
+    NoBankToAddress,
+)
+from g60_credit.domain.queries import ApplicationQuery
+from g60_credit.domain.snapshots import application_from_snapshot, application_snapshot
+from g60_credit.service_layer.commands import (
+    ApplyForFinancing,
+    CloseFinancing,
+    DecideFinancing,
+    WithdrawFinancing,
+)
+from g60_credit.service_layer.handlers import (
+    bank_caller,
+    check_known_enterprise,
+    check_party_ids,
+    line_parties,
+)
+from g60_credit.service_layer.idempotent import audit, run_idempotent
+from g60_credit.service_layer.unit_of_work import CreditUnitOfWork, PartyDirectory
+
+APPLICATION = "FinancingApplication"
+APPLICATION_CODEC = (application_snapshot, application_from_snapshot)
+MAX_TERM_MONTHS = 360
+MAX_PURPOSE_CHARS = 500
+MAX_CITY_BANKS = 200  # matchmaking fan-out bound
+
+
+def enterprise_caller(enterprise_id: str) -> str:
+    return f"enterprise:{enterprise_id}"
+
+
+def validate_application(cmd: ApplyForFinancing) -> None:
+    v: dict[str, str] = {}
+    for field, check in (
+        ("currency", lambda: validate_currency(cmd.currency)),
+        ("amount_fen", lambda: check_fen_range(cmd.amount_fen, field="amount_fen")),
+    ):
+        try:
+            check()
+        except MoneyError as exc:
+            v[field] = exc.reason
+    if not 1 <= cmd.term_months <= MAX_TERM_MONTHS:
+        v["term_months"] = f"must be 1 to {MAX_TERM_MONTHS}"
+    if not 1 <= len(cmd.purpose.strip()) <= MAX_PURPOSE_CHARS:
+        v["purpose"] = f"is required, at most {MAX_PURPOSE_CHARS} characters"
+    if v:
+        raise InvalidFields(v)
+
+
+async def apply_for_financing(
+    cmd: ApplyForFinancing, uow: CreditUnitOfWork, directory: PartyDirectory
+) -> FinancingApplication:
+    """Addressed to one bank, or (empty bank_id) to every ACTIVE bank of the
+    enterprise's city as the read model knows them now."""
+    validate_application(cmd)
+    check_party_ids({"bank_id": cmd.bank_id} if cmd.bank_id else {})
+    await directory.ensure_known([cmd.bank_id] if cmd.bank_id else [], [cmd.enterprise_id])
+
+    async def change() -> FinancingApplication:
+        enterprise = await uow.parties.enterprise(cmd.enterprise_id)
+        check_known_enterprise(enterprise, cmd.enterprise_id)
+        assert enterprise is not None
+        targets = await _target_banks(uow, cmd, enterprise.city)
+        app = FinancingApplication(
+            application_id=str(uuid.uuid4()),
+            enterprise_id=cmd.enterprise_id,
+            amount_fen=cmd.amount_fen,
+            term_months=cmd.term_months,
+            purpose=cmd.purpose.strip(),
+            target_bank_ids=targets,
+            city_wide=not cmd.bank_id,
+            submitted_at=uow.now(),
+            currency=cmd.currency,
+        )
+        await uow.applications.add(app)
+        who = (enterprise_caller(cmd.enterprise_id), cmd.request_id)
+        await audit(
+            uow, (APPLICATION, app.application_id), "APPLY", who, None, application_snapshot(app)
+        )
+        parties = await line_parties(uow, cmd.bank_id, cmd.enterprise_id)
+        await uow.publish(events.FinancingApplied(app, parties))
+        return app
+
+    caller = enterprise_caller(cmd.enterprise_id)
+    return await run_idempotent(uow, caller, cmd, change, APPLICATION_CODEC)
+
+
+async def _target_banks(
+    uow: CreditUnitOfWork, cmd: ApplyForFinancing, city: str
+) -> tuple[str, ...]:
+    if cmd.bank_id:
+        bank = await uow.parties.member(cmd.bank_id)
+        if bank is None or bank.institution_type != "BANK":
+            raise InvalidFields({"bank_id": "is not a member bank"})
+        if not bank.is_active_bank:
+            raise BankNotActive(f"bank {cmd.bank_id} is {bank.status}, not ACTIVE")
+        return (bank.member_id,)
+    banks = await uow.parties.active_banks_in_city(city, MAX_CITY_BANKS)
+    if not banks:
+        raise NoBankToAddress(f"no ACTIVE member bank in city {city}")
+    return tuple(b.member_id for b in banks)
+
+
+async def decide_financing(cmd: DecideFinancing, uow: CreditUnitOfWork) -> FinancingApplication:
+    """Approve binds the application to one of the bank's lines for that enterprise
+    (no reservation: credit is consumed by drawdowns). Reject declines for this bank;
+    the application is REJECTED once every addressed bank has declined."""
+
+    async def change() -> FinancingApplication:
+        app = await _visible_for_update(uow, cmd.application_id, cmd.bank_id)
+        before, previous_version = application_snapshot(app), app.version
+        parties = await line_parties(uow, cmd.bank_id, app.enterprise_id)
+        event: events.ApplicationEvent
+        if cmd.approve:
+            line = await uow.lines.get(cmd.credit_line_id)
+            if line is None or line.bank_id != cmd.bank_id:
+                raise CreditLineNotFound(cmd.credit_line_id)
+            amount_fen = cmd.approved_fen or app.amount_fen
+            app.approve(cmd.bank_id, line, amount_fen, business_date(uow.now()))
+            event = events.FinancingApproved(app, line, parties)
+        else:
+            app.reject(cmd.bank_id)
+            event = events.FinancingRejected(app, parties, cmd.bank_id, cmd.reason)
+        await uow.applications.update(app, previous_version)
+        action = "APPROVE" if cmd.approve else "REJECT"
+        who = (bank_caller(cmd.bank_id), cmd.request_id)
+        await audit(
+            uow, (APPLICATION, app.application_id), action, who, before, application_snapshot(app)
+        )
+        await uow.publish(event)
+        return app
+
+    if cmd.approved_fen < 0 or len(cmd.reason) > MAX_PURPOSE_CHARS:
+        raise InvalidFields({"approved_fen": "must not be negative; reason at most 500 characters"})
+    return await run_idempotent(uow, bank_caller(cmd.bank_id), cmd, change, APPLICATION_CODEC)
+
+
+async def _visible_for_update(
+    uow: CreditUnitOfWork, application_id: str, bank_id: str
+) -> FinancingApplication:
+    app = await uow.applications.get_for_update(application_id)
+    if app is None or not app.is_visible_to_bank(bank_id):
+        raise ApplicationNotFound(application_id)
+    return app
+
+
+async def withdraw_financing(cmd: WithdrawFinancing, uow: CreditUnitOfWork) -> FinancingApplication:
+    """Only the applying enterprise, only while SUBMITTED."""
+
+    async def change() -> FinancingApplication:
+        app = await uow.applications.get_for_update(cmd.application_id)
+        if app is None or app.enterprise_id != cmd.enterprise_id:
+            raise ApplicationNotFound(cmd.application_id)
+        before, previous_version = application_snapshot(app), app.version
+        app.withdraw()
+        await uow.applications.update(app, previous_version)
+        who = (enterprise_caller(cmd.enterprise_id), cmd.request_id)
+        await audit(
+            uow,
+            (APPLICATION, app.application_id),
+            "WITHDRAW",
+            who,
+            before,
+            application_snapshot(app),
+        )
+        # A single-bank application names its bank; a matchmaking one names none.
+        only_bank = "" if app.city_wide else app.target_bank_ids[0]
+        parties = await line_parties(uow, only_bank, app.enterprise_id)
+        await uow.publish(events.FinancingWithdrawn(app, parties, cmd.reason))
+        return app
+
+    caller = enterprise_caller(cmd.enterprise_id)
+    return await run_idempotent(uow, caller, cmd, change, APPLICATION_CODEC)
+
+
+async def close_financing(cmd: CloseFinancing, uow: CreditUnitOfWork) -> FinancingApplication:
+    """Only the approving bank; refused (ApplicationNotDrawable) while principal is
+    outstanding or before approval."""
+
+    async def change() -> FinancingApplication:
+        app = await _visible_for_update(uow, cmd.application_id, cmd.bank_id)
+        if app.bank_id and app.bank_id != cmd.bank_id:
+            raise ApplicationNotFound(cmd.application_id)
+        before, previous_version = application_snapshot(app), app.version
+        app.close()
+        await uow.applications.update(app, previous_version)
+        who = (bank_caller(cmd.bank_id), cmd.request_id)
+        after = application_snapshot(app)
+        await audit(uow, (APPLICATION, app.application_id), "CLOSE", who, before, after)
+        parties = await line_parties(uow, cmd.bank_id, app.enterprise_id)
+        await uow.publish(events.FinancingClosed(app, parties, cmd.reason))
+        return app
+
+    return await run_idempotent(uow, bank_caller(cmd.bank_id), cmd, change, APPLICATION_CODEC)
+
+
+async def get_application(
+    caller_type: str, caller_id: str, application_id: str, uow: CreditUnitOfWork
+) -> FinancingApplication:
+    async with uow:
+        app = await uow.applications.get(application_id)
+    visible = app is not None and (
+        (caller_type == "enterprise" and app.enterprise_id == caller_id)
+        or (caller_type == "bank" and app.is_visible_to_bank(caller_id))
+    )
+    if not visible or app is None:
+        raise ApplicationNotFound(application_id)
+    return app
+
+
+async def list_applications(
+    query: ApplicationQuery, uow: CreditUnitOfWork
+) -> list[FinancingApplication]:
+    """The enterprise's own, or those addressed to the bank (won, lost or open)."""
+    async with uow:
+        return await uow.applications.list(query)

@@ -1,0 +1,151 @@
+"""Test helpers: parties registered through the members API, credit calls with the
+caller metadata the gateway would send."""
+
+from __future__ import annotations
+
+import random
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import grpc
+from g60.credit.v1 import credit_pb2, credit_pb2_grpc
+from g60.members.v1 import members_pb2, members_pb2_grpc
+from g60common.launcher import ServiceProcess
+from g60common.uscc import random_uscc
+
+DEADLINE_S = 30.0
+TODAY = datetime.now(UTC).astimezone(ZoneInfo("Asia/Shanghai")).date()
+Metadata = tuple[tuple[str, str], ...]
+
+
+def as_bank(bank_id: str) -> Metadata:
+    return (("x-g60-caller-type", "bank"), ("x-g60-caller-id", bank_id))
+
+
+def as_enterprise(enterprise_id: str) -> Metadata:
+    return (("x-g60-caller-type", "enterprise"), ("x-g60-caller-id", enterprise_id))
+
+
+def as_operator(operator_id: str = "ops-1") -> Metadata:
+    return (("x-g60-caller-type", "operator"), ("x-g60-caller-id", operator_id))
+
+
+def rid() -> str:
+    return str(uuid.uuid4())
+
+
+@dataclass
+class CreditWorld:
+    credit: credit_pb2_grpc.CreditServiceStub
+    members: members_pb2_grpc.MembersServiceStub
+    services: dict[str, ServiceProcess]
+    rng: random.Random = field(default_factory=lambda: random.Random(60))
+
+    async def member(self, institution_type: str = "BANK", city: str = "330100") -> str:
+        reply = await self.members.RegisterMember(
+            members_pb2.RegisterMemberRequest(
+                request_id=rid(),
+                name=f"Test {institution_type} {uuid.uuid4().hex[:8]}",
+                institution_type=institution_type,
+                home_city=city,
+                uscc=random_uscc(self.rng, city),
+            ),
+            metadata=as_operator(),
+            timeout=DEADLINE_S,
+        )
+        return str(reply.member_id)
+
+    async def enterprise(self, city: str = "330100") -> str:
+        reply = await self.members.RegisterEnterprise(
+            members_pb2.RegisterEnterpriseRequest(
+                request_id=rid(),
+                name=f"Test SME {uuid.uuid4().hex[:8]}",
+                uscc=random_uscc(self.rng, city),
+                city=city,
+                industry="INTEGRATED_CIRCUITS",
+                size_class="SMALL",
+            ),
+            metadata=as_operator(),
+            timeout=DEADLINE_S,
+        )
+        return str(reply.enterprise_id)
+
+    async def line(
+        self,
+        bank_id: str,
+        enterprise_id: str,
+        limit_fen: int = 1_000_000,
+        *,
+        revolving: bool = True,
+        valid_from: str = "",
+        valid_to: str = "",
+        guarantor_id: str = "",
+        cover_ratio_bp: int = 0,
+    ) -> credit_pb2.CreditLine:
+        line: credit_pb2.CreditLine = await self.credit.RegisterCreditLine(
+            credit_pb2.RegisterCreditLineRequest(
+                request_id=rid(),
+                enterprise_id=enterprise_id,
+                product="GUARANTEE_BACKED" if guarantor_id else "WORKING_CAPITAL",
+                currency="CNY",
+                limit_fen=limit_fen,
+                revolving=revolving,
+                valid_from=valid_from or (TODAY - timedelta(days=30)).isoformat(),
+                valid_to=valid_to or (TODAY + timedelta(days=3 * 365)).isoformat(),
+                guarantor_id=guarantor_id,
+                cover_ratio_bp=cover_ratio_bp,
+            ),
+            metadata=as_bank(bank_id),
+            timeout=DEADLINE_S,
+        )
+        return line
+
+    async def approved_application(
+        self, bank_id: str, enterprise_id: str, line_id: str, amount_fen: int
+    ) -> credit_pb2.FinancingApplication:
+        app = await self.credit.ApplyForFinancing(
+            credit_pb2.ApplyForFinancingRequest(
+                request_id=rid(),
+                bank_id=bank_id,
+                currency="CNY",
+                amount_fen=amount_fen,
+                term_months=12,
+                purpose="working capital",
+            ),
+            metadata=as_enterprise(enterprise_id),
+            timeout=DEADLINE_S,
+        )
+        approved: credit_pb2.FinancingApplication = await self.credit.ApproveFinancing(
+            credit_pb2.ApproveFinancingRequest(
+                request_id=rid(), application_id=app.application_id, credit_line_id=line_id
+            ),
+            metadata=as_bank(bank_id),
+            timeout=DEADLINE_S,
+        )
+        return approved
+
+    async def draw(
+        self, bank_id: str, application_id: str, amount_fen: int, request_id: str = ""
+    ) -> credit_pb2.MoveFundsResponse:
+        moved: credit_pb2.MoveFundsResponse = await self.credit.Drawdown(
+            credit_pb2.MoveFundsRequest(
+                request_id=request_id or rid(), application_id=application_id, amount_fen=amount_fen
+            ),
+            metadata=as_bank(bank_id),
+            timeout=DEADLINE_S,
+        )
+        return moved
+
+    async def get_line(self, bank_id: str, line_id: str) -> credit_pb2.CreditLine:
+        line: credit_pb2.CreditLine = await self.credit.GetCreditLine(
+            credit_pb2.GetCreditLineRequest(credit_line_id=line_id),
+            metadata=as_bank(bank_id),
+            timeout=DEADLINE_S,
+        )
+        return line
+
+
+def code_of(exc: BaseException) -> grpc.StatusCode | None:
+    return exc.code() if isinstance(exc, grpc.aio.AioRpcError) else None

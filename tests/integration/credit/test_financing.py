@@ -1,0 +1,199 @@
+"""Financing applications: matchmaking, first approval wins, guarantees, repayments."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import grpc
+import pytest
+from g60.credit.v1 import credit_pb2
+from g60common.grpc_errors import error_reason_of
+
+from tests.integration.credit.helpers import (
+    DEADLINE_S,
+    CreditWorld,
+    as_bank,
+    as_enterprise,
+    as_operator,
+    rid,
+)
+
+pytestmark = pytest.mark.integration
+CITY = "341800"  # Xuancheng: few other tests register banks there
+
+
+async def _apply_city_wide(
+    world: CreditWorld, ent: str, banks: set[str]
+) -> credit_pb2.FinancingApplication:
+    """Banks reach the read model through the members projection; wait for them."""
+    deadline = time.monotonic() + 20
+    while True:
+        app: credit_pb2.FinancingApplication = await world.credit.ApplyForFinancing(
+            credit_pb2.ApplyForFinancingRequest(
+                request_id=rid(),
+                currency="CNY",
+                amount_fen=300_000,
+                term_months=6,
+                purpose="matchmaking",
+            ),
+            metadata=as_enterprise(ent),
+            timeout=DEADLINE_S,
+        )
+        if banks <= set(app.target_bank_ids):
+            return app
+        assert time.monotonic() < deadline, "the projection never saw the banks"
+        await asyncio.sleep(0.3)
+
+
+async def test_city_wide_application_first_approval_wins(world: CreditWorld) -> None:
+    banks = [await world.member(city=CITY) for _ in range(3)]
+    ent = await world.enterprise(city=CITY)
+    lines = [await world.line(bank, ent) for bank in banks]
+    app = await _apply_city_wide(world, ent, set(banks))
+    assert app.city_wide and app.status == "SUBMITTED"
+    approvals = [
+        world.credit.ApproveFinancing(
+            credit_pb2.ApproveFinancingRequest(
+                request_id=rid(),
+                application_id=app.application_id,
+                credit_line_id=line.credit_line_id,
+            ),
+            metadata=as_bank(bank),
+            timeout=DEADLINE_S,
+        )
+        for bank, line in zip(banks, lines, strict=True)
+    ]
+    results = await asyncio.gather(*approvals, return_exceptions=True)
+    winners = [r for r in results if isinstance(r, credit_pb2.FinancingApplication)]
+    losers = [r for r in results if isinstance(r, grpc.aio.AioRpcError)]
+    assert len(winners) == 1 and len(losers) == 2
+    assert {(e.code(), error_reason_of(e)) for e in losers} == {
+        (grpc.StatusCode.FAILED_PRECONDITION, "ApplicationNotPending")
+    }
+    assert winners[0].status == "APPROVED" and winners[0].bank_id in banks
+
+
+async def test_rejected_only_when_every_bank_declines_and_withdraw(world: CreditWorld) -> None:
+    bank = await world.member()
+    ent = await world.enterprise()
+    app = await world.credit.ApplyForFinancing(
+        credit_pb2.ApplyForFinancingRequest(
+            request_id=rid(),
+            bank_id=bank,
+            currency="CNY",
+            amount_fen=10_000,
+            term_months=3,
+            purpose="inventory",
+        ),
+        metadata=as_enterprise(ent),
+    )
+    stranger = await world.enterprise()
+    with pytest.raises(grpc.aio.AioRpcError) as hidden:
+        await world.credit.GetFinancingApplication(
+            credit_pb2.GetFinancingApplicationRequest(application_id=app.application_id),
+            metadata=as_enterprise(stranger),
+        )
+    assert hidden.value.code() == grpc.StatusCode.NOT_FOUND
+    rejected = await world.credit.RejectFinancing(
+        credit_pb2.RejectFinancingRequest(
+            request_id=rid(), application_id=app.application_id, reason="thin file"
+        ),
+        metadata=as_bank(bank),
+    )
+    assert rejected.status == "REJECTED" and list(rejected.declined_bank_ids) == [bank]
+    with pytest.raises(grpc.aio.AioRpcError) as late:
+        await world.credit.WithdrawFinancing(
+            credit_pb2.WithdrawFinancingRequest(
+                request_id=rid(), application_id=app.application_id
+            ),
+            metadata=as_enterprise(ent),
+        )
+    assert late.value.code() == grpc.StatusCode.FAILED_PRECONDITION
+
+
+async def test_guarantee_backed_drawdown_needs_both_limits(world: CreditWorld) -> None:
+    bank, ent = await world.member(), await world.enterprise()
+    guarantor = await world.member(institution_type="GUARANTEE")
+    line = await world.line(bank, ent, 1_000_000, guarantor_id=guarantor, cover_ratio_bp=8_000)
+    app = await world.approved_application(bank, ent, line.credit_line_id, 1_000_000)
+    capacity = await world.credit.SetGuarantorCapacity(
+        credit_pb2.SetGuarantorCapacityRequest(
+            request_id=rid(), guarantor_id=guarantor, capacity_fen=400_000
+        ),
+        metadata=as_operator(),
+    )
+    assert capacity.capacity_fen == 400_000
+    first = await world.draw(bank, app.application_id, 500_000)  # takes 400,000 of cover
+    assert first.guarantee_fen == 400_000
+    with pytest.raises(grpc.aio.AioRpcError) as short:
+        await world.draw(bank, app.application_id, 1_000)
+    assert error_reason_of(short.value) == "GuarantorCapacityExceeded"
+    # Neither limit was consumed by the refused drawdown.
+    assert (await world.get_line(bank, line.credit_line_id)).utilized_fen == 500_000
+    repaid = await world.credit.RecordRepayment(
+        credit_pb2.MoveFundsRequest(
+            request_id=rid(), application_id=app.application_id, amount_fen=250_000
+        ),
+        metadata=as_bank(bank),
+    )
+    # Revolving: repayment restores available credit and gives cover back.
+    assert repaid.credit_line.available_fen == 750_000 and repaid.guarantee_fen == 200_000
+    again = await world.draw(bank, app.application_id, 250_000)
+    assert again.guarantee_fen == 200_000
+
+
+async def test_drawdown_by_a_bank_that_did_not_approve_is_not_found(world: CreditWorld) -> None:
+    bank, other, ent = await world.member(), await world.member(), await world.enterprise()
+    line = await world.line(bank, ent)
+    app = await world.approved_application(bank, ent, line.credit_line_id, 100_000)
+    with pytest.raises(grpc.aio.AioRpcError) as hidden:
+        await world.draw(other, app.application_id, 1_000)
+    assert hidden.value.code() == grpc.StatusCode.NOT_FOUND
+    with pytest.raises(grpc.aio.AioRpcError) as over:
+        await world.draw(bank, app.application_id, 100_001)
+    assert error_reason_of(over.value) == "ApprovedAmountExceeded"
+
+
+async def test_list_applications_for_the_enterprise_and_the_addressed_bank(
+    world: CreditWorld,
+) -> None:
+    bank, other, ent = await world.member(), await world.member(), await world.enterprise()
+    line = await world.line(bank, ent)
+    approved = await world.approved_application(bank, ent, line.credit_line_id, 1_000)
+    mine = await world.credit.ListFinancingApplications(
+        credit_pb2.ListFinancingApplicationsRequest(), metadata=as_enterprise(ent)
+    )
+    assert [a.application_id for a in mine.applications] == [approved.application_id]
+    for caller, expected in ((bank, [approved.application_id]), (other, [])):
+        page = await world.credit.ListFinancingApplications(
+            credit_pb2.ListFinancingApplicationsRequest(status="APPROVED", page_size=500),
+            metadata=as_bank(caller),
+        )
+        ids = [a.application_id for a in page.applications]
+        assert (approved.application_id in ids) == bool(expected)
+
+
+async def test_close_financing_once_nothing_is_outstanding(world: CreditWorld) -> None:
+    bank, ent = await world.member(), await world.enterprise()
+    line = await world.line(bank, ent)
+    app = await world.approved_application(bank, ent, line.credit_line_id, 50_000)
+    await world.draw(bank, app.application_id, 20_000)
+
+    def close() -> credit_pb2.CloseFinancingRequest:
+        return credit_pb2.CloseFinancingRequest(request_id=rid(), application_id=app.application_id)
+
+    with pytest.raises(grpc.aio.AioRpcError) as owed:
+        await world.credit.CloseFinancing(close(), metadata=as_bank(bank))
+    assert error_reason_of(owed.value) == "ApplicationNotDrawable"
+    await world.credit.RecordRepayment(
+        credit_pb2.MoveFundsRequest(
+            request_id=rid(), application_id=app.application_id, amount_fen=20_000
+        ),
+        metadata=as_bank(bank),
+    )
+    closed = await world.credit.CloseFinancing(close(), metadata=as_bank(bank))
+    assert (closed.status, closed.version) == ("CLOSED", 3)
+    with pytest.raises(grpc.aio.AioRpcError) as done:
+        await world.draw(bank, app.application_id, 1)
+    assert error_reason_of(done.value) == "ApplicationNotDrawable"

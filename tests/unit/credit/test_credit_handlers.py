@@ -1,0 +1,118 @@
+"""Service-layer handlers over fakes: idempotency, rollback, read-through, expiry."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from g60_credit.domain import errors, events
+from g60_credit.domain.parties import EnterpriseView, MemberView
+from g60_credit.domain.queries import LineQuery
+from g60_credit.service_layer import financing_handlers, handlers, line_handlers, money_handlers
+from g60_credit.service_layer.commands import (
+    ApplyForFinancing,
+    DecideFinancing,
+    MoveFunds,
+    SetGuarantorCapacity,
+)
+from g60common.idempotency import IdempotencyConflict
+
+from tests.unit.credit.credit_fakes import FakeDirectory, FakeUnitOfWork
+
+BANK = MemberView("00000000-0000-0000-0000-0000000000b1", "BANK", "330100", "ACTIVE", 1)
+GUARANTOR = MemberView("00000000-0000-0000-0000-0000000000a1", "GUARANTEE", "330100", "ACTIVE", 1)
+ENT = EnterpriseView(
+    "00000000-0000-0000-0000-0000000000e1", "330100", "", "NEW_MATERIALS", "SMALL", "ACTIVE", 1
+)
+
+
+def _world() -> tuple[FakeUnitOfWork, FakeDirectory]:
+    uow = FakeUnitOfWork()
+    uow.parties.enterprises[ENT.enterprise_id] = ENT
+    uow.parties.members[GUARANTOR.member_id] = GUARANTOR
+    return uow, FakeDirectory(uow, {BANK.member_id: BANK})
+
+
+def _register(guarantor: str = "", valid_to: str = "2026-12-31") -> handlers.RegisterCreditLine:
+    return handlers.RegisterCreditLine(
+        BANK.member_id,
+        "r-line",
+        ENT.enterprise_id,
+        "WORKING_CAPITAL",
+        "CNY",
+        1_000_000,
+        True,
+        "2026-01-01",
+        valid_to,
+        guarantor,
+        5_000 if guarantor else 0,
+    )
+
+
+async def _approved(uow: FakeUnitOfWork, directory: FakeDirectory, **kw: str) -> str:
+    line = await handlers.register_credit_line(_register(**kw), uow, directory)
+    app = await financing_handlers.apply_for_financing(
+        ApplyForFinancing(ENT.enterprise_id, "r-app", BANK.member_id, "CNY", 800_000, 12, "kit"),
+        uow,
+        directory,
+    )
+    await financing_handlers.decide_financing(
+        DecideFinancing(BANK.member_id, "r-ok", app.application_id, True, line.credit_line_id),
+        uow,
+    )
+    return app.application_id
+
+
+async def test_unknown_bank_is_looked_up_once_then_known() -> None:
+    uow, directory = _world()
+    await handlers.register_credit_line(_register(), uow, directory)
+    assert directory.lookups == 1
+    second = _register()
+    await handlers.register_credit_line(
+        handlers.RegisterCreditLine(**{**vars(second), "request_id": "r-2"}), uow, directory
+    )
+    assert directory.lookups == 1
+
+
+async def test_a_replayed_drawdown_returns_the_first_response_and_writes_nothing() -> None:
+    uow, directory = _world()
+    app_id = await _approved(uow, directory)
+    draw = MoveFunds(BANK.member_id, "r-draw", app_id, 300_000, repayment=False)
+    first = await money_handlers.move_funds(draw, uow)
+    commits, published = uow.commits, len(uow.events)
+    again = await money_handlers.move_funds(draw, uow)
+    assert again == first
+    assert len(uow.events) == published
+    with pytest.raises(IdempotencyConflict):
+        await money_handlers.move_funds(
+            MoveFunds(BANK.member_id, "r-draw", app_id, 1, repayment=False), uow
+        )
+    assert (uow.commits, len(uow.events)) == (commits, published)
+    assert isinstance(uow.events[-1], events.FundsDisbursed)
+
+
+async def test_short_guarantor_rolls_back_the_line_too() -> None:
+    uow, directory = _world()
+    app_id = await _approved(uow, directory, guarantor=GUARANTOR.member_id)
+    await money_handlers.set_guarantor_capacity(
+        SetGuarantorCapacity("ops", "r-cap", GUARANTOR.member_id, 100_000), uow, directory
+    )
+    with pytest.raises(errors.GuarantorCapacityExceeded):
+        await money_handlers.move_funds(
+            MoveFunds(BANK.member_id, "r-big", app_id, 200_002, repayment=False), uow
+        )
+    lines = await uow.lines.list_for_bank(LineQuery(BANK.member_id))
+    assert lines[0].utilized_fen == 0
+    ok = await money_handlers.move_funds(
+        MoveFunds(BANK.member_id, "r-fits", app_id, 200_000, repayment=False), uow
+    )
+    assert (ok.line.utilized_fen, ok.guarantee_fen) == (200_000, 100_000)
+
+
+async def test_the_sweeper_expires_lines_past_their_window() -> None:
+    uow, directory = _world()
+    await handlers.register_credit_line(_register(valid_to="2026-03-31"), uow, directory)
+    assert await line_handlers.expire_due_lines(uow, date(2026, 4, 1), 10) == 1
+    assert isinstance(uow.events[-1], events.CreditLineExpired)
+    assert uow.events[-1].line.version == 2
+    assert await line_handlers.expire_due_lines(uow, date(2026, 4, 2), 10) == 0

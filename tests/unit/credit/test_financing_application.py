@@ -1,0 +1,109 @@
+"""The financing application aggregate and the guarantor's capacity, without I/O."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+from g60_credit.domain import errors
+from g60_credit.domain.application import ApplicationStatus, FinancingApplication
+from g60_credit.domain.calendar import business_date
+from g60_credit.domain.guarantee import GuarantorCapacity
+from g60_credit.domain.model import CreditLine, Product
+
+TODAY = date(2026, 6, 1)
+
+
+def _line(bank: str = "bank-a", enterprise: str = "ent-1", **kw: object) -> CreditLine:
+    return CreditLine(
+        f"line-{bank}",
+        bank,
+        enterprise,
+        Product.SUPPLY_CHAIN,
+        "CNY",
+        1_000_000,
+        True,
+        date(2026, 1, 1),
+        date(2026, 12, 31),
+        **kw,  # type: ignore[arg-type]
+    )
+
+
+def _app(targets: tuple[str, ...] = ("bank-a", "bank-b")) -> FinancingApplication:
+    return FinancingApplication(
+        "app-1",
+        "ent-1",
+        500_000,
+        12,
+        "equipment",
+        targets,
+        len(targets) > 1,
+        datetime(2026, 5, 1, tzinfo=UTC),
+    )
+
+
+def test_first_approval_wins() -> None:
+    app = _app()
+    app.approve("bank-a", _line("bank-a"), 400_000, TODAY)
+    assert (app.status, app.bank_id, app.approved_fen, app.version) == (
+        ApplicationStatus.APPROVED,
+        "bank-a",
+        400_000,
+        2,
+    )
+    with pytest.raises(errors.ApplicationNotPending):
+        app.approve("bank-b", _line("bank-b"), 400_000, TODAY)
+
+
+def test_approval_needs_the_enterprises_own_active_line_with_room() -> None:
+    with pytest.raises(errors.CreditLineMismatch):
+        _app().approve("bank-a", _line(enterprise="ent-2"), 1, TODAY)
+    with pytest.raises(errors.CreditLineNotFound):
+        _app().approve("bank-b", _line("bank-a"), 1, TODAY)
+    frozen = _line()
+    frozen.freeze()
+    with pytest.raises(errors.CreditLineFrozen):
+        _app().approve("bank-a", frozen, 1, TODAY)
+    with pytest.raises(errors.ApprovedAmountExceeded):
+        _app().approve("bank-a", _line(), 500_001, TODAY)
+    with pytest.raises(errors.OutsideValidityWindow):
+        _app().approve("bank-a", _line(), 1, date(2027, 1, 1))
+
+
+def test_rejected_only_after_every_addressed_bank_declines() -> None:
+    app = _app()
+    assert app.reject("bank-a") is False and app.status is ApplicationStatus.SUBMITTED
+    assert app.reject("bank-b") is True and app.status.value == "REJECTED"
+    with pytest.raises(errors.ApplicationNotPending):
+        app.withdraw()
+
+
+def test_tranches_stay_within_the_approval_and_repayment_releases_cover() -> None:
+    app = _app(("bank-a",))
+    app.approve("bank-a", _line(), 300_000, TODAY)
+    app.record_drawdown(200_000, 160_000)
+    with pytest.raises(errors.ApprovedAmountExceeded):
+        app.record_drawdown(100_001, 0)
+    app.record_drawdown(100_000, 80_000)
+    assert app.status is ApplicationStatus.DISBURSED and app.version == 2
+    assert app.record_repayment(100_000, 80_000) == 80_000
+    with pytest.raises(errors.RepaymentExceedsOutstanding):
+        app.record_repayment(200_001, 0)
+    # The last repayment releases whatever cover is left, rounding included.
+    assert app.record_repayment(200_000, 159_999) == 160_000
+    assert app.status.value == "REPAID" and app.guarantee_fen == 0
+
+
+def test_guarantee_share_rounds_up_and_capacity_is_enforced() -> None:
+    line = _line(guarantor_id="g-1", cover_ratio_bp=3_333)
+    assert line.guarantee_share_fen(100) == 34
+    capacity = GuarantorCapacity("g-1", capacity_fen=50)
+    capacity.consume(34)
+    with pytest.raises(errors.GuarantorCapacityExceeded):
+        capacity.consume(17)
+    capacity.release(34)
+    assert capacity.remaining_fen == 50
+
+
+def test_business_date_is_shanghai() -> None:
+    assert business_date(datetime(2026, 12, 31, 16, 30, tzinfo=UTC)) == date(2027, 1, 1)
