@@ -39,6 +39,9 @@ class RelaySettings:
     relay_name: str
     batch_size: int = 500
     poll_interval_s: float = 1.0
+    # Each Kafka transaction costs several broker round trips; waiting this long before
+    # a batch that is not already full lets concurrent commits share one transaction.
+    linger_s: float = 0.02
     retry_backoff_max_s: float = 10.0
 
 
@@ -84,8 +87,14 @@ class OutboxRelay:
         try:
             await self._recover(producer)
             while not stop.is_set():
-                if not await self._relay_next_batch(producer):
+                # Cleared before claiming, so a NOTIFY that arrives while a batch
+                # is being published wakes the next round instead of being lost.
+                self._wake.clear()
+                relayed = await self._relay_next_batch(producer)
+                if relayed == 0:
                     await self._wait_for_work(stop)
+                if relayed < self._settings.batch_size:
+                    await asyncio.sleep(self._settings.linger_s)
         finally:
             await producer.stop()
 
@@ -114,20 +123,20 @@ class OutboxRelay:
             await consumer.stop()
         return int(committed) if committed is not None else 0
 
-    async def _relay_next_batch(self, producer: AIOKafkaProducer) -> bool:
+    async def _relay_next_batch(self, producer: AIOKafkaProducer) -> int:
+        """Claims and publishes one batch; returns how many events it carried."""
         async with self._pool.acquire() as conn:
             batch = await store.try_claim_batch(
                 conn, self._settings.relay_name, self._settings.batch_size
             )
             if batch is None:
                 PENDING.labels(self._settings.relay_name).set(0)
-                return False
-            await self._publish(producer, conn, batch)
-            return True
+                return 0
+            return await self._publish(producer, conn, batch)
 
     async def _publish(
         self, producer: AIOKafkaProducer, conn: asyncpg.Connection, batch: int
-    ) -> None:
+    ) -> int:
         events = await store.load_batch(conn, batch)
         async with producer.transaction():
             for event in events:
@@ -143,9 +152,9 @@ class OutboxRelay:
             await producer.send_offsets_to_transaction({_CHECKPOINT_TP: batch + 1}, self._group)
         await store.mark_published(conn, batch)
         EVENTS_RELAYED.labels(self._settings.relay_name).inc(len(events))
+        return len(events)
 
     async def _wait_for_work(self, stop: asyncio.Event) -> None:
-        self._wake.clear()
         waiters = {asyncio.ensure_future(self._wake.wait()), asyncio.ensure_future(stop.wait())}
         _, pending = await asyncio.wait(
             waiters, timeout=self._settings.poll_interval_s, return_when=asyncio.FIRST_COMPLETED
