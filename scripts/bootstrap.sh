@@ -112,6 +112,16 @@ ensure_venv() {
     echo "$want" >"$STAMP_FILE"
 }
 
+ensure_chromium() {
+    # Headless Chromium renders the live dashboard in the gateway's end-to-end test.
+    if [[ -x /usr/bin/chromium ]]; then
+        say "chromium: present"
+        return
+    fi
+    require_root_for_apt chromium
+    apt_install chromium
+}
+
 ensure_kafka_jars() {
     # Downloads only when the cache stamp differs from deploy/kafka/pom.xml's sha256.
     "$VENV/bin/python" -m g60common.stack fetch-jars | sed 's/^/[bootstrap] /'
@@ -123,6 +133,7 @@ main() {
     ensure_java
     ensure_maven
     ensure_venv
+    ensure_chromium
     ensure_kafka_jars
     say "done in $((SECONDS - started)) s"
 }

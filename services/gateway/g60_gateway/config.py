@@ -5,18 +5,47 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from g60common.config import PostgresSettings, env_float, env_int, env_str
+from g60common.config import KafkaSettings, PostgresSettings, env_float, env_int, env_str
+
+
+@dataclass(frozen=True)
+class WebhookSettings:
+    enabled: bool
+    attempt_timeout_s: float
+    max_attempts: int
+    backoff_base_s: float
+    backoff_max_s: float
+    batch_size: int
+    poll_interval_s: float
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> WebhookSettings:
+        return cls(
+            enabled=env_str(env, "G60_GATEWAY_WEBHOOKS", "on") == "on",
+            attempt_timeout_s=env_float(env, "G60_WEBHOOK_ATTEMPT_TIMEOUT_S", 5.0),
+            max_attempts=env_int(env, "G60_WEBHOOK_MAX_ATTEMPTS", 8),
+            backoff_base_s=env_float(env, "G60_WEBHOOK_BACKOFF_BASE_S", 0.5),
+            backoff_max_s=env_float(env, "G60_WEBHOOK_BACKOFF_MAX_S", 300.0),
+            batch_size=env_int(env, "G60_WEBHOOK_BATCH_SIZE", 50),
+            poll_interval_s=env_float(env, "G60_WEBHOOK_POLL_INTERVAL_S", 0.5),
+        )
 
 
 @dataclass(frozen=True)
 class GatewaySettings:
     port: int
     postgres: PostgresSettings
+    kafka: KafkaSettings
     members_target: str
     credit_target: str
     aggregator_url: str
     grpc_deadline_s: float
     max_body_bytes: int
+    rate_per_s: float
+    rate_burst: int
+    idempotency_wait_s: float
+    idempotency_retention_s: float
+    webhooks: WebhookSettings
     log_json: bool
 
     @classmethod
@@ -24,10 +53,18 @@ class GatewaySettings:
         return cls(
             port=env_int(env, "G60_GATEWAY_PORT", 8080),
             postgres=PostgresSettings.from_env(env, "G60_GATEWAY", "g60_gateway"),
+            kafka=KafkaSettings.from_env(env),
             members_target=env_str(env, "G60_MEMBERS_GRPC_TARGET", "127.0.0.1:50051"),
             credit_target=env_str(env, "G60_CREDIT_GRPC_TARGET", "127.0.0.1:50052"),
             aggregator_url=env_str(env, "G60_AGGREGATOR_URL", "http://127.0.0.1:6066"),
             grpc_deadline_s=env_float(env, "G60_GATEWAY_GRPC_DEADLINE_S", 5.0),
             max_body_bytes=env_int(env, "G60_GATEWAY_MAX_BODY_BYTES", 64 * 1024),
+            rate_per_s=env_float(env, "G60_GATEWAY_RATE_PER_S", 50.0),
+            rate_burst=env_int(env, "G60_GATEWAY_RATE_BURST", 100),
+            idempotency_wait_s=env_float(env, "G60_GATEWAY_IDEMPOTENCY_WAIT_S", 10.0),
+            idempotency_retention_s=env_float(
+                env, "G60_GATEWAY_IDEMPOTENCY_RETENTION_S", 7 * 24 * 3600.0
+            ),
+            webhooks=WebhookSettings.from_env(env),
             log_json=env_str(env, "G60_LOG_FORMAT", "text") == "json",
         )

@@ -9,3 +9,52 @@ CREATE TABLE IF NOT EXISTS api_credentials (
 );
 CREATE INDEX IF NOT EXISTS api_credentials_by_principal
     ON api_credentials (principal_type, principal_id);
+
+-- Idempotency-Key per credential: a claim row first (status NULL while in flight),
+-- then the stored response. The primary key makes concurrent identical POSTs race
+-- on one insert; the loser waits for the stored response.
+CREATE TABLE IF NOT EXISTS http_idempotency (
+    key_id        TEXT NOT NULL,
+    idem_key      TEXT NOT NULL CHECK (length(idem_key) BETWEEN 1 AND 128),
+    fingerprint   BYTEA NOT NULL,
+    status        INT,
+    body          BYTEA,
+    claimed_at    TIMESTAMPTZ NOT NULL DEFAULT now(),
+    PRIMARY KEY (key_id, idem_key)
+);
+
+CREATE TABLE IF NOT EXISTS webhooks (
+    webhook_id  TEXT PRIMARY KEY,
+    bank_id     TEXT NOT NULL,
+    url         TEXT NOT NULL,
+    secret      TEXT NOT NULL,  -- needed in clear to sign; the database is the trust boundary
+    created_at  TIMESTAMPTZ NOT NULL DEFAULT now(),
+    deleted_at  TIMESTAMPTZ
+);
+CREATE INDEX IF NOT EXISTS webhooks_by_bank ON webhooks (bank_id) WHERE deleted_at IS NULL;
+
+CREATE TABLE IF NOT EXISTS webhook_deliveries (
+    delivery_id      BIGSERIAL PRIMARY KEY,
+    webhook_id       TEXT NOT NULL REFERENCES webhooks (webhook_id),
+    bank_id          TEXT NOT NULL,
+    event_id         TEXT NOT NULL,
+    event_type       TEXT NOT NULL,
+    body             BYTEA NOT NULL,
+    status           TEXT NOT NULL DEFAULT 'PENDING'
+                     CHECK (status IN ('PENDING', 'DELIVERED', 'FAILED')),
+    attempts         INT NOT NULL DEFAULT 0,
+    next_attempt_at  TIMESTAMPTZ NOT NULL DEFAULT now(),
+    last_http_status INT,
+    last_error       TEXT NOT NULL DEFAULT '',
+    created_at       TIMESTAMPTZ NOT NULL DEFAULT now(),
+    delivered_at     TIMESTAMPTZ,
+    UNIQUE (webhook_id, event_id)  -- a re-consumed Kafka event creates no second delivery
+);
+CREATE INDEX IF NOT EXISTS webhook_deliveries_due
+    ON webhook_deliveries (next_attempt_at) WHERE status = 'PENDING';
+
+-- Addressed banks of each application, so a later withdrawal reaches the same banks.
+CREATE TABLE IF NOT EXISTS webhook_application_targets (
+    application_id TEXT PRIMARY KEY,
+    bank_ids       TEXT[] NOT NULL
+);

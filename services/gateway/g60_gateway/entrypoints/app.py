@@ -2,26 +2,29 @@
 
 from __future__ import annotations
 
-import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import grpc
 import httpx
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI, Response
 from g60.credit.v1 import credit_pb2_grpc
 from g60.members.v1 import members_pb2_grpc
-from g60common.correlation import CORRELATION_HEADER, set_correlation_id
-from g60common.db import apply_schema, create_pool
-from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
+from g60common.db import apply_schema
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
+from g60_gateway.adapters import idempotency
 from g60_gateway.adapters.credentials import SCHEMA_SQL
+from g60_gateway.adapters.db import create_gateway_pool
+from g60_gateway.adapters.webhook_worker import WebhookWorker
 from g60_gateway.config import GatewaySettings
-from g60_gateway.entrypoints.problems import Problem, install_problem_handlers, problem_response
+from g60_gateway.domain.rate_limit import RateLimiter
+from g60_gateway.entrypoints.body_limit import BodyLimitMiddleware
+from g60_gateway.entrypoints.observe import ObserveMiddleware
+from g60_gateway.entrypoints.problems import install_problem_handlers
 from g60_gateway.entrypoints.routes import router
-
-HTTP_REQUESTS = Counter("g60_gateway_requests", "HTTP requests", ["method", "route", "status"])
-HTTP_LATENCY = Histogram("g60_gateway_request_seconds", "HTTP request latency", ["method", "route"])
 
 # Only UNAVAILABLE is retried, and only by gRPC's own transparent retry policy; every
 # write carries a request id, so a retried write cannot apply twice.
@@ -41,7 +44,7 @@ def _channel(target: str) -> grpc.aio.Channel:
 def create_app(settings: GatewaySettings) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.pool = await create_pool(settings.postgres)
+        app.state.pool = await create_gateway_pool(settings.postgres)
         await apply_schema(app.state.pool, SCHEMA_SQL)
         members_channel, credit_channel = (
             _channel(settings.members_target),
@@ -51,7 +54,21 @@ def create_app(settings: GatewaySettings) -> FastAPI:
         app.state.credit = credit_pb2_grpc.CreditServiceStub(credit_channel)
         app.state.http = httpx.AsyncClient(base_url=settings.aggregator_url, timeout=5.0)
         app.state.deadline_s = settings.grpc_deadline_s
+        app.state.idempotency_wait_s = settings.idempotency_wait_s
+        app.state.rate_limiter = RateLimiter(settings.rate_per_s, settings.rate_burst)
+        app.state.webhooks = WebhookWorker(app.state.pool, settings)
+        tasks = _start_background(app.state.webhooks, settings)
+        tasks.append(
+            asyncio.create_task(
+                idempotency.purge_forever(app.state.pool, settings.idempotency_retention_s),
+                name="idempotency-purge",
+            )
+        )
         yield
+        for task in tasks:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
         await app.state.http.aclose()
         await members_channel.close()
         await credit_channel.close()
@@ -65,7 +82,9 @@ def create_app(settings: GatewaySettings) -> FastAPI:
     )
     install_problem_handlers(app)
     app.include_router(router)
-    _install_middleware(app, settings)
+    # Added last = outermost: the correlation id is set before anything can refuse.
+    app.add_middleware(BodyLimitMiddleware, max_body_bytes=settings.max_body_bytes)
+    app.add_middleware(ObserveMiddleware)
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> dict[str, str]:
@@ -78,23 +97,11 @@ def create_app(settings: GatewaySettings) -> FastAPI:
     return app
 
 
-def _install_middleware(app: FastAPI, settings: GatewaySettings) -> None:
-    @app.middleware("http")
-    async def observe(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        request.state.correlation_id = set_correlation_id(request.headers.get(CORRELATION_HEADER))
-        declared = request.headers.get("content-length")
-        if declared is not None and (
-            not declared.isdigit() or int(declared) > settings.max_body_bytes
-        ):
-            return problem_response(
-                Problem(413, "Request body too large", f"at most {settings.max_body_bytes} bytes")
-            )
-        started = time.perf_counter()
-        response = await call_next(request)
-        route = getattr(request.scope.get("route"), "path", "unmatched")
-        HTTP_REQUESTS.labels(request.method, route, str(response.status_code)).inc()
-        HTTP_LATENCY.labels(request.method, route).observe(time.perf_counter() - started)
-        response.headers[CORRELATION_HEADER] = request.state.correlation_id
-        return response
+def _start_background(worker: WebhookWorker, settings: GatewaySettings) -> list[asyncio.Task[None]]:
+    """Webhook delivery runs inside the gateway process: no extra process to launch."""
+    if not settings.webhooks.enabled:
+        return []
+    return [
+        asyncio.create_task(worker.run_consumer(), name="webhook-consumer"),
+        asyncio.create_task(worker.run_sender(), name="webhook-sender"),
+    ]

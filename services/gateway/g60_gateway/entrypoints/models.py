@@ -1,80 +1,8 @@
-"""Request and response bodies. Writes are strict: unknown fields are rejected, and
-money is integer fen (or a decimal string), never a float or exponent."""
+"""Response bodies: what the services return, in JSON with integer fen."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
-
-from g60common.money import MoneyError, parse_fen
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
-
-
-def _fen(value: Any) -> int:
-    try:
-        return parse_fen(value, field="amount")
-    except MoneyError as exc:
-        raise ValueError(exc.reason) from None
-
-
-FenAmount = Annotated[
-    int,
-    BeforeValidator(_fen),
-    WithJsonSchema(
-        {
-            "oneOf": [
-                {"type": "integer", "minimum": 1, "maximum": 2**63 - 1},
-                {"type": "string", "pattern": "^[0-9]{1,19}$"},
-            ],
-            "description": "Amount in fen (1 yuan = 100 fen): an integer or a decimal string.",
-        }
-    ),
-]
-
-Text = Annotated[str, Field(max_length=200)]
-ShortText = Annotated[str, Field(max_length=64)]
-
-
-class StrictBody(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True)
-
-
-class RegisterMemberBody(StrictBody):
-    name: Text
-    short_name: ShortText = ""
-    institution_type: ShortText
-    home_city: ShortText
-    uscc: ShortText
-    contact: Text = ""
-
-
-class RegisterEnterpriseBody(StrictBody):
-    name: Text
-    uscc: ShortText
-    city: ShortText
-    region_code: ShortText = ""
-    industry: ShortText
-    industry_code: ShortText = ""
-    size_class: ShortText
-    designations: Annotated[list[ShortText], Field(max_length=10)] = []
-    registered_capital_fen: Annotated[int, Field(ge=0, le=2**63 - 1)] = 0
-
-
-class RegisterCreditLineBody(StrictBody):
-    enterprise_id: ShortText
-    product: ShortText = "WORKING_CAPITAL"
-    currency: ShortText = "CNY"
-    limit_fen: FenAmount
-    revolving: bool = True
-    valid_from: ShortText
-    valid_to: ShortText
-    guarantor_id: ShortText = ""
-    cover_ratio_bp: Annotated[int, Field(ge=0, le=10_000)] = 0
-
-
-class IssueCredentialBody(StrictBody):
-    principal_type: Annotated[str, Field(pattern="^(bank|enterprise|operator)$")]
-    principal_id: ShortText
-    scopes: Annotated[list[ShortText], Field(max_length=20)] = []
+from pydantic import BaseModel, Field
 
 
 class Member(BaseModel):
@@ -86,7 +14,13 @@ class Member(BaseModel):
     uscc: str
     contact: str
     status: str
+    joined_at: str | None = None
     version: int
+
+
+class MemberPage(BaseModel):
+    members: list[Member]
+    next_page_token: str
 
 
 class Enterprise(BaseModel):
@@ -102,6 +36,11 @@ class Enterprise(BaseModel):
     registered_capital_fen: int
     status: str
     version: int
+
+
+class EnterprisePage(BaseModel):
+    enterprises: list[Enterprise]
+    next_page_token: str
 
 
 class CreditLine(BaseModel):
@@ -120,6 +59,103 @@ class CreditLine(BaseModel):
     guarantor_id: str
     cover_ratio_bp: int
     status: str
+    version: int
+    outstanding_fen: int = 0
+
+
+class CreditLinePage(BaseModel):
+    credit_lines: list[CreditLine]
+    next_page_token: str
+
+
+class AuditEntry(BaseModel):
+    audit_id: int
+    action: str
+    actor: str
+    request_id: str
+    occurred_at: str
+    before_json: str
+    after_json: str
+
+
+class AuditPage(BaseModel):
+    entries: list[AuditEntry]
+    next_page_token: str
+
+
+class FinancingApplication(BaseModel):
+    application_id: str
+    enterprise_id: str
+    currency: str
+    amount_fen: int
+    term_months: int
+    purpose: str
+    target_bank_ids: list[str]
+    city_wide: bool
+    submitted_at: str
+    status: str
+    bank_id: str
+    credit_line_id: str
+    approved_fen: int
+    disbursed_fen: int
+    repaid_fen: int
+    outstanding_fen: int
+    version: int
+    declined_bank_ids: list[str] = []
+
+
+class ApplicationPage(BaseModel):
+    applications: list[FinancingApplication]
+    next_page_token: str
+
+
+class FundsMovement(BaseModel):
+    movement_id: str
+    amount_fen: int
+    guarantee_fen: int
+    credit_line: CreditLine | None
+    application: FinancingApplication | None
+
+
+class Webhook(BaseModel):
+    webhook_id: str
+    url: str
+    created_at: str
+
+
+class WebhookList(BaseModel):
+    webhooks: list[Webhook]
+
+
+class WebhookDelivery(BaseModel):
+    delivery_id: int
+    webhook_id: str
+    event_id: str
+    event_type: str
+    status: str
+    attempts: int
+    last_http_status: int | None
+    last_error: str
+    created_at: str
+    delivered_at: str | None
+
+
+class DeliveryPage(BaseModel):
+    deliveries: list[WebhookDelivery]
+    next_page_token: str
+
+
+class Caller(BaseModel):
+    key_id: str
+    principal_type: str
+    principal_id: str
+    scopes: list[str]
+
+
+class GuarantorCapacity(BaseModel):
+    guarantor_id: str
+    capacity_fen: int
+    used_fen: int
     version: int
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import grpc
+import httpx
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -37,13 +38,19 @@ _REASON_FIELDS = {
 
 class Problem(Exception):
     def __init__(
-        self, status: int, title: str, detail: str = "", errors: list[dict[str, str]] | None = None
+        self,
+        status: int,
+        title: str,
+        detail: str = "",
+        errors: list[dict[str, str]] | None = None,
+        retry_after_s: int | None = None,
     ) -> None:
         super().__init__(detail or title)
         self.status = status
         self.title = title
         self.detail = detail
         self.errors = errors or []
+        self.retry_after_s = retry_after_s
 
 
 def field_problem(field: str, detail: str, status: int = 422) -> Problem:
@@ -52,7 +59,7 @@ def field_problem(field: str, detail: str, status: int = 422) -> Problem:
     )
 
 
-def problem_response(problem: Problem, instance: str = "") -> JSONResponse:
+def problem_body(problem: Problem, instance: str = "") -> dict[str, Any]:
     body: dict[str, Any] = {
         "type": f"https://g60.example/problems/{problem.status}",
         "title": problem.title,
@@ -63,8 +70,19 @@ def problem_response(problem: Problem, instance: str = "") -> JSONResponse:
         body["instance"] = instance
     if problem.errors:
         body["errors"] = problem.errors
-    headers = {"Retry-After": "1"} if problem.status in (429, 503) else None
-    return JSONResponse(body, status_code=problem.status, media_type=PROBLEM_JSON, headers=headers)
+    return body
+
+
+def problem_response(problem: Problem, instance: str = "") -> JSONResponse:
+    headers = None
+    if problem.status in (409, 429, 503) and (problem.retry_after_s or problem.status != 409):
+        headers = {"Retry-After": str(problem.retry_after_s or 1)}
+    return JSONResponse(
+        problem_body(problem, instance),
+        status_code=problem.status,
+        media_type=PROBLEM_JSON,
+        headers=headers,
+    )
 
 
 def problem_from_grpc(error: grpc.aio.AioRpcError) -> Problem:
@@ -79,12 +97,38 @@ def problem_from_grpc(error: grpc.aio.AioRpcError) -> Problem:
             error.details() or "",
             [{"field": field, "detail": error.details() or ""}],
         )
-    errors = [{"field": f, "detail": d} for f, d in violations.items()]
+    errors = [{"field": _body_field(f), "detail": d} for f, d in violations.items()]
     title = "Invalid request" if errors else (error.code().name.replace("_", " ").capitalize())
     if "request_id" in violations:
         # The same Idempotency-Key with a different body.
         errors = [{"field": "Idempotency-Key", "detail": violations["request_id"]}]
     return Problem(status, title, error.details() or "", errors)
+
+
+# Update RPCs nest the new values in a message; the JSON body has them at top level.
+_NESTED_PREFIXES = ("member.", "enterprise.")
+
+
+def _body_field(field: str) -> str:
+    for prefix in _NESTED_PREFIXES:
+        if field.startswith(prefix):
+            return field.removeprefix(prefix)
+    return field
+
+
+def problem_from_http(exc: httpx.HTTPError) -> Problem:
+    """The aggregator is a dependency like a gRPC service: its refusal of the caller's
+    input (4xx) is passed on; its own failure is a 502, unreachable a 503."""
+    if isinstance(exc, httpx.HTTPStatusError) and 400 <= exc.response.status_code < 500:
+        status = exc.response.status_code
+        detail = exc.response.text[:500]
+        try:
+            detail = str(exc.response.json().get("detail", detail))
+        except ValueError:
+            pass
+        return Problem(status, "Invalid request", detail)
+    unreachable = isinstance(exc, httpx.TransportError)
+    return Problem(503 if unreachable else 502, "Upstream unavailable", type(exc).__name__)
 
 
 def _location_to_field(loc: tuple[Any, ...]) -> str:
@@ -108,8 +152,58 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        return problem_response(Problem(exc.status_code, str(exc.detail)), request.url.path)
+        if exc.status_code == 400:
+            # FastAPI's body parser failed for a reason other than bad JSON syntax,
+            # e.g. RecursionError on absurdly deep nesting: still the body's fault.
+            problem = field_problem("body", f"cannot be parsed: {exc.detail}", 400)
+        else:
+            problem = Problem(exc.status_code, str(exc.detail))
+        return problem_response(problem, request.url.path)
+
+    @app.exception_handler(httpx.HTTPError)
+    async def _upstream(request: Request, exc: httpx.HTTPError) -> JSONResponse:
+        return problem_response(problem_from_http(exc), request.url.path)
 
     @app.exception_handler(grpc.aio.AioRpcError)
     async def _grpc(request: Request, exc: grpc.aio.AioRpcError) -> JSONResponse:
         return problem_response(problem_from_grpc(exc), request.url.path)
+
+
+_PROBLEM_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["type", "title", "status"],
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "instance": {"type": "string"},
+        "errors": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {"field": {"type": "string"}, "detail": {"type": "string"}},
+            },
+        },
+    },
+}
+
+
+def _documented(description: str) -> dict[str, Any]:
+    return {"description": description, "content": {PROBLEM_JSON: {"schema": _PROBLEM_SCHEMA}}}
+
+
+# Documented on every route, so clients (and schemathesis) know error bodies.
+PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
+    400: _documented("Malformed request or missing Idempotency-Key"),
+    401: _documented("Missing, unknown or revoked API key"),
+    403: _documented("This route is for another kind of caller"),
+    404: _documented("No such object for this caller"),
+    409: _documented("The object's state forbids this, or the same request is in flight"),
+    413: _documented("Request body too large"),
+    422: _documented("Invalid fields (listed in errors), or an Idempotency-Key reused"),
+    429: _documented("Rate limit exhausted; see Retry-After"),
+    502: _documented("An upstream service failed"),
+    503: _documented("An upstream service is unavailable; see Retry-After"),
+    504: _documented("An upstream service timed out"),
+}

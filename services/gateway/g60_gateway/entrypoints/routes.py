@@ -1,65 +1,39 @@
-"""HTTP routes: translate JSON into gRPC calls and back, nothing more."""
+"""HTTP routes: translate JSON into gRPC calls and back, nothing more. This module
+holds the cross-cutting routes (totals, credentials, who-am-I) and gathers the
+per-area routers."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
 import asyncpg
-from fastapi import APIRouter, Depends, Query, Request
-from g60.credit.v1 import credit_pb2
-from g60.members.v1 import members_pb2
+from fastapi import APIRouter, Path, Query, Request, Response
 
-from g60_gateway.adapters.credentials import issue_key
-from g60_gateway.domain.principals import Principal, PrincipalType
-from g60_gateway.entrypoints import models
-from g60_gateway.entrypoints.deps import grpc_metadata, idempotency_key, require
-
-router = APIRouter()
-Operator = Annotated[Principal, Depends(require(PrincipalType.OPERATOR))]
-Bank = Annotated[Principal, Depends(require(PrincipalType.BANK))]
-IdemKey = Annotated[str, Depends(idempotency_key)]
-
-
-def _dict(message: Any) -> dict[str, Any]:
-    """Scalar and repeated-scalar fields; int64 stays a JSON integer (proto3 JSON
-    mapping would turn it into a string)."""
-    return {
-        f.name: _value(getattr(message, f.name))
-        for f in message.DESCRIPTOR.fields
-        if f.message_type is None
-    }
-
-
-def _value(value: Any) -> Any:
-    return value if isinstance(value, str | int | bool | float) else list(value)
-
-
-@router.post("/v1/members", status_code=201, response_model=models.Member, tags=["alliance office"])
-async def register_member(
-    body: models.RegisterMemberBody, request: Request, who: Operator, key: IdemKey
-) -> dict[str, Any]:
-    """Register a member institution. Retry-safe with the same Idempotency-Key."""
-    reply = await request.app.state.members.RegisterMember(
-        members_pb2.RegisterMemberRequest(request_id=key, **body.model_dump()),
-        metadata=grpc_metadata(request, who),
-        timeout=request.app.state.deadline_s,
-    )
-    return _dict(reply)
-
-
-@router.post(
-    "/v1/enterprises", status_code=201, response_model=models.Enterprise, tags=["alliance office"]
+from g60_gateway.adapters.credentials import issue_key, revoke_key
+from g60_gateway.domain.principals import PrincipalType
+from g60_gateway.entrypoints import (
+    bodies,
+    models,
+    routes_credit_lines,
+    routes_dashboard,
+    routes_financing,
+    routes_members,
+    routes_webhooks,
 )
-async def register_enterprise(
-    body: models.RegisterEnterpriseBody, request: Request, who: Operator, key: IdemKey
-) -> dict[str, Any]:
-    """Register an enterprise (SME). Retry-safe with the same Idempotency-Key."""
-    reply = await request.app.state.members.RegisterEnterprise(
-        members_pb2.RegisterEnterpriseRequest(request_id=key, **body.model_dump()),
-        metadata=grpc_metadata(request, who),
-        timeout=request.app.state.deadline_s,
-    )
-    return _dict(reply)
+from g60_gateway.entrypoints.deps import Anyone, IdemKey, Operator
+from g60_gateway.entrypoints.idempotent import run_idempotent
+from g60_gateway.entrypoints.paging import PRINTABLE
+from g60_gateway.entrypoints.problems import PROBLEM_RESPONSES, Problem
+
+router = APIRouter(responses=PROBLEM_RESPONSES)
+for _area in (
+    routes_members,
+    routes_credit_lines,
+    routes_financing,
+    routes_webhooks,
+    routes_dashboard,
+):
+    router.include_router(_area.router)
 
 
 @router.post(
@@ -69,53 +43,55 @@ async def register_enterprise(
     tags=["alliance office"],
 )
 async def issue_credential(
-    body: models.IssueCredentialBody, request: Request, who: Operator, key: IdemKey
-) -> dict[str, str]:
-    """Issue an API key for a bank, enterprise or operator. The key is shown once."""
+    body: bodies.IssueCredentialBody, request: Request, who: Operator, key: IdemKey
+) -> Response:
+    """Issue an API key for a bank, enterprise or operator. The key is shown once (and
+    to a retry with the same Idempotency-Key)."""
     pool: asyncpg.Pool = request.app.state.pool
-    async with pool.acquire() as conn:
-        issued = await issue_key(
-            conn, PrincipalType(body.principal_type), body.principal_id, body.scopes
-        )
-    return {"key_id": issued.key_id, "api_key": issued.api_key}
+
+    async def produce() -> models.IssuedCredential:
+        async with pool.acquire() as conn:
+            issued = await issue_key(
+                conn, PrincipalType(body.principal_type), body.principal_id, body.scopes
+            )
+        return models.IssuedCredential(key_id=issued.key_id, api_key=issued.api_key)
+
+    return await run_idempotent(request, who, key, body, produce)
 
 
-@router.post(
-    "/v1/credit-lines", status_code=201, response_model=models.CreditLine, tags=["partner banks"]
-)
-async def register_credit_line(
-    body: models.RegisterCreditLineBody, request: Request, who: Bank, key: IdemKey
-) -> dict[str, Any]:
-    """Register a credit line (授信) for an enterprise. The calling bank is the grantor."""
-    reply = await request.app.state.credit.RegisterCreditLine(
-        credit_pb2.RegisterCreditLineRequest(request_id=key, **body.model_dump()),
-        metadata=grpc_metadata(request, who),
-        timeout=request.app.state.deadline_s,
+@router.delete("/v1/credentials/{key_id}", status_code=204, tags=["alliance office"])
+async def revoke_credential(
+    key_id: Annotated[str, Path(max_length=64, pattern=PRINTABLE)], request: Request, who: Operator
+) -> Response:
+    """Revoke a key; it stops working on the next request."""
+    async with request.app.state.pool.acquire() as conn:
+        if not await revoke_key(conn, key_id):
+            raise Problem(404, "Not found", "no active key with this id")
+    return Response(status_code=204)
+
+
+@router.get("/v1/me", response_model=models.Caller, tags=["everyone"])
+async def who_am_i(who: Anyone) -> models.Caller:
+    """The calling credential: principal and scopes."""
+    return models.Caller(
+        key_id=who.key_id,
+        principal_type=who.principal_type.value,
+        principal_id=who.principal_id,
+        scopes=sorted(who.scopes),
     )
-    return _dict(reply)
-
-
-@router.get(
-    "/v1/credit-lines/{credit_line_id}", response_model=models.CreditLine, tags=["partner banks"]
-)
-async def get_credit_line(credit_line_id: str, request: Request, who: Bank) -> dict[str, Any]:
-    """One of the calling bank's credit lines; other banks' ids are 404."""
-    reply = await request.app.state.credit.GetCreditLine(
-        credit_pb2.GetCreditLineRequest(credit_line_id=credit_line_id),
-        metadata=grpc_metadata(request, who),
-        timeout=request.app.state.deadline_s,
-    )
-    return _dict(reply)
 
 
 @router.get("/v1/totals", tags=["everyone"])
 async def totals(
     request: Request,
     month: Annotated[str | None, Query(pattern=r"^[0-9]{4}-(0[1-9]|1[0-2])$")] = None,
+    dimension: Annotated[str | None, Query(pattern=r"^[a-z_]{1,32}$")] = None,
 ) -> Any:
     """Cumulative totals (alliance-wide and by dimension), exact in fen with yuan display
-    values. `month=YYYY-MM` gives the cumulative view as of that month."""
-    params = {"month": month} if month else {}
+    values. `month=YYYY-MM` gives the cumulative view as of that month; `dimension`
+    (enterprise_city, bank_city, bank, institution_type, industry, enterprise_size)
+    limits `by` to one dimension."""
+    params = {k: v for k, v in (("month", month), ("dimension", dimension)) if v}
     reply = await request.app.state.http.get("/v1/totals", params=params)
     reply.raise_for_status()
     return reply.json()

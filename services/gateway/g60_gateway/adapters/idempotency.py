@@ -1,0 +1,120 @@
+"""Idempotency-Key storage: one row per (credential, key) in the gateway database.
+
+Claim first, answer later. The claim is an INSERT on the primary key, so of several
+concurrent identical requests exactly one proceeds; the others poll the row until the
+first stores its response. A claim older than its lease (the owner crashed) may be
+taken over: downstream writes carry the same request id, so re-running them is safe.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import time
+from dataclasses import dataclass
+
+import asyncpg
+
+POLL_INTERVAL_S = 0.05
+PURGE_INTERVAL_S = 600.0
+PURGE_BATCH = 10_000
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Stored:
+    status: int
+    body: bytes
+
+
+class KeyReusedForOtherRequest(Exception):
+    """The key was used before, by this credential, for a different request."""
+
+
+class StillInFlight(Exception):
+    """An identical request with this key is still being processed."""
+
+
+def fingerprint(method: str, path: str, canonical_body: bytes) -> bytes:
+    return hashlib.sha256(f"{method} {path}\0".encode() + canonical_body).digest()
+
+
+async def claim(
+    pool: asyncpg.Pool, key_id: str, idem_key: str, print_: bytes, wait_s: float, lease_s: float
+) -> Stored | None:
+    """None: this request owns the key and must run. Stored: replay that response."""
+    deadline = time.monotonic() + wait_s
+    while True:
+        row = await pool.fetchrow(
+            """INSERT INTO http_idempotency (key_id, idem_key, fingerprint)
+               VALUES ($1, $2, $3)
+               ON CONFLICT (key_id, idem_key) DO UPDATE SET claimed_at = now()
+                   WHERE http_idempotency.status IS NULL
+                     AND http_idempotency.fingerprint = excluded.fingerprint
+                     AND http_idempotency.claimed_at < now() - make_interval(secs => $4)
+               RETURNING true AS mine""",
+            key_id,
+            idem_key,
+            print_,
+            lease_s,
+        )
+        if row is not None:
+            return None
+        existing = await pool.fetchrow(
+            "SELECT fingerprint, status, body FROM http_idempotency "
+            "WHERE key_id = $1 AND idem_key = $2",
+            key_id,
+            idem_key,
+        )
+        if existing is None:
+            continue  # the owner gave up (5xx) between our two statements
+        if bytes(existing["fingerprint"]) != print_:
+            raise KeyReusedForOtherRequest(idem_key)
+        if existing["status"] is not None:
+            return Stored(int(existing["status"]), bytes(existing["body"]))
+        if time.monotonic() >= deadline:
+            raise StillInFlight(idem_key)
+        await asyncio.sleep(POLL_INTERVAL_S)
+
+
+async def store(pool: asyncpg.Pool, key_id: str, idem_key: str, status: int, body: bytes) -> None:
+    await pool.execute(
+        "UPDATE http_idempotency SET status = $3, body = $4 WHERE key_id = $1 AND idem_key = $2",
+        key_id,
+        idem_key,
+        status,
+        body,
+    )
+
+
+async def release(pool: asyncpg.Pool, key_id: str, idem_key: str) -> None:
+    """Forget an unfinished claim (a transient failure) so the client may retry."""
+    await pool.execute(
+        "DELETE FROM http_idempotency WHERE key_id = $1 AND idem_key = $2 AND status IS NULL",
+        key_id,
+        idem_key,
+    )
+
+
+async def purge_older_than(pool: asyncpg.Pool, retention_s: float, batch: int) -> int:
+    """Forget finished records past their retention, a bounded batch at a time."""
+    status = await pool.execute(
+        """DELETE FROM http_idempotency WHERE ctid IN (
+               SELECT ctid FROM http_idempotency
+               WHERE claimed_at < now() - make_interval(secs => $1) LIMIT $2)""",
+        retention_s,
+        batch,
+    )
+    return int(status.rsplit(" ", 1)[1])
+
+
+async def purge_forever(pool: asyncpg.Pool, retention_s: float) -> None:
+    """Keys are kept long enough for any client retry (a week by default), not forever."""
+    while True:
+        try:
+            while await purge_older_than(pool, retention_s, PURGE_BATCH) == PURGE_BATCH:
+                pass
+        except (OSError, asyncpg.PostgresError):
+            log.exception("idempotency purge failed; next try in %s s", PURGE_INTERVAL_S)
+        await asyncio.sleep(PURGE_INTERVAL_S)

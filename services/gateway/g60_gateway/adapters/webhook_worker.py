@@ -1,0 +1,174 @@
+"""Webhook delivery, driven by Kafka events rather than request handlers.
+
+Two loops inside the gateway process:
+- the consumer reads credit events, works out which banks they concern, and records
+  one pending delivery per webhook in the same transaction per event; the Kafka offset
+  is committed only after that, so a crash re-reads events and the unique
+  (webhook, event id) key drops the duplicates (at-least-once in, exactly-once logged);
+- the sender leases due deliveries, POSTs them signed, and records each attempt,
+  retrying failures with exponential backoff up to a limit.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+from typing import Any
+
+import asyncpg
+import httpx
+from aiokafka import AIOKafkaConsumer
+from g60.events.v1 import credit_events_pb2
+from g60common.events import decode_envelope
+from g60common.kafka import EVENT_TOPICS, TOPIC_CREDIT_EVENTS, consumer_settings, ensure_topics
+
+from g60_gateway.adapters import webhook_store
+from g60_gateway.adapters.proto_json import to_json
+from g60_gateway.config import GatewaySettings
+from g60_gateway.domain.webhooks import (
+    WEBHOOK_EVENT_TYPES,
+    EventForRouting,
+    backoff_s,
+    banks_to_notify,
+    signature,
+)
+
+log = logging.getLogger(__name__)
+CONSUMER_GROUP = "g60-gateway-webhooks"
+LOOP_ERROR_PAUSE_S = 1.0
+# Offsets are committed at most this often: a crash re-reads at most this much, and
+# the unique (webhook, event id) key makes re-reading harmless.
+COMMIT_INTERVAL_S = 1.0
+
+
+class WebhookWorker:
+    def __init__(self, pool: asyncpg.Pool, settings: GatewaySettings) -> None:
+        self._pool = pool
+        self._settings = settings
+        self._wake = asyncio.Event()
+
+    async def run_consumer(self) -> None:
+        await _forever("webhook consumer", self._consume)
+
+    async def run_sender(self) -> None:
+        await _forever("webhook sender", self._send_loop)
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    async def _consume(self) -> None:
+        await ensure_topics(self._settings.kafka, EVENT_TOPICS)
+        consumer = AIOKafkaConsumer(
+            TOPIC_CREDIT_EVENTS, **consumer_settings(self._settings.kafka, group_id=CONSUMER_GROUP)
+        )
+        await consumer.start()
+        uncommitted, committed_at = False, time.monotonic()
+        try:
+            while True:
+                batches = await consumer.getmany(timeout_ms=500, max_records=500)
+                records = [r for batch in batches.values() for r in batch]
+                for record in records:
+                    await self._route(record.value)
+                uncommitted = uncommitted or bool(records)
+                if uncommitted and time.monotonic() - committed_at >= COMMIT_INTERVAL_S:
+                    await consumer.commit()
+                    uncommitted, committed_at = False, time.monotonic()
+        finally:
+            await consumer.stop()
+
+    async def _route(self, raw: bytes) -> None:
+        envelope = decode_envelope(raw)
+        if envelope.event_type not in WEBHOOK_EVENT_TYPES:
+            return
+        payload = getattr(credit_events_pb2, envelope.event_type)()
+        envelope.payload.Unpack(payload)
+        async with self._pool.acquire() as conn, conn.transaction():
+            routing = await _routing(conn, envelope.event_type, payload)
+            banks = banks_to_notify(routing)
+            if banks:
+                await webhook_store.enqueue(
+                    conn, banks, envelope.event_id, envelope.event_type, _body(envelope, payload)
+                )
+        self._wake.set()
+
+    async def _send_loop(self) -> None:
+        hooks = self._settings.webhooks
+        async with httpx.AsyncClient(timeout=hooks.attempt_timeout_s) as client:
+            while True:
+                due = await webhook_store.lease_due(
+                    self._pool, hooks.batch_size, lease_s=4 * hooks.attempt_timeout_s
+                )
+                if due:
+                    await asyncio.gather(*(self._attempt(client, d) for d in due))
+                    continue
+                self._wake.clear()
+                try:
+                    await asyncio.wait_for(self._wake.wait(), hooks.poll_interval_s)
+                except TimeoutError:
+                    pass
+
+    async def _attempt(self, client: httpx.AsyncClient, due: webhook_store.DueDelivery) -> None:
+        hooks = self._settings.webhooks
+        timestamp_s = int(time.time())
+        headers = {
+            "content-type": "application/json",
+            "x-g60-event-id": due.event_id,
+            "x-g60-event-type": due.event_type,
+            "x-g60-delivery-id": str(due.delivery_id),
+            "x-g60-timestamp": str(timestamp_s),
+            "x-g60-signature": signature(due.secret, timestamp_s, due.body),
+        }
+        http_status: int | None = None
+        try:
+            reply = await client.post(due.url, content=due.body, headers=headers)
+            http_status = reply.status_code
+            error = "" if 200 <= reply.status_code < 300 else f"HTTP {reply.status_code}"
+        except httpx.HTTPError as exc:
+            error = f"{type(exc).__name__}: {exc}"
+        attempts = due.attempts + 1
+        retry_in_s = None
+        if error and attempts < hooks.max_attempts:
+            retry_in_s = backoff_s(attempts, hooks.backoff_base_s, hooks.backoff_max_s)
+        await webhook_store.record_attempt(
+            self._pool, due.delivery_id, http_status, error, retry_in_s
+        )
+
+
+async def _routing(conn: asyncpg.Connection, event_type: str, payload: Any) -> EventForRouting:
+    application_id = getattr(payload, "application_id", "")
+    targets: tuple[str, ...] = ()
+    remembered: tuple[str, ...] = ()
+    if event_type == "FinancingApplied":
+        targets = tuple(payload.target_bank_ids)
+        await webhook_store.remember_targets(conn, application_id, list(targets))
+    elif application_id:
+        remembered = await webhook_store.recall_targets(conn, application_id)
+    return EventForRouting(event_type, payload.parties.bank_id, targets, remembered)
+
+
+def _body(envelope: Any, payload: Any) -> bytes:
+    document = {
+        "event_id": envelope.event_id,
+        "event_type": envelope.event_type,
+        "aggregate_type": envelope.aggregate_type,
+        "aggregate_id": envelope.aggregate_id,
+        "aggregate_version": envelope.aggregate_version,
+        "occurred_at": envelope.occurred_at.ToJsonString(),
+        "correlation_id": envelope.correlation_id,
+        "data": to_json(payload),
+    }
+    return json.dumps(document, ensure_ascii=False, sort_keys=True).encode()
+
+
+async def _forever(name: str, loop: Any) -> None:
+    """Keep a background loop alive across Kafka or database outages."""
+    while True:
+        try:
+            await loop()
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("%s failed; restarting in %s s", name, LOOP_ERROR_PAUSE_S)
+            await asyncio.sleep(LOOP_ERROR_PAUSE_S)

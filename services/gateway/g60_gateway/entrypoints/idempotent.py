@@ -1,0 +1,96 @@
+"""Run a POST at most once per (credential, Idempotency-Key); replays get the stored
+status and body byte for byte, marked with `Idempotent-Replayed: true`."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable
+
+import grpc
+from fastapi import Request, Response
+from pydantic import BaseModel
+
+from g60_gateway.adapters import idempotency
+from g60_gateway.domain.principals import Principal
+from g60_gateway.entrypoints.problems import (
+    PROBLEM_JSON,
+    Problem,
+    field_problem,
+    problem_body,
+    problem_from_grpc,
+)
+
+# Responses a client should be able to retry with the same key are not stored.
+_NOT_STORED = frozenset({408, 409, 429})
+
+
+async def run_idempotent(
+    request: Request,
+    who: Principal,
+    key: str,
+    body: BaseModel | None,
+    produce: Callable[[], Awaitable[BaseModel]],
+    status_code: int = 201,
+) -> Response:
+    pool = request.app.state.pool
+    canonical = body.model_dump_json().encode() if body is not None else b""
+    print_ = idempotency.fingerprint(request.method, request.url.path, canonical)
+    stored = await _claim(request, who, key, print_)
+    if stored is not None:
+        return _response(stored.status, stored.body, replayed=True)
+    try:
+        status, content = await _produce(request, produce, status_code)
+    except BaseException:
+        await idempotency.release(pool, who.key_id, key)
+        raise
+    if status >= 500 or status in _NOT_STORED:
+        await idempotency.release(pool, who.key_id, key)
+    else:
+        await idempotency.store(pool, who.key_id, key, status, content)
+    return _response(status, content, replayed=False)
+
+
+async def _claim(
+    request: Request, who: Principal, key: str, print_: bytes
+) -> idempotency.Stored | None:
+    state = request.app.state
+    try:
+        return await idempotency.claim(
+            state.pool, who.key_id, key, print_, state.idempotency_wait_s, 3 * state.deadline_s
+        )
+    except idempotency.KeyReusedForOtherRequest:
+        raise field_problem(
+            "Idempotency-Key", "was already used for a different request", 422
+        ) from None
+    except idempotency.StillInFlight:
+        raise Problem(
+            409, "Request in progress", "the same request is still running", retry_after_s=1
+        ) from None
+
+
+async def _produce(
+    request: Request, produce: Callable[[], Awaitable[BaseModel]], status_code: int
+) -> tuple[int, bytes]:
+    try:
+        result = await produce()
+    except Problem as problem:
+        return problem.status, _problem_bytes(problem, request)
+    except grpc.aio.AioRpcError as error:
+        return _from_problem(problem_from_grpc(error), request)
+    return status_code, result.model_dump_json().encode()
+
+
+def _from_problem(problem: Problem, request: Request) -> tuple[int, bytes]:
+    return problem.status, _problem_bytes(problem, request)
+
+
+def _problem_bytes(problem: Problem, request: Request) -> bytes:
+    return json.dumps(problem_body(problem, request.url.path), ensure_ascii=False).encode()
+
+
+def _response(status: int, content: bytes, *, replayed: bool) -> Response:
+    media_type = PROBLEM_JSON if status >= 400 else "application/json"
+    headers = {"Idempotent-Replayed": "true"} if replayed else {}
+    if status in (429, 503):
+        headers["Retry-After"] = "1"
+    return Response(content, status_code=status, media_type=media_type, headers=headers)

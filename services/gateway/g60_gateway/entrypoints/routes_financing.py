@@ -1,0 +1,160 @@
+"""Financing applications (融资申请): SMEs apply and withdraw; addressed banks approve,
+reject, disburse and record repayments. The credit service enforces who may see
+which application; anything else is NOT_FOUND -> 404."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query, Request, Response
+from g60.credit.v1 import credit_pb2
+
+from g60_gateway.adapters.proto_json import to_json
+from g60_gateway.entrypoints import bodies, models
+from g60_gateway.entrypoints.deps import Bank, BankOrEnterprise, Enterprise, IdemKey, call
+from g60_gateway.entrypoints.idempotent import run_idempotent
+from g60_gateway.entrypoints.paging import PRINTABLE, PageSize, PageToken
+from g60_gateway.entrypoints.problems import PROBLEM_RESPONSES
+
+router = APIRouter(responses=PROBLEM_RESPONSES, tags=["financing"])
+AppId = Annotated[str, Path(max_length=64, pattern=PRINTABLE)]
+APP = "/v1/applications/{application_id}"
+
+
+def _app(reply: credit_pb2.FinancingApplication) -> models.FinancingApplication:
+    return models.FinancingApplication.model_validate(to_json(reply))
+
+
+@router.post("/v1/applications", status_code=201, response_model=models.FinancingApplication)
+async def apply_for_financing(
+    body: bodies.ApplyForFinancingBody, request: Request, who: Enterprise, key: IdemKey
+) -> Response:
+    """An SME asks one bank, or (bank_id empty) every active bank of its city."""
+
+    async def produce() -> models.FinancingApplication:
+        message = credit_pb2.ApplyForFinancingRequest(request_id=key, **body.model_dump())
+        return _app(await call(request, who, request.app.state.credit.ApplyForFinancing, message))
+
+    return await run_idempotent(request, who, key, body, produce)
+
+
+@router.get("/v1/applications", response_model=models.ApplicationPage)
+async def list_applications(
+    request: Request,
+    who: BankOrEnterprise,
+    page_size: PageSize = 50,
+    page_token: PageToken = "",
+    status: Annotated[str, Query(max_length=16, pattern=PRINTABLE)] = "",
+) -> models.ApplicationPage:
+    """An SME's own applications; for a bank, those addressed to it (directly or by
+    matchmaking in its city), open or decided. Id order; filter by status."""
+    message = credit_pb2.ListFinancingApplicationsRequest(
+        status=status, page_size=page_size, page_token=page_token
+    )
+    reply = await call(request, who, request.app.state.credit.ListFinancingApplications, message)
+    return models.ApplicationPage.model_validate(to_json(reply))
+
+
+@router.get(APP, response_model=models.FinancingApplication)
+async def get_application(
+    application_id: AppId, request: Request, who: BankOrEnterprise
+) -> models.FinancingApplication:
+    """Visible to the applying SME and the addressed banks only."""
+    message = credit_pb2.GetFinancingApplicationRequest(application_id=application_id)
+    return _app(await call(request, who, request.app.state.credit.GetFinancingApplication, message))
+
+
+@router.post(f"{APP}/withdraw", response_model=models.FinancingApplication)
+async def withdraw_application(
+    application_id: AppId, body: bodies.ReasonBody, request: Request, who: Enterprise, key: IdemKey
+) -> Response:
+    """The applying SME, while SUBMITTED."""
+
+    async def produce() -> models.FinancingApplication:
+        message = credit_pb2.WithdrawFinancingRequest(
+            request_id=key, application_id=application_id, reason=body.reason
+        )
+        return _app(await call(request, who, request.app.state.credit.WithdrawFinancing, message))
+
+    return await run_idempotent(request, who, key, body, produce, 200)
+
+
+@router.post(f"{APP}/approve", response_model=models.FinancingApplication)
+async def approve_application(
+    application_id: AppId,
+    body: bodies.ApproveFinancingBody,
+    request: Request,
+    who: Bank,
+    key: IdemKey,
+) -> Response:
+    """An addressed bank binds the application to one of its lines; first approval wins."""
+
+    async def produce() -> models.FinancingApplication:
+        message = credit_pb2.ApproveFinancingRequest(
+            request_id=key,
+            application_id=application_id,
+            credit_line_id=body.credit_line_id,
+            approved_fen=body.approved_fen or 0,
+        )
+        return _app(await call(request, who, request.app.state.credit.ApproveFinancing, message))
+
+    return await run_idempotent(request, who, key, body, produce, 200)
+
+
+@router.post(f"{APP}/reject", response_model=models.FinancingApplication)
+async def reject_application(
+    application_id: AppId, body: bodies.ReasonBody, request: Request, who: Bank, key: IdemKey
+) -> Response:
+    """An addressed bank declines; the application is REJECTED once all have declined."""
+
+    async def produce() -> models.FinancingApplication:
+        message = credit_pb2.RejectFinancingRequest(
+            request_id=key, application_id=application_id, reason=body.reason
+        )
+        return _app(await call(request, who, request.app.state.credit.RejectFinancing, message))
+
+    return await run_idempotent(request, who, key, body, produce, 200)
+
+
+@router.post(f"{APP}/close", response_model=models.FinancingApplication)
+async def close_application(
+    application_id: AppId, body: bodies.ReasonBody, request: Request, who: Bank, key: IdemKey
+) -> Response:
+    """The approving bank ends a facility with nothing outstanding."""
+
+    async def produce() -> models.FinancingApplication:
+        message = credit_pb2.CloseFinancingRequest(
+            request_id=key, application_id=application_id, reason=body.reason
+        )
+        return _app(await call(request, who, request.app.state.credit.CloseFinancing, message))
+
+    return await run_idempotent(request, who, key, body, produce, 200)
+
+
+async def _move(
+    rpc_name: str, app_id: str, body: bodies.MoveFundsBody, request: Request, who: Bank, key: str
+) -> Response:
+    async def produce() -> models.FundsMovement:
+        message = credit_pb2.MoveFundsRequest(
+            request_id=key, application_id=app_id, amount_fen=body.amount_fen
+        )
+        reply = await call(request, who, getattr(request.app.state.credit, rpc_name), message)
+        return models.FundsMovement.model_validate(to_json(reply))
+
+    return await run_idempotent(request, who, key, body, produce)
+
+
+@router.post(f"{APP}/disbursements", status_code=201, response_model=models.FundsMovement)
+async def disburse(
+    application_id: AppId, body: bodies.MoveFundsBody, request: Request, who: Bank, key: IdemKey
+) -> Response:
+    """Drawdown (放款) by the approving bank; consumes available credit on the line."""
+    return await _move("Drawdown", application_id, body, request, who, key)
+
+
+@router.post(f"{APP}/repayments", status_code=201, response_model=models.FundsMovement)
+async def record_repayment(
+    application_id: AppId, body: bodies.MoveFundsBody, request: Request, who: Bank, key: IdemKey
+) -> Response:
+    """Principal repaid; restores available credit on revolving lines only."""
+    return await _move("RecordRepayment", application_id, body, request, who, key)

@@ -1,0 +1,230 @@
+"""Alliance office routes: member institutions and enterprises (members service), and
+guarantor capacity (credit service)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query, Request, Response
+from g60.credit.v1 import credit_pb2
+from g60.members.v1 import members_pb2
+from google.protobuf.field_mask_pb2 import FieldMask
+
+from g60_gateway.adapters.proto_json import to_json
+from g60_gateway.domain.principals import PrincipalType
+from g60_gateway.entrypoints import bodies, models
+from g60_gateway.entrypoints.deps import Anyone, IdemKey, Operator, call
+from g60_gateway.entrypoints.idempotent import run_idempotent
+from g60_gateway.entrypoints.paging import PRINTABLE, PageSize, PageToken
+from g60_gateway.entrypoints.problems import PROBLEM_RESPONSES, Problem
+
+router = APIRouter(responses=PROBLEM_RESPONSES)
+Id = Annotated[str, Path(max_length=64, pattern=PRINTABLE)]
+Filter = Annotated[str, Query(max_length=64, pattern=PRINTABLE)]
+TAG = "alliance office"
+
+
+@router.post("/v1/members", status_code=201, response_model=models.Member, tags=[TAG])
+async def register_member(
+    body: bodies.RegisterMemberBody, request: Request, who: Operator, key: IdemKey
+) -> Response:
+    """Register a member institution. Retry-safe with the same Idempotency-Key."""
+
+    async def produce() -> models.Member:
+        message = members_pb2.RegisterMemberRequest(request_id=key, **body.model_dump())
+        reply = await call(request, who, request.app.state.members.RegisterMember, message)
+        return models.Member.model_validate(to_json(reply))
+
+    return await run_idempotent(request, who, key, body, produce)
+
+
+@router.get("/v1/members", response_model=models.MemberPage, tags=[TAG])
+async def list_members(
+    request: Request,
+    who: Operator,
+    page_size: PageSize = 50,
+    page_token: PageToken = "",
+    home_city: Filter = "",
+    institution_type: Filter = "",
+    status: Filter = "",
+) -> models.MemberPage:
+    """Member institutions in id order, filtered; pass next_page_token back for more."""
+    message = members_pb2.ListMembersRequest(
+        page_size=page_size,
+        page_token=page_token,
+        home_city=home_city,
+        institution_type=institution_type,
+        status=status,
+    )
+    reply = await call(request, who, request.app.state.members.ListMembers, message)
+    return models.MemberPage.model_validate(to_json(reply))
+
+
+@router.get("/v1/members/{member_id}", response_model=models.Member, tags=[TAG])
+async def get_member(member_id: Id, request: Request, who: Anyone) -> models.Member:
+    """The operator sees any member; a bank only itself; others get 404."""
+    is_self = who.principal_type is PrincipalType.BANK and who.principal_id == member_id
+    if who.principal_type is not PrincipalType.OPERATOR and not is_self:
+        raise Problem(404, "Not found", "no such member for this caller")
+    message = members_pb2.GetMemberRequest(member_id=member_id)
+    reply = await call(request, who, request.app.state.members.GetMember, message)
+    return models.Member.model_validate(to_json(reply))
+
+
+@router.patch("/v1/members/{member_id}", response_model=models.Member, tags=[TAG])
+async def update_member(
+    member_id: Id, body: bodies.UpdateMemberBody, request: Request, who: Operator, key: IdemKey
+) -> Response:
+    """Change the fields given; a stale expected_version is 409 (re-read and retry)."""
+    changes = body.model_dump(exclude={"expected_version"}, exclude_none=True)
+
+    async def produce() -> models.Member:
+        message = members_pb2.UpdateMemberRequest(
+            request_id=key,
+            member_id=member_id,
+            expected_version=body.expected_version,
+            member=members_pb2.Member(**changes),
+            update_mask=FieldMask(paths=sorted(changes)),
+        )
+        reply = await call(request, who, request.app.state.members.UpdateMember, message)
+        return models.Member.model_validate(to_json(reply))
+
+    return await run_idempotent(request, who, key, body, produce, 200)
+
+
+async def _change_status(
+    rpc_name: str,
+    member_id: str,
+    body: bodies.ReasonBody,
+    request: Request,
+    who: Operator,
+    key: str,
+) -> Response:
+    async def produce() -> models.Member:
+        message = members_pb2.ChangeMemberStatusRequest(
+            request_id=key, member_id=member_id, reason=body.reason
+        )
+        reply = await call(request, who, getattr(request.app.state.members, rpc_name), message)
+        return models.Member.model_validate(to_json(reply))
+
+    return await run_idempotent(request, who, key, body, produce, 200)
+
+
+@router.post("/v1/members/{member_id}/suspend", response_model=models.Member, tags=[TAG])
+async def suspend_member(
+    member_id: Id, body: bodies.ReasonBody, request: Request, who: Operator, key: IdemKey
+) -> Response:
+    """ACTIVE -> SUSPENDED: a suspended bank cannot grant credit."""
+    return await _change_status("SuspendMember", member_id, body, request, who, key)
+
+
+@router.post("/v1/members/{member_id}/reinstate", response_model=models.Member, tags=[TAG])
+async def reinstate_member(
+    member_id: Id, body: bodies.ReasonBody, request: Request, who: Operator, key: IdemKey
+) -> Response:
+    """SUSPENDED -> ACTIVE."""
+    return await _change_status("ReinstateMember", member_id, body, request, who, key)
+
+
+@router.post("/v1/members/{member_id}/withdraw", response_model=models.Member, tags=[TAG])
+async def withdraw_member(
+    member_id: Id, body: bodies.ReasonBody, request: Request, who: Operator, key: IdemKey
+) -> Response:
+    """ACTIVE or SUSPENDED -> WITHDRAWN, which is final."""
+    return await _change_status("WithdrawMember", member_id, body, request, who, key)
+
+
+@router.post("/v1/enterprises", status_code=201, response_model=models.Enterprise, tags=[TAG])
+async def register_enterprise(
+    body: bodies.RegisterEnterpriseBody, request: Request, who: Operator, key: IdemKey
+) -> Response:
+    """Register an enterprise (SME); then issue it a key with POST /v1/credentials."""
+
+    async def produce() -> models.Enterprise:
+        message = members_pb2.RegisterEnterpriseRequest(request_id=key, **body.model_dump())
+        reply = await call(request, who, request.app.state.members.RegisterEnterprise, message)
+        return models.Enterprise.model_validate(to_json(reply))
+
+    return await run_idempotent(request, who, key, body, produce)
+
+
+@router.get("/v1/enterprises", response_model=models.EnterprisePage, tags=[TAG])
+async def list_enterprises(
+    request: Request,
+    who: Operator,
+    page_size: PageSize = 50,
+    page_token: PageToken = "",
+    city: Filter = "",
+    industry: Filter = "",
+    size_class: Filter = "",
+    status: Filter = "",
+) -> models.EnterprisePage:
+    """Enterprises in id order, filtered; pass next_page_token back for more."""
+    message = members_pb2.ListEnterprisesRequest(
+        page_size=page_size,
+        page_token=page_token,
+        city=city,
+        industry=industry,
+        size_class=size_class,
+        status=status,
+    )
+    reply = await call(request, who, request.app.state.members.ListEnterprises, message)
+    return models.EnterprisePage.model_validate(to_json(reply))
+
+
+@router.get("/v1/enterprises/{enterprise_id}", response_model=models.Enterprise, tags=[TAG])
+async def get_enterprise(enterprise_id: Id, request: Request, who: Anyone) -> models.Enterprise:
+    """The operator sees any enterprise; an SME only itself; others get 404."""
+    is_self = who.principal_type is PrincipalType.ENTERPRISE and who.principal_id == enterprise_id
+    if who.principal_type is not PrincipalType.OPERATOR and not is_self:
+        raise Problem(404, "Not found", "no such enterprise for this caller")
+    message = members_pb2.GetEnterpriseRequest(enterprise_id=enterprise_id)
+    reply = await call(request, who, request.app.state.members.GetEnterprise, message)
+    return models.Enterprise.model_validate(to_json(reply))
+
+
+@router.patch("/v1/enterprises/{enterprise_id}", response_model=models.Enterprise, tags=[TAG])
+async def update_enterprise(
+    enterprise_id: Id,
+    body: bodies.UpdateEnterpriseBody,
+    request: Request,
+    who: Operator,
+    key: IdemKey,
+) -> Response:
+    """Change the fields given; a stale expected_version is 409 (re-read and retry)."""
+    changes = body.model_dump(exclude={"expected_version"}, exclude_none=True)
+
+    async def produce() -> models.Enterprise:
+        message = members_pb2.UpdateEnterpriseRequest(
+            request_id=key,
+            enterprise_id=enterprise_id,
+            expected_version=body.expected_version,
+            enterprise=members_pb2.Enterprise(**changes),
+            update_mask=FieldMask(paths=sorted(changes)),
+        )
+        reply = await call(request, who, request.app.state.members.UpdateEnterprise, message)
+        return models.Enterprise.model_validate(to_json(reply))
+
+    return await run_idempotent(request, who, key, body, produce, 200)
+
+
+@router.post(
+    "/v1/guarantors/{guarantor_id}/capacity", response_model=models.GuarantorCapacity, tags=[TAG]
+)
+async def set_guarantor_capacity(
+    guarantor_id: Id,
+    body: bodies.GuarantorCapacityBody,
+    request: Request,
+    who: Operator,
+    key: IdemKey,
+) -> Response:
+    """Set how much guaranteed principal a guarantee company may carry."""
+
+    async def produce() -> models.GuarantorCapacity:
+        message = credit_pb2.SetGuarantorCapacityRequest(
+            request_id=key, guarantor_id=guarantor_id, capacity_fen=body.capacity_fen
+        )
+        reply = await call(request, who, request.app.state.credit.SetGuarantorCapacity, message)
+        return models.GuarantorCapacity.model_validate(to_json(reply))
+
+    return await run_idempotent(request, who, key, body, produce, 200)

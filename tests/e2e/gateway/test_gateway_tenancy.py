@@ -1,0 +1,209 @@
+"""Object-level authorization: every route that takes an id is probed by every
+caller who does not own the object, and each probe must be a 404 that writes
+nothing. A new id route without a row in MATRIX fails the suite."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+import pytest
+from g60_gateway.config import GatewaySettings
+from g60_gateway.entrypoints.app import create_app
+from starlette.routing import Route
+
+from tests.e2e.gateway.world import World
+
+pytestmark = pytest.mark.e2e
+
+REASON = {"reason": "tenancy probe"}
+ALL = ("bank_a", "bank_b", "sme_a", "sme_b")
+
+# (method, route) -> (path params of objects owned by side A, body, callers that own them)
+Row = tuple[Callable[[World], dict[str, Any]], dict[str, Any] | None, tuple[str, ...]]
+MATRIX: dict[tuple[str, str], Row] = {
+    ("GET", "/v1/members/{member_id}"): (lambda w: {"member_id": w.bank_a.id}, None, ("bank_a",)),
+    ("POST", "/v1/members/{member_id}/suspend"): (lambda w: {"member_id": w.bank_a.id}, REASON, ()),
+    ("POST", "/v1/members/{member_id}/reinstate"): (
+        lambda w: {"member_id": w.bank_a.id},
+        REASON,
+        (),
+    ),
+    ("POST", "/v1/members/{member_id}/withdraw"): (
+        lambda w: {"member_id": w.bank_a.id},
+        REASON,
+        (),
+    ),
+    ("PATCH", "/v1/members/{member_id}"): (
+        lambda w: {"member_id": w.bank_a.id},
+        {"expected_version": 1, "contact": "probe"},
+        (),
+    ),
+    ("PATCH", "/v1/enterprises/{enterprise_id}"): (
+        lambda w: {"enterprise_id": w.sme_a.id},
+        {"expected_version": 1, "name": "probe"},
+        (),
+    ),
+    ("POST", "/v1/guarantors/{guarantor_id}/capacity"): (
+        lambda w: {"guarantor_id": w.bank_a.id},
+        {"capacity_fen": 1},
+        (),
+    ),
+    ("GET", "/v1/enterprises/{enterprise_id}"): (
+        lambda w: {"enterprise_id": w.sme_a.id},
+        None,
+        ("sme_a",),
+    ),
+    ("DELETE", "/v1/credentials/{key_id}"): (lambda w: {"key_id": w.bank_a.key_id}, None, ()),
+    ("GET", "/v1/credit-lines/{credit_line_id}"): (
+        lambda w: {"credit_line_id": w.line_a},
+        None,
+        ("bank_a",),
+    ),
+    ("POST", "/v1/credit-lines/{credit_line_id}/amend"): (
+        lambda w: {"credit_line_id": w.line_a},
+        {"new_limit_fen": 1, "reason": "probe"},
+        ("bank_a",),
+    ),
+    ("POST", "/v1/credit-lines/{credit_line_id}/freeze"): (
+        lambda w: {"credit_line_id": w.line_a},
+        REASON,
+        ("bank_a",),
+    ),
+    ("POST", "/v1/credit-lines/{credit_line_id}/unfreeze"): (
+        lambda w: {"credit_line_id": w.line_a},
+        REASON,
+        ("bank_a",),
+    ),
+    ("POST", "/v1/credit-lines/{credit_line_id}/close"): (
+        lambda w: {"credit_line_id": w.line_a},
+        REASON,
+        ("bank_a",),
+    ),
+    ("GET", "/v1/credit-lines/{credit_line_id}/audit"): (
+        lambda w: {"credit_line_id": w.line_a},
+        None,
+        ("bank_a",),
+    ),
+    ("GET", "/v1/applications/{application_id}"): (
+        lambda w: {"application_id": w.app_a},
+        None,
+        ("sme_a", "bank_a"),
+    ),
+    ("POST", "/v1/applications/{application_id}/withdraw"): (
+        lambda w: {"application_id": w.app_a},
+        REASON,
+        ("sme_a",),
+    ),
+    ("POST", "/v1/applications/{application_id}/approve"): (
+        lambda w: {"application_id": w.app_a},
+        {"credit_line_id": "x"},
+        ("bank_a",),
+    ),
+    ("POST", "/v1/applications/{application_id}/reject"): (
+        lambda w: {"application_id": w.app_a},
+        REASON,
+        ("bank_a",),
+    ),
+    ("POST", "/v1/applications/{application_id}/close"): (
+        lambda w: {"application_id": w.app_a},
+        REASON,
+        ("bank_a",),
+    ),
+    ("POST", "/v1/applications/{application_id}/disbursements"): (
+        lambda w: {"application_id": w.app_a},
+        {"amount_fen": 1},
+        ("bank_a",),
+    ),
+    ("POST", "/v1/applications/{application_id}/repayments"): (
+        lambda w: {"application_id": w.app_a},
+        {"amount_fen": 1},
+        ("bank_a",),
+    ),
+    ("GET", "/v1/webhooks/{webhook_id}"): (lambda w: {"webhook_id": w.hook_a}, None, ("bank_a",)),
+    ("DELETE", "/v1/webhooks/{webhook_id}"): (
+        lambda w: {"webhook_id": w.hook_a},
+        None,
+        ("bank_a",),
+    ),
+    ("GET", "/v1/webhooks/{webhook_id}/deliveries"): (
+        lambda w: {"webhook_id": w.hook_a},
+        None,
+        ("bank_a",),
+    ),
+    ("POST", "/v1/webhooks/{webhook_id}/deliveries/{delivery_id}/redeliver"): (
+        lambda w: {"webhook_id": w.hook_a, "delivery_id": 1},
+        None,
+        ("bank_a",),
+    ),
+}
+
+
+def _id_routes() -> set[tuple[str, str]]:
+    app = create_app(GatewaySettings.from_env({}))
+    found = set()
+    for route in app.routes:
+        if isinstance(route, Route) and "{" in route.path:
+            found |= {(m, route.path) for m in route.methods or () if m != "HEAD"}
+    return found
+
+
+def test_every_id_route_is_in_the_matrix() -> None:
+    missing = _id_routes() - set(MATRIX)
+    assert not missing, f"add these routes to the tenancy matrix: {sorted(missing)}"
+
+
+def _call(client: httpx.Client, method: str, path: str, key: str, body: Any) -> httpx.Response:
+    if method in ("POST", "PATCH"):
+        headers = {"X-API-Key": key, "Idempotency-Key": str(uuid.uuid4())}
+        return client.request(method, path, json=body or {}, headers=headers)
+    return client.request(method, path, headers={"X-API-Key": key})
+
+
+@pytest.mark.parametrize(("method", "route"), sorted(MATRIX), ids=lambda v: str(v))
+def test_other_tenants_get_404(world: World, method: str, route: str) -> None:
+    params_of, body, owners = MATRIX[(method, route)]
+    path = route.format(**params_of(world))
+    parties = world.parties()
+    with world.client() as client:
+        for name in ALL:
+            if name in owners:
+                continue
+            reply = _call(client, method, path, parties[name].key, body)
+            assert reply.status_code == 404, (name, method, path, reply.text)
+            assert reply.headers["content-type"].startswith("application/problem+json")
+        # The owners still see their objects: the 404s above are about tenancy.
+        for name in owners:
+            if method == "GET":
+                reply = client.get(path, headers={"X-API-Key": parties[name].key})
+                assert reply.status_code == 200, (name, path, reply.text)
+
+
+def test_objects_are_untouched_after_the_probes(world: World) -> None:
+    with world.client() as client:
+        line = client.get(
+            f"/v1/credit-lines/{world.line_a}", headers={"X-API-Key": world.bank_a.key}
+        )
+        app = client.get(f"/v1/applications/{world.app_a}", headers={"X-API-Key": world.sme_a.key})
+        hook = client.get(f"/v1/webhooks/{world.hook_a}", headers={"X-API-Key": world.bank_a.key})
+        me = client.get("/v1/me", headers={"X-API-Key": world.bank_a.key})
+    assert line.json()["status"] == "ACTIVE" and line.json()["limit_fen"] == 100_000_000
+    assert app.json()["status"] == "SUBMITTED"
+    assert hook.status_code == 200
+    assert me.status_code == 200  # bank_a's key was not revoked by anyone else
+
+
+def test_lists_show_only_own_objects(world: World) -> None:
+    with world.client() as client:
+        lines = client.get("/v1/credit-lines", headers={"X-API-Key": world.bank_b.key}).json()
+        hooks = client.get("/v1/webhooks", headers={"X-API-Key": world.bank_b.key}).json()
+        apps_bank = client.get("/v1/applications", headers={"X-API-Key": world.bank_b.key}).json()
+        apps_sme = client.get("/v1/applications", headers={"X-API-Key": world.sme_b.key}).json()
+    assert {line["bank_id"] for line in lines["credit_lines"]} == {world.bank_b.id}
+    assert world.line_a not in {line["credit_line_id"] for line in lines["credit_lines"]}
+    assert [h["webhook_id"] for h in hooks["webhooks"]] == [world.hook_b]
+    assert world.app_b in {a["application_id"] for a in apps_bank["applications"]}
+    assert world.app_a not in {a["application_id"] for a in apps_bank["applications"]}
+    assert {a["enterprise_id"] for a in apps_sme["applications"]} == {world.sme_b.id}
