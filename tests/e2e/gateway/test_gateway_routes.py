@@ -133,3 +133,18 @@ def test_overdrawing_is_refused_without_changing_the_line(world: World) -> None:
         after = client.get(f"/v1/credit-lines/{line}", headers={"X-API-Key": bank.key}).json()
     assert too_much.status_code in (409, 422), too_much.text
     assert after["utilized_fen"] == 0
+
+
+def test_sme_sees_its_own_credit_lines_only(world: World) -> None:
+    with world.client() as client:
+        own = client.get("/v1/credit-lines", headers={"X-API-Key": world.sme_a.key})
+        assert own.status_code == 200, own.text
+        ids = {line["credit_line_id"] for line in own.json()["credit_lines"]}
+        assert world.line_a in ids and world.line_b not in ids
+        assert all(line["enterprise_id"] == world.sme_a.id for line in own.json()["credit_lines"])
+        one = client.get(f"/v1/credit-lines/{world.line_a}", headers={"X-API-Key": world.sme_a.key})
+        assert one.status_code == 200 and one.json()["limit_fen"] > 0
+        other = client.get(
+            f"/v1/credit-lines/{world.line_b}", headers={"X-API-Key": world.sme_a.key}
+        )
+        assert other.status_code == 404

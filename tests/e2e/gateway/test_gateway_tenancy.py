@@ -60,7 +60,7 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("GET", "/v1/credit-lines/{credit_line_id}"): (
         lambda w: {"credit_line_id": w.line_a},
         None,
-        ("bank_a",),
+        ("bank_a", "sme_a"),  # the granting bank and the enterprise it was granted to
     ),
     ("POST", "/v1/credit-lines/{credit_line_id}/amend"): (
         lambda w: {"credit_line_id": w.line_a},

@@ -56,9 +56,9 @@ class FakeLines:
             raise CreditLimitExceeded("fake")
         self.s.write(line.credit_line_id, line)
 
-    async def list_for_bank(self, query: LineQuery) -> list[CreditLine]:
+    async def list_visible(self, query: LineQuery) -> list[CreditLine]:
         lines = self._all()
-        return [x for x in lines if x.bank_id == query.bank_id][: query.limit]
+        return [x for x in lines if query.viewer.can_see(x)][: query.limit]
 
     def _all(self) -> list[CreditLine]:
         rows = [self.s.read(k) for k in sorted({*self.s.rows, *self.s.staged})]

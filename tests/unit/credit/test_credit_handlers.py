@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 from g60_credit.domain import errors, events
 from g60_credit.domain.parties import EnterpriseView, MemberView
-from g60_credit.domain.queries import LineQuery
+from g60_credit.domain.queries import LineQuery, Viewer
 from g60_credit.service_layer import financing_handlers, handlers, line_handlers, money_handlers
 from g60_credit.service_layer.commands import (
     ApplyForFinancing,
@@ -101,7 +101,7 @@ async def test_short_guarantor_rolls_back_the_line_too() -> None:
         await money_handlers.move_funds(
             MoveFunds(BANK.member_id, "r-big", app_id, 200_002, repayment=False), uow
         )
-    lines = await uow.lines.list_for_bank(LineQuery(BANK.member_id))
+    lines = await uow.lines.list_visible(LineQuery(Viewer("bank", BANK.member_id)))
     assert lines[0].utilized_fen == 0
     ok = await money_handlers.move_funds(
         MoveFunds(BANK.member_id, "r-fits", app_id, 200_000, repayment=False), uow

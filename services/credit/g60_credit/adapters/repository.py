@@ -92,13 +92,14 @@ class PgCreditLineRepository:
         if done != line.version:
             raise CreditLimitExceeded(f"{amount_fen} fen exceeds the available credit")
 
-    async def list_for_bank(self, query: LineQuery) -> list[CreditLine]:
+    async def list_visible(self, query: LineQuery) -> list[CreditLine]:
+        owner_column = {"bank": "bank_id", "enterprise": "enterprise_id"}[query.viewer.kind]
         rows = await self._conn.fetch(
-            """SELECT * FROM credit_lines
-               WHERE bank_id = $1 AND credit_line_id > $2
+            f"""SELECT * FROM credit_lines
+               WHERE {owner_column} = $1 AND credit_line_id > $2
                  AND ($3 = '' OR status = $3) AND ($4::uuid IS NULL OR enterprise_id = $4)
                ORDER BY credit_line_id LIMIT $5""",
-            query.bank_id,
+            query.viewer.party_id,
             query.after_id or "00000000-0000-0000-0000-000000000000",
             query.status,
             query.enterprise_id or None,

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
+
+from g60_credit.domain.model import CreditLine
 
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 500
@@ -15,8 +18,21 @@ def page_size(requested: int) -> int:
 
 
 @dataclass(frozen=True)
+class Viewer:
+    """Who reads credit lines: a bank sees the lines it granted, an enterprise the lines
+    granted to it. Anything else is reported as missing."""
+
+    kind: Literal["bank", "enterprise"]
+    party_id: str
+
+    def can_see(self, line: CreditLine) -> bool:
+        owner = line.bank_id if self.kind == "bank" else line.enterprise_id
+        return owner == self.party_id
+
+
+@dataclass(frozen=True)
 class LineQuery:
-    bank_id: str
+    viewer: Viewer
     status: str = ""
     enterprise_id: str = ""
     after_id: str = ""

@@ -17,7 +17,7 @@ from g60_credit.domain.errors import InvalidFields
 from g60_credit.domain.model import CreditLine, CreditLineStatus
 from g60_credit.domain.queries import AuditRecord, LineQuery, page_size
 from g60_credit.entrypoints.rpc_base import RpcBase
-from g60_credit.entrypoints.status_mapping import caller_bank_id, page_after, run_rpc
+from g60_credit.entrypoints.status_mapping import caller_bank_id, line_viewer, page_after, run_rpc
 from g60_credit.service_layer import handlers, line_handlers
 from g60_credit.service_layer.commands import (
     ChangeCreditLine,
@@ -53,9 +53,9 @@ class CreditLineRpcs(RpcBase):
     async def GetCreditLine(
         self, request: credit_pb2.GetCreditLineRequest, context: grpc.aio.ServicerContext
     ) -> credit_pb2.CreditLine:
-        bank_id = await caller_bank_id(context)
+        viewer = await line_viewer(context)
         line = await run_rpc(
-            context, lambda: handlers.get_credit_line(bank_id, request.credit_line_id, self._uow())
+            context, lambda: handlers.get_credit_line(viewer, request.credit_line_id, self._uow())
         )
         return line_to_proto(line)
 
@@ -115,7 +115,7 @@ class CreditLineRpcs(RpcBase):
     async def ListCreditLines(
         self, request: credit_pb2.ListCreditLinesRequest, context: grpc.aio.ServicerContext
     ) -> credit_pb2.ListCreditLinesResponse:
-        bank_id = await caller_bank_id(context)
+        viewer = await line_viewer(context)
         limit = page_size(request.page_size)
 
         async def query() -> list[CreditLine]:
@@ -124,7 +124,7 @@ class CreditLineRpcs(RpcBase):
             if request.status and request.status not in CreditLineStatus.__members__:
                 raise InvalidFields({"status": "must be one of " + ", ".join(CreditLineStatus)})
             after = page_after(request.page_token, "uuid")
-            q = LineQuery(bank_id, request.status, request.enterprise_id, after, limit)
+            q = LineQuery(viewer, request.status, request.enterprise_id, after, limit)
             return await handlers.list_credit_lines(q, self._uow())
 
         lines = await run_rpc(context, query)

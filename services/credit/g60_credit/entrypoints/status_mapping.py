@@ -15,6 +15,7 @@ from google.rpc import code_pb2
 from g60_credit.adapters.ids import uuid_or_none
 from g60_credit.adapters.party_directory import MembersUnavailable
 from g60_credit.domain import errors
+from g60_credit.domain.queries import Viewer
 
 MAX_REQUEST_ID_CHARS = 128
 T = TypeVar("T")
@@ -45,6 +46,12 @@ async def caller_of(context: grpc.aio.ServicerContext, *allowed: str) -> tuple[s
 
 async def caller_bank_id(context: grpc.aio.ServicerContext) -> str:
     return (await caller_of(context, "bank"))[1]
+
+
+async def line_viewer(context: grpc.aio.ServicerContext) -> Viewer:
+    """Banks read the lines they granted; enterprises read the lines granted to them."""
+    kind, party_id = await caller_of(context, "bank", "enterprise")
+    return Viewer("bank" if kind == "bank" else "enterprise", party_id)
 
 
 def require_request_id(request_id: str) -> None:

@@ -21,7 +21,7 @@ from g60_credit.domain.errors import (
 from g60_credit.domain.events import CreditLineRegistered, Parties
 from g60_credit.domain.model import CreditLine
 from g60_credit.domain.parties import EnterpriseView, MemberView
-from g60_credit.domain.queries import AuditRecord, LineQuery
+from g60_credit.domain.queries import AuditRecord, LineQuery, Viewer
 from g60_credit.domain.snapshots import line_from_snapshot, line_snapshot
 from g60_credit.domain.validation import validate_terms
 from g60_credit.service_layer.idempotent import audit, run_idempotent
@@ -161,19 +161,19 @@ def check_can_guarantee(guarantor: MemberView | None, guarantor_id: str) -> None
         raise GuarantorNotEligible(f"{guarantor_id} is not an ACTIVE guarantee company")
 
 
-async def get_credit_line(bank_id: str, credit_line_id: str, uow: CreditUnitOfWork) -> CreditLine:
-    """A line of another bank is reported exactly like a missing one."""
+async def get_credit_line(viewer: Viewer, credit_line_id: str, uow: CreditUnitOfWork) -> CreditLine:
+    """A line the viewer may not see is reported exactly like a missing one."""
     async with uow:
         line = await uow.lines.get(credit_line_id)
-    if line is None or line.bank_id != bank_id:
+    if line is None or not viewer.can_see(line):
         raise CreditLineNotFound(credit_line_id)
     return line
 
 
 async def list_credit_lines(query: LineQuery, uow: CreditUnitOfWork) -> list[CreditLine]:
-    """Only the calling bank's lines, in id order (the page token is the last id)."""
+    """Only the lines the viewer may see, in id order (the page token is the last id)."""
     async with uow:
-        return await uow.lines.list_for_bank(query)
+        return await uow.lines.list_visible(query)
 
 
 async def list_credit_line_audit(
