@@ -69,6 +69,12 @@ class KafkaSettings:
         )
 
 
+def listen_host(env: Mapping[str, str]) -> str:
+    """Where HTTP endpoints (metrics, gateway, aggregator web) listen: loopback for the
+    local stack; 0.0.0.0 in containers (deploy/k8s sets G60_LISTEN_HOST)."""
+    return env_str(env, "G60_LISTEN_HOST", "127.0.0.1")
+
+
 def process_env() -> Mapping[str, str]:
     """The only place that touches os.environ; entrypoints call it once."""
     return dict(os.environ)

@@ -32,6 +32,7 @@ class ServiceSpec:
     name: str
     grpc_bind: str
     metrics_port: int
+    metrics_host: str
     postgres: PostgresSettings
     kafka: KafkaSettings
     schema_files: Sequence[Path]
@@ -41,7 +42,7 @@ class ServiceSpec:
 
 
 async def run_service(spec: ServiceSpec) -> None:
-    start_http_server(spec.metrics_port, addr="127.0.0.1")
+    start_http_server(spec.metrics_port, addr=spec.metrics_host)
     pool = await create_pool(spec.postgres)
     await apply_schema(pool, OUTBOX_SQL, IDEMPOTENCY_SQL, *spec.schema_files)
     await ensure_topics(spec.kafka, EVENT_TOPICS)

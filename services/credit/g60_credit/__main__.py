@@ -51,6 +51,7 @@ def main() -> None:
         name="credit",
         grpc_bind=settings.grpc_bind,
         metrics_port=settings.metrics_port,
+        metrics_host=settings.listen_host,
         postgres=settings.postgres,
         kafka=settings.kafka,
         schema_files=[Path(__file__).parent / "adapters" / "schema.sql"],

@@ -5,13 +5,21 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from g60common.config import KafkaSettings, PostgresSettings, env_float, env_int, env_str
+from g60common.config import (
+    KafkaSettings,
+    PostgresSettings,
+    env_float,
+    env_int,
+    env_str,
+    listen_host,
+)
 
 
 @dataclass(frozen=True)
 class CreditSettings:
     grpc_bind: str
     metrics_port: int
+    listen_host: str
     postgres: PostgresSettings
     kafka: KafkaSettings
     members_target: str
@@ -25,6 +33,7 @@ class CreditSettings:
     def from_env(cls, env: Mapping[str, str]) -> CreditSettings:
         return cls(
             grpc_bind=env_str(env, "G60_CREDIT_GRPC_BIND", "127.0.0.1:50052"),
+            listen_host=listen_host(env),
             metrics_port=env_int(env, "G60_CREDIT_METRICS_PORT", 9102),
             postgres=PostgresSettings.from_env(env, "G60_CREDIT", "g60_credit"),
             kafka=KafkaSettings.from_env(env),

@@ -15,7 +15,7 @@ def main() -> None:
     configure_logging("gateway", json_lines=settings.log_json)
     uvicorn.run(
         create_app(settings),
-        host="127.0.0.1",
+        host=settings.listen_host,
         port=settings.port,
         log_level="warning",
         timeout_graceful_shutdown=5,

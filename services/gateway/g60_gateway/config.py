@@ -5,7 +5,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from g60common.config import KafkaSettings, PostgresSettings, env_float, env_int, env_str
+from g60common.config import (
+    KafkaSettings,
+    PostgresSettings,
+    env_float,
+    env_int,
+    env_str,
+    listen_host,
+)
 
 
 @dataclass(frozen=True)
@@ -34,6 +41,7 @@ class WebhookSettings:
 @dataclass(frozen=True)
 class GatewaySettings:
     port: int
+    listen_host: str
     postgres: PostgresSettings
     kafka: KafkaSettings
     members_target: str
@@ -52,6 +60,7 @@ class GatewaySettings:
     def from_env(cls, env: Mapping[str, str]) -> GatewaySettings:
         return cls(
             port=env_int(env, "G60_GATEWAY_PORT", 8080),
+            listen_host=listen_host(env),
             postgres=PostgresSettings.from_env(env, "G60_GATEWAY", "g60_gateway"),
             kafka=KafkaSettings.from_env(env),
             members_target=env_str(env, "G60_MEMBERS_GRPC_TARGET", "127.0.0.1:50051"),

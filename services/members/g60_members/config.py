@@ -5,13 +5,21 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from g60common.config import KafkaSettings, PostgresSettings, env_float, env_int, env_str
+from g60common.config import (
+    KafkaSettings,
+    PostgresSettings,
+    env_float,
+    env_int,
+    env_str,
+    listen_host,
+)
 
 
 @dataclass(frozen=True)
 class MembersSettings:
     grpc_bind: str
     metrics_port: int
+    listen_host: str
     postgres: PostgresSettings
     kafka: KafkaSettings
     log_json: bool
@@ -21,6 +29,7 @@ class MembersSettings:
     def from_env(cls, env: Mapping[str, str]) -> MembersSettings:
         return cls(
             grpc_bind=env_str(env, "G60_MEMBERS_GRPC_BIND", "127.0.0.1:50051"),
+            listen_host=listen_host(env),
             metrics_port=env_int(env, "G60_MEMBERS_METRICS_PORT", 9101),
             postgres=PostgresSettings.from_env(env, "G60_MEMBERS", "g60_members"),
             kafka=KafkaSettings.from_env(env),
