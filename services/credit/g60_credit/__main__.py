@@ -3,7 +3,6 @@ read-model projection and the credit-line expiry sweeper."""
 
 from __future__ import annotations
 
-import asyncio
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
@@ -15,7 +14,7 @@ from g60.members.v1 import members_pb2_grpc
 from g60common.config import process_env
 from g60common.grpc_server import GrpcService
 from g60common.logs import configure_logging
-from g60common.runtime import ServiceSpec, run_service
+from g60common.runtime import ServiceSpec, serve
 
 from g60_credit.adapters.member_projection import run_member_projection
 from g60_credit.adapters.party_directory import ReadThroughPartyDirectory
@@ -67,7 +66,7 @@ def main() -> None:
             ),
         ],
     )
-    asyncio.run(run_service(spec))
+    serve(spec)
 
 
 if __name__ == "__main__":

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -11,7 +10,7 @@ from g60.members.v1 import members_pb2, members_pb2_grpc
 from g60common.config import process_env
 from g60common.grpc_server import GrpcService
 from g60common.logs import configure_logging
-from g60common.runtime import ServiceSpec, run_service
+from g60common.runtime import ServiceSpec, serve
 
 from g60_members.adapters.registry_metrics import run_registry_gauges
 from g60_members.adapters.unit_of_work import PgMembersUnitOfWork
@@ -47,7 +46,7 @@ def main() -> None:
             lambda pool, stop: run_registry_gauges(pool, stop, settings.gauge_refresh_s),
         ],
     )
-    asyncio.run(run_service(spec))
+    serve(spec)
 
 
 if __name__ == "__main__":
