@@ -3,18 +3,39 @@
 from __future__ import annotations
 
 from datetime import UTC, timedelta, timezone
+from typing import Any
 
-from g60.events.v1 import credit_events_pb2, envelope_pb2
+from g60.events.v1 import credit_events_pb2 as pb
+from g60.events.v1 import envelope_pb2
+from google.protobuf.message import Message
 
-from g60_aggregator.domain.credit_events import CreditFact
+from g60_aggregator.domain.credit_events import CreditFact, LineBalances
 from g60_aggregator.domain.totals import Parties
 
 # Asia/Shanghai has had no DST since 1991: a fixed offset is exact for business months.
 SHANGHAI = timezone(timedelta(hours=8), "Asia/Shanghai")
 
-_PAYLOADS: dict[str, type[credit_events_pb2.CreditLineRegistered]] = {
-    "CreditLineRegistered": credit_events_pb2.CreditLineRegistered,
+_PAYLOADS: dict[str, type[Message]] = {
+    name: getattr(pb, name)
+    for name in (
+        "CreditLineRegistered",
+        "CreditLineAmended",
+        "CreditLineFrozen",
+        "CreditLineUnfrozen",
+        "CreditLineClosed",
+        "CreditLineExpired",
+        "FinancingApplied",
+        "FinancingApproved",
+        "FinancingRejected",
+        "FinancingWithdrawn",
+        "FinancingClosed",  # moves no measure, but its version must count as applied
+        "FundsDisbursed",
+        "LoanRepaid",
+    )
 }
+# Events on the FinancingApplication aggregate carry the *bound line's* balances
+# (FinancingApproved); only line-aggregate events may move line stock measures.
+_LINE_AGGREGATE = "CreditLine"
 
 
 def business_month(envelope: envelope_pb2.EventEnvelope) -> str:
@@ -22,25 +43,63 @@ def business_month(envelope: envelope_pb2.EventEnvelope) -> str:
     return occurred.strftime("%Y-%m")
 
 
+def _parties(p: pb.CreditParties) -> Parties:
+    return Parties(
+        bank_id=p.bank_id,
+        bank_city=p.bank_city,
+        bank_type=p.bank_type,
+        enterprise_city=p.enterprise_city,
+        industry=p.industry,
+        size_class=p.size_class,
+        enterprise_id=p.enterprise_id,
+    )
+
+
+def _balances(envelope: envelope_pb2.EventEnvelope, payload: Any) -> LineBalances | None:
+    if envelope.aggregate_type != _LINE_AGGREGATE or not payload.HasField("balances"):
+        return None
+    return LineBalances(limit_fen=payload.balances.limit_fen, status=payload.balances.status)
+
+
+def _to_first_disbursement_s(envelope: envelope_pb2.EventEnvelope, payload: Any) -> int | None:
+    if not payload.first_disbursement or not payload.HasField("submitted_at"):
+        return None
+    waited_s = int(envelope.occurred_at.seconds) - int(payload.submitted_at.seconds)
+    return max(waited_s, 0)
+
+
+def _extras(envelope: envelope_pb2.EventEnvelope, payload: Any) -> dict[str, Any]:
+    kind = envelope.event_type
+    if kind == "CreditLineRegistered":
+        return {"limit_fen": payload.limit_fen}
+    if kind == "CreditLineAmended":
+        # Recomputed from the two limits rather than trusting delta_fen alone.
+        return {"limit_delta_fen": payload.limit_fen - payload.previous_limit_fen}
+    if kind == "FundsDisbursed":
+        return {
+            "amount_fen": payload.amount_fen,
+            "first_disbursement": payload.first_disbursement,
+            "to_first_disbursement_s": _to_first_disbursement_s(envelope, payload),
+        }
+    if kind == "LoanRepaid":
+        return {"amount_fen": payload.amount_fen}
+    if kind == "FinancingRejected":
+        return {"final": payload.final}
+    return {}
+
+
 def to_fact(envelope: envelope_pb2.EventEnvelope) -> CreditFact | None:
     payload_type = _PAYLOADS.get(envelope.event_type)
     if payload_type is None:
         return None
-    payload = payload_type()
+    payload: Any = payload_type()
     envelope.payload.Unpack(payload)
-    p = payload.parties
     return CreditFact(
         event_type=envelope.event_type,
         aggregate_id=envelope.aggregate_id,
         version=envelope.aggregate_version,
         month=business_month(envelope),
-        parties=Parties(
-            bank_id=p.bank_id,
-            bank_city=p.bank_city,
-            bank_type=p.bank_type,
-            enterprise_city=p.enterprise_city,
-            industry=p.industry,
-            size_class=p.size_class,
-        ),
-        limit_fen=payload.limit_fen,
+        parties=_parties(payload.parties),
+        balances=_balances(envelope, payload),
+        **_extras(envelope, payload),
     )

@@ -1,18 +1,44 @@
-"""Cumulative totals as pure arithmetic over integer fen.
+"""Cumulative totals as pure arithmetic over integers (fen and counts).
 
-Each aggregate (credit line) keeps its own contribution to the totals and the last
-version applied. Applying an event replaces the aggregate's contribution, so the
-version check and the update are one write: an event is applied at most once.
+Every measure is kept as *changes per business month*: the value "as of month M" is
+the sum of the changes in months <= M. Flows (credit granted, disbursed) only ever add;
+stock measures (active limit) add the difference between the new and the old state.
+One representation therefore serves monthly figures and "as of month M" views alike.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import Enum
 
+# Money measures end in _fen; counts have no unit suffix.
 CREDIT_GRANTED = "credit_granted_fen"
-MEASURES = (CREDIT_GRANTED,)
+DISBURSED = "financing_disbursed_fen"
+REPAID = "principal_repaid_fen"
+ACTIVE_LIMIT = "active_limit_fen"
+CREDIT_LINES = "credit_lines"
+ACTIVE_LINES = "active_credit_lines"
+DISBURSEMENTS = "disbursements"
+APPS_SUBMITTED = "applications_submitted"
+APPS_APPROVED = "applications_approved"
+APPS_REJECTED = "applications_rejected"
+APPS_WITHDRAWN = "applications_withdrawn"
+ENTERPRISES_SERVED = "enterprises_served"
+# Time to first disbursement is a histogram: measure "ttfd_s:<seconds>" counts events.
+TTFD_PREFIX = "ttfd_s:"
+
+MONEY_MEASURES = (CREDIT_GRANTED, DISBURSED, REPAID, ACTIVE_LIMIT)
+COUNT_MEASURES = (
+    CREDIT_LINES,
+    ACTIVE_LINES,
+    DISBURSEMENTS,
+    APPS_SUBMITTED,
+    APPS_APPROVED,
+    APPS_REJECTED,
+    APPS_WITHDRAWN,
+    ENTERPRISES_SERVED,
+)
 
 ALLIANCE = "alliance"
 DIMENSIONS = (
@@ -33,10 +59,12 @@ class Parties:
     enterprise_city: str
     industry: str
     size_class: str
+    enterprise_id: str = ""
 
 
 def dimension_keys(parties: Parties) -> list[str]:
-    """Every dimension value a credit event is attributed to."""
+    """Every dimension value an event is attributed to. Empty values (a matchmaking
+    application has no bank yet) are not attributed rather than lumped under ""."""
     values = (
         parties.enterprise_city,
         parties.bank_city,
@@ -45,31 +73,10 @@ def dimension_keys(parties: Parties) -> list[str]:
         parties.industry,
         parties.size_class,
     )
-    return [ALLIANCE, *(f"{dim}:{value}" for dim, value in zip(DIMENSIONS, values, strict=True))]
-
-
-@dataclass
-class AggregateState:
-    """One aggregate's contribution: measure -> month -> fen, attributed to `dims`."""
-
-    version: int
-    dims: list[str]
-    contribution: dict[str, dict[str, int]] = field(default_factory=dict)
-
-    def add(self, measure: str, month: str, fen: int) -> None:
-        by_month = self.contribution.setdefault(measure, {})
-        by_month[month] = by_month.get(month, 0) + fen
-
-    def to_json(self) -> dict[str, object]:
-        return {"version": self.version, "dims": self.dims, "contribution": self.contribution}
-
-    @classmethod
-    def from_json(cls, data: Mapping[str, object]) -> AggregateState:
-        return cls(
-            version=int(data["version"]),  # type: ignore[call-overload]
-            dims=list(data["dims"]),  # type: ignore[call-overload]
-            contribution={k: dict(v) for k, v in data["contribution"].items()},  # type: ignore[attr-defined]
-        )
+    return [
+        ALLIANCE,
+        *(f"{dim}:{value}" for dim, value in zip(DIMENSIONS, values, strict=True) if value),
+    ]
 
 
 class VersionCheck(Enum):
@@ -87,30 +94,46 @@ def check_version(last_applied: int, incoming: int) -> VersionCheck:
     return VersionCheck.APPLY
 
 
-# Sums: dim -> measure -> month -> fen
-Sums = dict[str, dict[str, dict[str, int]]]
+# measure -> month -> amount
+Contribution = dict[str, dict[str, int]]
+# dimension key -> measure -> month -> amount
+Sums = dict[str, Contribution]
 
 
-def sum_contributions(states: Iterable[AggregateState]) -> Sums:
-    sums: Sums = {}
-    for state in states:
-        for dim in state.dims:
-            by_measure = sums.setdefault(dim, {})
-            for measure, by_month in state.contribution.items():
-                target = by_measure.setdefault(measure, {})
-                for month, fen in by_month.items():
-                    target[month] = target.get(month, 0) + fen
-    return sums
+def add_contribution(
+    target: Contribution, source: Mapping[str, Mapping[str, int]], sign: int
+) -> None:
+    for measure, by_month in source.items():
+        into = target.setdefault(measure, {})
+        for month, amount in by_month.items():
+            into[month] = into.get(month, 0) + sign * amount
 
 
-def merge_sums(parts: Iterable[Sums]) -> Sums:
+def add_to_sums(
+    sums: Sums, dims: Iterable[str], change: Mapping[str, Mapping[str, int]], sign: int = 1
+) -> None:
+    """Adds one aggregate's change to each dimension it is attributed to."""
+    for dim in dims:
+        add_contribution(sums.setdefault(dim, {}), change, sign)
+
+
+def contribution_diff(old: Contribution, new: Contribution) -> Contribution:
+    """new - old, keeping only the non-zero changes (usually one measure, one month)."""
+    diff: Contribution = {}
+    for measure in old.keys() | new.keys():
+        before, after = old.get(measure, {}), new.get(measure, {})
+        for month in before.keys() | after.keys():
+            delta = after.get(month, 0) - before.get(month, 0)
+            if delta:
+                diff.setdefault(measure, {})[month] = delta
+    return diff
+
+
+def merge_sums(parts: Iterable[Mapping[str, Contribution]]) -> Sums:
     merged: Sums = {}
     for part in parts:
         for dim, by_measure in part.items():
-            for measure, by_month in by_measure.items():
-                target = merged.setdefault(dim, {}).setdefault(measure, {})
-                for month, fen in by_month.items():
-                    target[month] = target.get(month, 0) + fen
+            add_contribution(merged.setdefault(dim, {}), by_measure, 1)
     return merged
 
 
@@ -119,3 +142,7 @@ def cumulative(by_month: Mapping[str, int], as_of_month: str | None = None) -> i
     return sum(
         fen for month, fen in by_month.items() if as_of_month is None or month <= as_of_month
     )
+
+
+def total_of(by_month: Mapping[str, int]) -> int:
+    return sum(by_month.values())

@@ -1,5 +1,11 @@
-"""The Faust app: one agent applies credit events to per-aggregate state, a timer
-publishes per-partition partial sums, and web pages serve totals and metrics."""
+"""The Faust app.
+
+- `apply_credit_events`: credit events -> per-aggregate state table (version check and
+  contribution in one write) and in-memory per-partition partial sums.
+- `apply_served`: disbursements re-keyed by enterprise -> earliest month served.
+- `publish_partials`: every publish interval, the changed partitions' partial sums go
+  to the compacted totals topic (keys "p<N>" and "s<N>").
+"""
 
 from __future__ import annotations
 
@@ -8,25 +14,23 @@ import logging
 from typing import Any
 
 import faust
-from g60common.events import decode_envelope
-from g60common.kafka import EVENT_TOPIC_PARTITIONS, TOPIC_CREDIT_EVENTS, TOTALS_TOPIC
-from prometheus_client import CONTENT_TYPE_LATEST, Counter, generate_latest
+from g60common.kafka import EVENT_TOPIC_PARTITIONS, TOPIC_CREDIT_EVENTS
 
-from g60_aggregator.adapters.decoding import to_fact
-from g60_aggregator.adapters.totals_view import TotalsView
+from g60_aggregator.adapters import metrics
+from g60_aggregator.adapters.appliers import LineApplier, ServedApplier
 from g60_aggregator.config import AggregatorSettings
-from g60_aggregator.domain.credit_events import apply_fact
-from g60_aggregator.domain.totals import (
-    AggregateState,
-    VersionCheck,
-    check_version,
-    sum_contributions,
-)
-from g60_aggregator.entrypoints.serialize import totals_document
+from g60_aggregator.domain.partials import PartialSums
+from g60_aggregator.domain.served import ServedFact
+from g60_aggregator.entrypoints.web import register_pages
 
 log = logging.getLogger(__name__)
 
-EVENTS = Counter("g60_aggregator_events", "Credit events by outcome", ["outcome"])
+# Changelogs are compacted; they must never lose a key to time-based retention either,
+# or a recovered table would forget versions and apply redelivered events twice.
+CHANGELOG_CONFIG = {"retention.ms": "-1", "retention.bytes": "-1", "cleanup.policy": "compact"}
+LINE_TABLE, SERVED_TABLE = "credit-aggregate-state", "enterprise-served"
+TABLES = (LINE_TABLE, SERVED_TABLE)
+LINES_PREFIX, SERVED_PREFIX = "p", "s"
 
 
 def create_app(settings: AggregatorSettings) -> faust.App:
@@ -37,98 +41,127 @@ def create_app(settings: AggregatorSettings) -> faust.App:
         topic_partitions=EVENT_TOPIC_PARTITIONS,
         topic_replication_factor=1,
         producer_acks=-1,
-        # Exactness comes from the per-aggregate version check, not from Faust's
-        # exactly_once mode (which has open duplicate-on-rebalance bugs upstream).
-        processing_guarantee="at_least_once",
+        # Every event writes a changelog record; without linger each one is its own
+        # produce request (a socket send per event dominated the profile).
+        producer_linger=settings.producer_linger_s,
+        # Exactness comes from the per-aggregate version check (and the idempotent
+        # served merge), not from exactly_once; that mode is only an option.
+        processing_guarantee=settings.processing_guarantee,
         consumer_auto_offset_reset="earliest",
-        web_host="127.0.0.1",
+        web_host=settings.web_host,
         web_port=settings.web_port,
         datadir=settings.data_dir,
         table_standby_replicas=0,
+        broker_session_timeout=settings.session_timeout_s,
+        broker_heartbeat_interval=max(settings.session_timeout_s / 4, 0.5),
     )
     _wire(app, settings)
     return app
 
 
-def _wire(app: faust.App, settings: AggregatorSettings) -> None:
-    credit_events = app.topic(
-        TOPIC_CREDIT_EVENTS,
+def _raw_topic(app: faust.App, name: str, partitions: int | None = None) -> Any:
+    return app.topic(
+        name,
         key_type=bytes,
         value_type=bytes,
         key_serializer="raw",
         value_serializer="raw",
+        partitions=partitions,
     )
-    line_state = app.Table(
-        "credit-aggregate-state",
+
+
+def _table(app: faust.App, name: str) -> Any:
+    table: Any = app.Table(
+        name,
         default=None,
         partitions=EVENT_TOPIC_PARTITIONS,
         key_type=str,
-        value_type=dict,
+        # Values are our own JSON bytes: Faust cannot recover a changelog into a
+        # plain-dict value type (it expects a Record), bytes round-trip untouched.
+        value_type=bytes,
+        extra_topic_configs=CHANGELOG_CONFIG,
     )
-    dirty_partitions: set[int] = set()
-    totals_producer_topic = app.topic(
-        TOTALS_TOPIC.name,
-        key_serializer="raw",
-        value_serializer="raw",
-        partitions=1,
-    )
-    view = TotalsView(settings.kafka)
+    table.value_serializer = "raw"  # the constructor accepts no serializer argument
+    return table
+
+
+class Publisher:
+    """Remembers the last source offset per partition so a reader keeps the newest."""
+
+    def __init__(self, topic: Any) -> None:
+        self.topic = topic
+        self.offsets: dict[tuple[str, int], int] = {}
+
+    async def publish(self, prefix: str, partition: int, partials: PartialSums) -> None:
+        body = {
+            "offset": self.offsets.get((prefix, partition), -1),
+            "sums": partials.snapshot(partition),
+        }
+        await self.topic.send(key=f"{prefix}{partition}".encode(), value=json.dumps(body).encode())
+
+
+def _wire(app: faust.App, settings: AggregatorSettings) -> None:
+    credit_events = _raw_topic(app, TOPIC_CREDIT_EVENTS)
+    served_topic = _raw_topic(app, settings.served_topic, EVENT_TOPIC_PARTITIONS)
+    lines = LineApplier(_table(app, LINE_TABLE), PartialSums())
+    served = ServedApplier(_table(app, SERVED_TABLE), PartialSums())
+    publisher = Publisher(_raw_topic(app, settings.totals_topic, 1))
 
     @app.agent(credit_events)
     async def apply_credit_events(stream: Any) -> None:
         async for event in stream.events():
-            _apply(line_state, event.value, event.message.partition)
-            dirty_partitions.add(event.message.partition)
+            partition = event.message.partition
+            forward = lines.apply(event.value, partition)
+            publisher.offsets[(LINES_PREFIX, partition)] = event.message.offset
+            if forward is not None:
+                metrics.SERVED_FORWARDED.inc()
+                await served_topic.send(
+                    key=forward.enterprise_id.encode(), value=json.dumps(forward.to_json()).encode()
+                )
+
+    @app.agent(served_topic)
+    async def apply_served(stream: Any) -> None:
+        async for event in stream.events():
+            partition = event.message.partition
+            served.apply(ServedFact.from_json(json.loads(event.value)), partition)
+            publisher.offsets[(SERVED_PREFIX, partition)] = event.message.offset
+
+    _wire_recovery(app, lines, served, credit_events.get_topic_name(), settings.served_topic)
 
     @app.timer(interval=settings.publish_interval_s)
     async def publish_partials() -> None:
-        for partition in sorted(dirty_partitions):
-            dirty_partitions.discard(partition)
-            partial = sum_contributions(
-                AggregateState.from_json(v)
-                for v in line_state.values()
-                if v and v.get("partition") == partition
-            )
-            await totals_producer_topic.send(
-                key=f"p{partition}".encode(), value=json.dumps(partial).encode()
-            )
+        for prefix, applier in ((LINES_PREFIX, lines), (SERVED_PREFIX, served)):
+            for partition in sorted(applier.dirty):
+                applier.dirty.discard(partition)
+                await publisher.publish(prefix, partition, applier.partials)
 
-    @app.task
-    async def serve_totals_view() -> None:
-        await view.run()
-
-    @app.page("/v1/totals")
-    async def totals(web: faust.web.View, request: faust.web.Request) -> faust.web.Response:
-        month = request.query.get("month")
-        return web.json(totals_document(view.sums(), month))
-
-    @app.page("/healthz")
-    async def healthz(web: faust.web.View, request: faust.web.Request) -> faust.web.Response:
-        return web.json({"status": "ok", "totals_view_ready": view.ready.is_set()})
-
-    @app.page("/metrics")
-    async def metrics(web: faust.web.View, request: faust.web.Request) -> faust.web.Response:
-        # aiohttp refuses a charset inside content_type; pass the full header instead.
-        return web.bytes(generate_latest(), headers={"Content-Type": CONTENT_TYPE_LATEST})
+    register_pages(app, settings)
 
 
-def _apply(line_state: Any, raw: bytes, partition: int) -> None:
-    envelope = decode_envelope(raw)
-    fact = to_fact(envelope)
-    stored = line_state.get(envelope.aggregate_id)
-    previous = AggregateState.from_json(stored) if stored else None
-    outcome = check_version(previous.version if previous else 0, envelope.aggregate_version)
-    if outcome is VersionCheck.DUPLICATE:
-        EVENTS.labels("duplicate").inc()
-        return
-    if outcome is VersionCheck.GAP:
-        EVENTS.labels("gap").inc()
-        log.warning("version gap on %s: %s", envelope.aggregate_id, envelope.aggregate_version)
-    if fact is None:
-        EVENTS.labels("ignored").inc()
-        return
-    new_state = apply_fact(previous, fact).to_json()
-    new_state["partition"] = partition
-    # One table write carries both the new version and the new contribution.
-    line_state[envelope.aggregate_id] = new_state
-    EVENTS.labels("applied").inc()
+def _wire_recovery(
+    app: faust.App, lines: LineApplier, served: ServedApplier, lines_topic: str, served_topic: str
+) -> None:
+    def assigned(topic: str) -> set[int]:
+        return {tp.partition for tp in app.assignor.assigned_actives() if tp.topic == topic}
+
+    lines_table: Any = lines.table
+    served_table: Any = served.table
+
+    @lines_table.on_recover
+    async def rebuild_lines() -> None:
+        # The memory store has just dropped keys of partitions no longer assigned.
+        lines.rebuild(list(lines.table.values()), assigned(lines_topic))
+        log.info("rebuilt line partials for partitions %s", lines.partials.partitions())
+
+    @served_table.on_recover
+    async def rebuild_served() -> None:
+        served.rebuild(list(served.table.values()), assigned(served_topic))
+
+    async def forget_revoked(sender: Any, revoked: Any, **_: Any) -> None:
+        for tp in revoked:
+            for applier, topic in ((lines, lines_topic), (served, served_topic)):
+                if tp.topic == topic:
+                    applier.partials.drop(tp.partition)
+                    applier.dirty.discard(tp.partition)
+
+    app.on_partitions_revoked.connect(forget_revoked)  # type: ignore[arg-type]

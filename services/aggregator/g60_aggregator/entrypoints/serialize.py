@@ -7,29 +7,96 @@ from typing import Any
 from g60common.corridor import CORRIDOR_CITIES
 from g60common.money import yuan_str
 
-from g60_aggregator.domain.totals import ALLIANCE, DIMENSIONS, MEASURES, Sums, cumulative
+from g60_aggregator.domain.quantiles import nearest_rank
+from g60_aggregator.domain.totals import (
+    ALLIANCE,
+    APPS_APPROVED,
+    APPS_REJECTED,
+    COUNT_MEASURES,
+    DIMENSIONS,
+    DISBURSED,
+    MONEY_MEASURES,
+    REPAID,
+    TTFD_PREFIX,
+    Contribution,
+    Sums,
+    cumulative,
+)
 
 
-def _measures(by_measure: dict[str, dict[str, int]], month: str | None) -> dict[str, Any]:
+def _money(out: dict[str, Any], measure: str, fen: int) -> None:
+    out[measure] = fen
+    out[measure.removesuffix("_fen") + "_yuan"] = yuan_str(fen)
+
+
+def _approval_rate(approved: int, rejected: int) -> str | None:
+    """approved / (approved + rejected), as a decimal string with 4 places."""
+    decided = approved + rejected
+    if decided == 0:
+        return None
+    # Integer arithmetic, rounded half up to 1/10000: no float in the figure.
+    ten_thousandths = (approved * 20_000 + decided) // (2 * decided)
+    return f"{ten_thousandths // 10_000}.{ten_thousandths % 10_000:04d}"
+
+
+def _ttfd(by_measure: Contribution, month: str | None) -> dict[str, int | None]:
+    histogram = {
+        int(m.removeprefix(TTFD_PREFIX)): cumulative(by_month, month)
+        for m, by_month in by_measure.items()
+        if m.startswith(TTFD_PREFIX)
+    }
+    return {
+        "time_to_first_disbursement_p50_s": nearest_rank(histogram, 50),
+        "time_to_first_disbursement_p90_s": nearest_rank(histogram, 90),
+    }
+
+
+def measures(by_measure: Contribution, month: str | None) -> dict[str, Any]:
+    """Every measure of one dimension value, as of the end of `month` (all when None)."""
     out: dict[str, Any] = {}
-    for measure in MEASURES:
-        fen = cumulative(by_measure.get(measure, {}), month)
-        out[measure] = fen
-        out[measure.removesuffix("_fen") + "_yuan"] = yuan_str(fen)
+    all_measures = (*MONEY_MEASURES, *COUNT_MEASURES)
+    value = {m: cumulative(by_measure.get(m, {}), month) for m in all_measures}
+    for measure in MONEY_MEASURES:
+        _money(out, measure, value[measure])
+    _money(out, "outstanding_fen", value[DISBURSED] - value[REPAID])
+    for measure in COUNT_MEASURES:
+        out[measure] = value[measure]
+    out["approval_rate"] = _approval_rate(value[APPS_APPROVED], value[APPS_REJECTED])
+    out.update(_ttfd(by_measure, month))
     return out
 
 
-def totals_document(sums: Sums, as_of_month: str | None) -> dict[str, Any]:
-    by_dimension: dict[str, dict[str, Any]] = {dim: {} for dim in DIMENSIONS}
-    for code in CORRIDOR_CITIES:
-        by_dimension["enterprise_city"][code] = _measures({}, as_of_month)
+def totals_document(
+    sums: Sums, as_of_month: str | None, dimension: str | None = None
+) -> dict[str, Any]:
+    dims = (dimension,) if dimension else DIMENSIONS
+    by_dimension: dict[str, dict[str, Any]] = {dim: {} for dim in dims}
+    if "enterprise_city" in by_dimension:
+        for code in CORRIDOR_CITIES:
+            by_dimension["enterprise_city"][code] = measures({}, as_of_month)
     for key, by_measure in sums.items():
         if key == ALLIANCE:
             continue
         dim, value = key.split(":", 1)
-        by_dimension.setdefault(dim, {})[value] = _measures(by_measure, as_of_month)
+        if dim in by_dimension:
+            by_dimension[dim][value] = measures(by_measure, as_of_month)
     return {
         "as_of_month": as_of_month,
-        "alliance": _measures(sums.get(ALLIANCE, {}), as_of_month),
+        "alliance": measures(sums.get(ALLIANCE, {}), as_of_month),
         "by": by_dimension,
+    }
+
+
+def months_of(by_measure: Contribution) -> list[str]:
+    return sorted({month for by_month in by_measure.values() for month in by_month})
+
+
+def monthly_document(sums: Sums, dimension: str | None, value: str | None) -> dict[str, Any]:
+    """One dimension value's figures as of the end of every month it has activity in."""
+    key = ALLIANCE if not dimension else f"{dimension}:{value}"
+    by_measure = sums.get(key, {})
+    return {
+        "dimension": dimension or ALLIANCE,
+        "value": value,
+        "months": [{"month": m, **measures(by_measure, m)} for m in months_of(by_measure)],
     }

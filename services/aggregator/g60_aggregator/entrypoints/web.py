@@ -1,0 +1,104 @@
+"""HTTP pages of a worker: totals views, reconciliation, health and metrics."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import faust
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+from g60_aggregator.adapters import metrics
+from g60_aggregator.adapters.credit_outbox import read_credit_history
+from g60_aggregator.adapters.reconciliation import Reconciliation, reconcile
+from g60_aggregator.adapters.totals_view import TotalsView
+from g60_aggregator.config import AggregatorSettings
+from g60_aggregator.domain.totals import DIMENSIONS, MONEY_MEASURES
+from g60_aggregator.entrypoints.serialize import monthly_document, totals_document
+
+MONTH_RE = re.compile(r"^[0-9]{4}-(0[1-9]|1[0-2])$")
+
+
+def _bad_request(web: faust.web.View, detail: str) -> faust.web.Response:
+    return web.json({"title": "Bad Request", "status": 400, "detail": detail}, status=400)
+
+
+def _query_error(query: Any) -> str | None:
+    month, dimension = query.get("month"), query.get("dimension")
+    if month is not None and not MONTH_RE.match(month):
+        return "month must be YYYY-MM"
+    if dimension is not None and dimension not in DIMENSIONS:
+        return f"dimension must be one of {', '.join(DIMENSIONS)}"
+    return None
+
+
+def export_drift(result: Reconciliation) -> None:
+    """reconciliation_drift_fen: one series per money measure and dimension value
+    (0 when exact), cleared first so a resolved drift does not linger."""
+    metrics.RECONCILIATION_DRIFT.clear()
+    for measure in MONEY_MEASURES:
+        metrics.RECONCILIATION_DRIFT.labels("alliance", "", measure).set(0)
+    for d in [*result.drifts, *result.state_drifts]:
+        if d.month is None and d.measure.endswith("_fen"):
+            metrics.RECONCILIATION_DRIFT.labels(d.dimension, d.value, d.measure).set(d.drift)
+
+
+def _lags(app: faust.App) -> list[tuple[str, int, int]]:
+    consumer = app.consumer
+    read = getattr(consumer, "_read_offset", {})
+    out = []
+    for tp in consumer.assignment():
+        try:
+            highwater = consumer.highwater(tp)
+        except Exception:  # not fetched yet: no figure rather than a wrong one
+            continue
+        if highwater is None:
+            continue
+        last_read = read.get(tp)
+        position = last_read + 1 if last_read is not None else 0
+        out.append((tp.topic, tp.partition, max(highwater - position, 0)))
+    return out
+
+
+def register_pages(app: faust.App, settings: AggregatorSettings) -> TotalsView:
+    view = TotalsView(settings.kafka, settings.totals_topic)
+
+    @app.task
+    async def serve_totals_view() -> None:
+        await view.run()
+
+    @app.page("/v1/totals")
+    async def totals(web: faust.web.View, request: faust.web.Request) -> faust.web.Response:
+        error = _query_error(request.query)
+        if error:
+            return _bad_request(web, error)
+        q = request.query
+        return web.json(totals_document(view.sums(), q.get("month"), q.get("dimension")))
+
+    @app.page("/v1/totals/monthly")
+    async def monthly(web: faust.web.View, request: faust.web.Request) -> faust.web.Response:
+        error = _query_error(request.query)
+        if error:
+            return _bad_request(web, error)
+        q = request.query
+        return web.json(monthly_document(view.sums(), q.get("dimension"), q.get("value")))
+
+    @app.page("/v1/reconciliation")
+    async def reconciliation(web: faust.web.View, request: faust.web.Request) -> faust.web.Response:
+        history = await read_credit_history(settings.credit_pg_dsn, settings.reconcile_timeout_s)
+        result = reconcile(view.sums(), history)
+        export_drift(result)
+        return web.json(result.to_json())
+
+    @app.page("/healthz")
+    async def healthz(web: faust.web.View, request: faust.web.Request) -> faust.web.Response:
+        return web.json({"status": "ok", "totals_view_ready": view.ready.is_set()})
+
+    @app.page("/metrics")
+    async def metrics_page(web: faust.web.View, request: faust.web.Request) -> faust.web.Response:
+        metrics.refresh_total_gauges(view.sums())
+        metrics.refresh_lag(_lags(app))
+        # aiohttp refuses a charset inside content_type; pass the full header instead.
+        return web.bytes(generate_latest(), headers={"Content-Type": CONTENT_TYPE_LATEST})
+
+    return view

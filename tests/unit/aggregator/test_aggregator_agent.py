@@ -1,0 +1,47 @@
+"""The Faust agent itself, in `agent.test_context()` with the memory store: no broker.
+
+Changelog and topic sends are replaced by recorders; everything else (tables, the
+agent loop, the applier) is the real code."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import faust
+import pytest
+from g60_aggregator.config import AggregatorSettings
+from g60_aggregator.entrypoints.app import create_app
+from g60_aggregator.synthetic import SyntheticHistory
+
+
+@pytest.fixture
+def app(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> Any:
+    sent: list[tuple[str, bytes, bytes]] = []
+
+    async def record_send(self: Any, *, key: Any = None, value: Any = None, **_: Any) -> None:
+        sent.append((self.get_topic_name(), key, value))
+
+    monkeypatch.setattr(faust.Topic, "send", record_send)
+    app = create_app(AggregatorSettings.from_env({"G60_AGGREGATOR_DATA_DIR": str(tmp_path)}))
+    for table in app.tables.values():
+        monkeypatch.setattr(table, "_send_changelog", lambda *a, **k: None)
+    app.sent = sent  # type: ignore[attr-defined]
+    return app
+
+
+def _agent(app: Any, suffix: str) -> Any:
+    return next(a for name, a in app.agents.items() if name.endswith(suffix))
+
+
+async def test_agent_applies_each_version_once_and_forwards_served(app: Any) -> None:
+    history = SyntheticHistory(7, banks=2, enterprises=5).events(60)
+    async with _agent(app, "apply_credit_events").test_context() as agent:
+        for e in [*history, *history[:20]]:  # the first 20 redelivered
+            await agent.put(e.SerializeToString(), key=e.aggregate_id.encode())
+    table = app.tables["credit-aggregate-state"]
+    latest = {e.aggregate_id: e.aggregate_version for e in history}
+    assert {k: json.loads(v)["version"] for k, v in table.items()} == latest
+    forwarded = {key for topic, key, _ in app.sent if topic.endswith("enterprise-served")}
+    disbursing = {e.aggregate_id for e in history if e.event_type == "FundsDisbursed"}
+    assert forwarded and len(disbursing) >= 1

@@ -1,0 +1,146 @@
+"""How each credit event moves the totals (pure domain)."""
+
+from __future__ import annotations
+
+from g60_aggregator.domain.credit_events import CreditFact, LineBalances, apply_fact
+from g60_aggregator.domain.fold import TotalsFold
+from g60_aggregator.domain.served import ServedFact, merge_served
+from g60_aggregator.domain.totals import (
+    ACTIVE_LIMIT,
+    ALLIANCE,
+    CREDIT_GRANTED,
+    VersionCheck,
+    check_version,
+    cumulative,
+    dimension_keys,
+)
+from g60_aggregator.entrypoints.serialize import measures, totals_document
+
+BANKED = dict(
+    bank_id="b1", bank_city="340100", bank_type="BANK", enterprise_city="320500",
+    industry="AI", size_class="SMALL", enterprise_id="e1",
+)  # fmt: skip
+
+
+def _parties(**overrides: str) -> object:
+    from g60_aggregator.domain.totals import Parties
+
+    return Parties(**{**BANKED, **overrides})
+
+
+def _fact(kind: str, version: int, month: str = "2026-01", **kw: object) -> CreditFact:
+    return CreditFact(kind, "line-1", version, month, _parties(), **kw)  # type: ignore[arg-type]
+
+
+def _line(limit: int, status: str = "ACTIVE") -> LineBalances:
+    return LineBalances(limit_fen=limit, status=status)
+
+
+def test_version_check_skips_old_and_flags_jumps() -> None:
+    assert check_version(0, 1) is VersionCheck.APPLY
+    assert check_version(3, 3) is VersionCheck.DUPLICATE
+    assert check_version(3, 2) is VersionCheck.DUPLICATE
+    assert check_version(3, 5) is VersionCheck.GAP
+
+
+def test_empty_dimension_values_are_not_attributed() -> None:
+    keys = dimension_keys(_parties(bank_id="", bank_city="", bank_type=""))  # type: ignore[arg-type]
+    assert keys == [ALLIANCE, "enterprise_city:320500", "industry:AI", "enterprise_size:SMALL"]
+
+
+def test_granted_counts_increases_only_and_active_limit_follows_status() -> None:
+    s = apply_fact(None, _fact("CreditLineRegistered", 1, limit_fen=100, balances=_line(100)))
+    s = apply_fact(s, _fact("CreditLineAmended", 2, "2026-02", limit_delta_fen=50,
+                             balances=_line(150)))  # fmt: skip
+    s = apply_fact(s, _fact("CreditLineAmended", 3, "2026-03", limit_delta_fen=-120,
+                             balances=_line(30)))  # fmt: skip
+    s = apply_fact(s, _fact("CreditLineFrozen", 4, "2026-04", balances=_line(30, "FROZEN")))
+    assert s.contribution[CREDIT_GRANTED] == {"2026-01": 100, "2026-02": 50}
+    active = s.contribution[ACTIVE_LIMIT]
+    assert [cumulative(active, m) for m in ("2026-01", "2026-02", "2026-03", "2026-04")] == [
+        100, 150, 30, 0,
+    ]  # fmt: skip
+
+
+def test_outstanding_is_disbursed_minus_repaid_and_first_disbursement_timed() -> None:
+    fold = TotalsFold()
+    fold.apply("line-1", 1, _fact("CreditLineRegistered", 1, limit_fen=1000, balances=_line(1000)))
+    fold.apply("line-1", 2, _fact("FundsDisbursed", 2, amount_fen=400, first_disbursement=True,
+                                  to_first_disbursement_s=90, balances=_line(1000)))  # fmt: skip
+    fold.apply("line-1", 3, _fact("LoanRepaid", 3, "2026-02", amount_fen=150, balances=_line(1000)))
+    assert fold.apply("line-1", 3, _fact("LoanRepaid", 3)) is VersionCheck.DUPLICATE
+    out = measures(fold.sums()[ALLIANCE], None)
+    assert out["outstanding_fen"] == 250 and out["outstanding_yuan"] == "2.50"
+    assert out["enterprises_served"] == 1 and out["disbursements"] == 1
+    assert out["time_to_first_disbursement_p50_s"] == 90
+    assert measures(fold.sums()[ALLIANCE], "2026-01")["outstanding_fen"] == 400
+
+
+def test_applications_and_approval_rate() -> None:
+    fold = TotalsFold()
+    outcomes = ["FinancingApproved", "FinancingApproved", "FinancingRejected", "FinancingWithdrawn"]
+    for i, outcome in enumerate(outcomes):
+        fold.apply(f"a{i}", 1, CreditFact("FinancingApplied", f"a{i}", 1, "2026-01", _parties()))  # type: ignore[arg-type]
+        fold.apply(f"a{i}", 2, CreditFact(outcome, f"a{i}", 2, "2026-01", _parties(), final=True))  # type: ignore[arg-type]
+    out = measures(fold.sums()[ALLIANCE], None)
+    assert (out["applications_submitted"], out["applications_approved"]) == (4, 2)
+    assert (out["applications_rejected"], out["applications_withdrawn"]) == (1, 1)
+    assert out["approval_rate"] == "0.6667"
+
+
+def test_enterprise_served_keeps_the_earliest_month_per_dimension() -> None:
+    later = ServedFact("e1", "2026-03", ("alliance", "bank:b1"))
+    earlier = ServedFact("e1", "2026-01", ("alliance", "bank:b2"))
+    merged = merge_served(merge_served({}, later), earlier)
+    assert merged == {"alliance": "2026-01", "bank:b1": "2026-03", "bank:b2": "2026-01"}
+    assert merge_served(merged, later) == merged
+
+
+def test_document_keeps_the_skeleton_keys_and_filters_a_dimension() -> None:
+    fold = TotalsFold()
+    fold.apply("line-1", 1, _fact("CreditLineRegistered", 1, limit_fen=12345, balances=_line(1)))
+    doc = totals_document(fold.sums(), None)
+    assert doc["alliance"]["credit_granted_fen"] == 12345
+    assert doc["alliance"]["credit_granted_yuan"] == "123.45"
+    assert doc["by"]["enterprise_city"]["320500"]["credit_granted_fen"] == 12345
+    assert doc["by"]["bank_city"]["340100"]["credit_granted_fen"] == 12345
+    assert doc["by"]["enterprise_city"]["330100"]["credit_granted_fen"] == 0
+    only_bank = totals_document(fold.sums(), "2025-12", "bank")
+    assert list(only_bank["by"]) == ["bank"]
+    assert only_bank["by"]["bank"]["b1"]["credit_granted_fen"] == 0
+
+
+def test_waits_are_bucketed_to_two_significant_digits() -> None:
+    from g60_aggregator.domain.credit_events import two_significant_digits
+
+    assert [two_significant_digits(v) for v in (0, 7, 99, 100, 12_345, 86_399)] == [
+        0, 7, 99, 100, 12_000, 86_000,
+    ]  # fmt: skip
+
+
+def test_an_event_without_measures_still_takes_its_version() -> None:
+    """FinancingClosed (and any type totals ignore) must not make the next look like a gap."""
+    import json
+    from datetime import UTC, datetime
+
+    from g60.events.v1 import credit_events_pb2 as pb
+    from g60_aggregator.adapters.appliers import LineApplier
+    from g60_aggregator.domain.partials import PartialSums
+    from g60common.events import new_envelope
+    from google.protobuf import wrappers_pb2
+
+    def envelope(payload: object, version: int) -> bytes:
+        return new_envelope(
+            payload,  # type: ignore[arg-type]
+            aggregate_type="FinancingApplication", aggregate_id="fa-1",
+            aggregate_version=version, occurred_at=datetime(2026, 1, 5, tzinfo=UTC),
+            correlation_id="t",
+        ).SerializeToString()  # fmt: skip
+
+    table: dict[str, bytes] = {}
+    applier = LineApplier(table, PartialSums())
+    parties = pb.CreditParties(enterprise_city="330100", bank_id="b1")
+    applier.apply(envelope(pb.FinancingApplied(application_id="fa-1", parties=parties), 1), 0)
+    applier.apply(envelope(pb.FinancingClosed(application_id="fa-1", parties=parties), 2), 0)
+    applier.apply(envelope(wrappers_pb2.StringValue(value="unknown type"), 3), 0)
+    assert json.loads(table["fa-1"])["version"] == 3
