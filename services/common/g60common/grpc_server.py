@@ -33,17 +33,32 @@ class ObservabilityInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc
 
     def __init__(self, service_label: str) -> None:
         self._service = service_label
+        self._wrapped: dict[str, grpc.RpcMethodHandler] = {}
 
     async def intercept_service(
         self,
         continuation: Callable[[grpc.HandlerCallDetails], Awaitable[grpc.RpcMethodHandler]],
         details: grpc.HandlerCallDetails,
     ) -> grpc.RpcMethodHandler:
+        cached = self._wrapped.get(details.method)
+        if cached is not None:
+            return cached
         handler = await continuation(details)
         if handler is None or handler.unary_unary is None:
             return handler
-        method = details.method.rsplit("/", 1)[-1]
-        inner = handler.unary_unary
+        # Built once per method: wrapping on every call showed up in the credit profile.
+        wrapped = grpc.unary_unary_rpc_method_handler(
+            self._observe(details.method.rsplit("/", 1)[-1], handler.unary_unary),
+            request_deserializer=handler.request_deserializer,
+            response_serializer=handler.response_serializer,
+        )
+        self._wrapped[details.method] = wrapped
+        return wrapped
+
+    def _observe(
+        self, method: str, inner: Callable[[Any, grpc.aio.ServicerContext], Awaitable[Any]]
+    ) -> Callable[[Any, grpc.aio.ServicerContext], Awaitable[Any]]:
+        requests, latency = GRPC_REQUESTS, GRPC_LATENCY.labels(self._service, method)
 
         async def observed(request: Any, context: grpc.aio.ServicerContext) -> Any:
             metadata = dict(context.invocation_metadata() or ())
@@ -57,14 +72,10 @@ class ObservabilityInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc
                 raise
             finally:
                 code = _code_name(context) or code
-                GRPC_REQUESTS.labels(self._service, method, code).inc()
-                GRPC_LATENCY.labels(self._service, method).observe(time.perf_counter() - started)
+                requests.labels(self._service, method, code).inc()
+                latency.observe(time.perf_counter() - started)
 
-        return grpc.unary_unary_rpc_method_handler(
-            observed,
-            request_deserializer=handler.request_deserializer,
-            response_serializer=handler.response_serializer,
-        )
+        return observed
 
 
 def _code_name(context: grpc.aio.ServicerContext) -> str | None:
