@@ -9,12 +9,20 @@ import asyncpg
 from g60common.config import PostgresSettings
 
 
+async def _keep_session(conn: asyncpg.Connection) -> None:
+    """Skips asyncpg's default reset query (`RESET ALL; UNLISTEN *; CLOSE ALL; …`), one
+    more round trip on every release. Nothing here keeps session state: no SET, and LISTEN
+    and session advisory locks are undone explicitly by their users (the outbox relay).
+    asyncpg itself still rolls back an open transaction and drops listener callbacks."""
+
+
 async def create_pool(settings: PostgresSettings) -> asyncpg.Pool:
     pool = await asyncpg.create_pool(
         settings.dsn,
         min_size=settings.pool_min_size,
         max_size=settings.pool_max_size,
         command_timeout=settings.command_timeout_s,
+        reset=_keep_session,
         # Money transactions rely on row locks and conditional updates under
         # READ COMMITTED; say so rather than inherit a server default.
         server_settings={"default_transaction_isolation": "read committed", "timezone": "UTC"},

@@ -12,12 +12,11 @@ import httpx
 from fastapi import FastAPI, Response
 from g60.credit.v1 import credit_pb2_grpc
 from g60.members.v1 import members_pb2_grpc
-from g60common.db import apply_schema
+from g60common.db import apply_schema, create_pool
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from g60_gateway.adapters import idempotency
 from g60_gateway.adapters.credentials import SCHEMA_SQL
-from g60_gateway.adapters.db import create_gateway_pool
 from g60_gateway.adapters.webhook_worker import WebhookWorker
 from g60_gateway.config import GatewaySettings
 from g60_gateway.domain.rate_limit import RateLimiter
@@ -44,7 +43,7 @@ def _channel(target: str) -> grpc.aio.Channel:
 def create_app(settings: GatewaySettings) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.pool = await create_gateway_pool(settings.postgres)
+        app.state.pool = await create_pool(settings.postgres)
         await apply_schema(app.state.pool, SCHEMA_SQL)
         members_channel, credit_channel = (
             _channel(settings.members_target),
