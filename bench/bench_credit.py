@@ -14,67 +14,20 @@ import argparse
 import asyncio
 import json
 import random
-import statistics
 import tempfile
-import time
 import uuid
-from collections.abc import Awaitable, Callable, Iterable
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import asyncpg
 import grpc
+from figures import Figures, measure, median_round
 from g60.credit.v1 import credit_pb2, credit_pb2_grpc
 from g60.members.v1 import members_pb2, members_pb2_grpc
 from g60common.db import ensure_database
 from g60common.launcher import ServiceProcess, platform_env
 from g60common.stack import endpoints_from_env, start_stack
 from g60common.uscc import random_uscc
-
-Op = Callable[[int], Awaitable[object]]
-
-
-@dataclass(frozen=True)
-class Figures:
-    name: str
-    ops: int
-    seconds: float
-    latencies_s: list[float]
-
-    @property
-    def ops_per_s(self) -> float:
-        return self.ops / self.seconds
-
-    def line(self) -> str:
-        q = statistics.quantiles(self.latencies_s, n=100)
-        return (
-            f"{self.name:<32} {self.ops_per_s:8.0f} ops/s   p50 {q[49] * 1000:6.2f} ms"
-            f"   p99 {q[98] * 1000:6.2f} ms"
-        )
-
-
-async def measure(name: str, op: Op, ops: int, concurrency: int) -> Figures:
-    latencies: list[float] = []
-    counter = iter(range(ops))
-
-    async def worker(slot: int) -> None:
-        for _ in counter:
-            started = time.perf_counter()
-            await op(slot)
-            latencies.append(time.perf_counter() - started)
-
-    started = time.perf_counter()
-    await asyncio.gather(*(worker(s) for s in range(concurrency)))
-    return Figures(name, ops, time.perf_counter() - started, latencies)
-
-
-def _median(runs: Iterable[Figures]) -> Figures:
-    """The median round by throughput, with every round's latencies pooled."""
-    ordered = sorted(runs, key=lambda f: f.ops_per_s)
-    middle = ordered[len(ordered) // 2]
-    pooled = [x for f in ordered for x in f.latencies_s]
-    return Figures(middle.name, middle.ops, middle.seconds, pooled)
 
 
 def bank(bank_id: str) -> tuple[tuple[str, str], ...]:
@@ -331,7 +284,7 @@ async def run(
             )
             for _ in range(rounds)
         ]
-        results.append((_median(p[0] for p in pairs), _median(p[1] for p in pairs)))
+        results.append((median_round(p[0] for p in pairs), median_round(p[1] for p in pairs)))
     await pool.close()
     await path.channel.close()
     await path.members_channel.close()

@@ -18,16 +18,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import statistics
 import tempfile
 import time
 import uuid
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 import grpc
 import httpx
+from figures import Figures, measure, median_round
 from g60.credit.v1 import credit_pb2, credit_pb2_grpc
 from g60common.correlation import CALLER_ID_KEY, CALLER_TYPE_KEY
 from g60common.launcher import start_platform
@@ -35,7 +33,6 @@ from g60common.platform_cli import issue_operator_key
 from g60common.stack import start_stack
 from g60common.uscc import make_uscc
 
-Op = Callable[[int], Awaitable[object]]
 HEFEI = "340100"
 LINE = {
     "product": "TECHNOLOGY_LOAN",
@@ -76,42 +73,6 @@ class RawHttp:
     async def close(self) -> None:
         if self.writer is not None:
             self.writer.close()
-
-
-@dataclass(frozen=True)
-class Figures:
-    name: str
-    ops: int
-    seconds: float
-    latencies_s: list[float]
-
-    @property
-    def ops_per_s(self) -> float:
-        return self.ops / self.seconds
-
-    def p(self, percent: int) -> float:
-        return statistics.quantiles(self.latencies_s, n=100)[percent - 1] * 1000
-
-    def line(self) -> str:
-        return (
-            f"{self.name:<28} {self.ops_per_s:8.0f} ops/s   p50 {self.p(50):6.2f} ms"
-            f"   p99 {self.p(99):6.2f} ms"
-        )
-
-
-async def measure(name: str, op: Op, ops: int, concurrency: int) -> Figures:
-    latencies: list[float] = []
-    counter = iter(range(ops))
-
-    async def worker() -> None:
-        for i in counter:
-            started = time.perf_counter()
-            await op(i)
-            latencies.append(time.perf_counter() - started)
-
-    started = time.perf_counter()
-    await asyncio.gather(*(worker() for _ in range(concurrency)))
-    return Figures(name, ops, time.perf_counter() - started, latencies)
 
 
 def _setup(gateway: str, operator_key: str) -> tuple[str, str, str]:
@@ -210,14 +171,8 @@ async def run(
     _report(rounds, ops, conc)
 
 
-def _median_round(figures: list[Figures]) -> Figures:
-    chosen = sorted(figures, key=lambda f: f.ops_per_s)[len(figures) // 2]
-    latencies = [s for f in figures for s in f.latencies_s]
-    return Figures(chosen.name, chosen.ops, chosen.seconds, latencies)
-
-
 def _report(rounds: dict[str, list[Figures]], ops: int, conc: int) -> None:
-    gateway, direct = _median_round(rounds["gateway"]), _median_round(rounds["direct"])
+    gateway, direct = median_round(rounds["gateway"]), median_round(rounds["direct"])
     print(f"\n{len(rounds['gateway'])} rounds of {ops} ops per path, concurrency {conc}")
     for name, figures in rounds.items():
         print(f"  {name} rounds: " + ", ".join(f"{f.ops_per_s:.0f}" for f in figures) + " ops/s")

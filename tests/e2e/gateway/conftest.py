@@ -4,16 +4,11 @@ webhooks, so each module can probe tenancy, limits and webhooks against real dat
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-from g60common.launcher import start_platform
-from g60common.platform_cli import issue_operator_key
-from g60common.stack import start_stack
 
-from tests.e2e.conftest import RunningPlatform
+from tests.e2e.conftest import RunningPlatform, running_platform
 from tests.e2e.gateway.receiver import Receiver
 from tests.e2e.gateway.world import World, build_world
 
@@ -28,20 +23,8 @@ GATEWAY_TEST_ENV = {
 
 @pytest.fixture(scope="package")
 def gateway_platform() -> Iterator[RunningPlatform]:
-    base = Path(tempfile.mkdtemp(prefix="g60-gw-e2e-"))
-    base.chmod(0o755)  # PostgreSQL runs as its own user
-    stack = start_stack(base_dir=base)
-    platform = None
-    try:
-        with pytest.MonkeyPatch.context() as patch:
-            for name, value in GATEWAY_TEST_ENV.items():
-                patch.setenv(name, value)
-            platform = start_platform(stack.pg_dsn, stack.kafka_bootstrap, base / "logs")
-        yield RunningPlatform(stack, platform, issue_operator_key(platform))
-    finally:
-        if platform is not None:
-            platform.stop()
-        stack.stop()
+    with running_platform("g60-gw-e2e-", GATEWAY_TEST_ENV) as running:
+        yield running
 
 
 @pytest.fixture(scope="package")
