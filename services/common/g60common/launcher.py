@@ -184,6 +184,8 @@ def platform_env(
         "G60_GATEWAY_PORT": str(ports["gateway"]),
         "G60_AGGREGATOR_WEB_PORT": str(ports["aggregator"]),
         "G60_AGGREGATOR_URL": f"http://127.0.0.1:{ports['aggregator']}",
+        # Local webhook receivers live on this machine.
+        "G60_WEBHOOK_ALLOW_PRIVATE_TARGETS": "on",
     }
 
 

@@ -24,6 +24,8 @@ class WebhookSettings:
     backoff_max_s: float
     batch_size: int
     poll_interval_s: float
+    # Local stack and tests receive on 127.0.0.1; production must leave this off.
+    allow_private_targets: bool
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> WebhookSettings:
@@ -35,6 +37,7 @@ class WebhookSettings:
             backoff_max_s=env_float(env, "G60_WEBHOOK_BACKOFF_MAX_S", 300.0),
             batch_size=env_int(env, "G60_WEBHOOK_BATCH_SIZE", 50),
             poll_interval_s=env_float(env, "G60_WEBHOOK_POLL_INTERVAL_S", 0.5),
+            allow_private_targets=env_str(env, "G60_WEBHOOK_ALLOW_PRIVATE_TARGETS", "off") == "on",
         )
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import socket
 import time
 from typing import Any
 
@@ -32,6 +33,8 @@ from g60_gateway.domain.webhooks import (
     EventForRouting,
     backoff_s,
     banks_to_notify,
+    is_public_address,
+    literal_target_refusal,
     signature,
 )
 
@@ -109,6 +112,22 @@ class WebhookWorker:
                 except TimeoutError:
                     pass
 
+    async def _check_target(self, url: str) -> None:
+        """Resolved at every attempt, so a DNS name later pointed inside is still refused.
+        (httpx resolves again when connecting; pinning the address is left for later.)"""
+        if self._settings.webhooks.allow_private_targets:
+            return
+        target = httpx.URL(url)
+        refusal = literal_target_refusal(target.host)
+        if refusal:
+            raise TargetRefused(f"url {refusal}")
+        port = target.port or (443 if target.scheme == "https" else 80)
+        private = {
+            a for a in await _resolved_addresses(target.host, port) if not is_public_address(a)
+        }
+        if private:
+            raise TargetRefused(f"{target.host} resolves to non-public {sorted(private)}")
+
     async def _attempt(self, client: httpx.AsyncClient, due: webhook_store.DueDelivery) -> None:
         hooks = self._settings.webhooks
         timestamp_s = int(time.time())
@@ -122,10 +141,11 @@ class WebhookWorker:
         }
         http_status: int | None = None
         try:
+            await self._check_target(due.url)
             reply = await client.post(due.url, content=due.body, headers=headers)
             http_status = reply.status_code
             error = "" if 200 <= reply.status_code < 300 else f"HTTP {reply.status_code}"
-        except httpx.HTTPError as exc:
+        except (httpx.HTTPError, TargetRefused, OSError) as exc:
             error = f"{type(exc).__name__}: {exc}"
         attempts = due.attempts + 1
         retry_in_s = None
@@ -134,6 +154,15 @@ class WebhookWorker:
         await webhook_store.record_attempt(
             self._pool, due.delivery_id, http_status, error, retry_in_s
         )
+
+
+class TargetRefused(Exception):
+    """The webhook host resolves to an address the gateway must not call."""
+
+
+async def _resolved_addresses(host: str, port: int) -> set[str]:
+    infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    return {str(info[4][0]) for info in infos}
 
 
 async def _routing(conn: asyncpg.Connection, event_type: str, payload: Any) -> EventForRouting:

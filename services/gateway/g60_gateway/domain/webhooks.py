@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
 from dataclasses import dataclass
 
 SIGNATURE_VERSION = "v1"
@@ -58,3 +59,26 @@ def backoff_s(attempts: int, base_s: float, max_s: float) -> float:
     """Exponential: base, 2·base, 4·base, … capped at max_s."""
     assert attempts >= 1
     return float(min(max_s, base_s * 2 ** min(attempts - 1, 30)))
+
+
+LOCAL_HOST_NAMES = frozenset({"localhost", "localhost.localdomain", "ip6-localhost"})
+
+
+def is_public_address(address: str) -> bool:
+    """Only globally routable unicast addresses may receive webhooks: a bank's URL must
+    never make the gateway call loopback, private, link-local (cloud metadata) or
+    reserved addresses inside the alliance's network."""
+    ip = ipaddress.ip_address(address.split("%", 1)[0])
+    return ip.is_global and not ip.is_multicast
+
+
+def literal_target_refusal(host: str) -> str | None:
+    """Why a URL host is refused before any lookup (an address literal or a local name)."""
+    name = host.strip("[]").rstrip(".").lower()
+    if name in LOCAL_HOST_NAMES or name.endswith(".localhost"):
+        return "must not point at this host"
+    try:
+        public = is_public_address(name)
+    except ValueError:
+        return None  # a DNS name: checked against its addresses at delivery time
+    return None if public else "must be a public address"

@@ -56,6 +56,7 @@ def create_app(settings: GatewaySettings) -> FastAPI:
         app.state.idempotency_wait_s = settings.idempotency_wait_s
         app.state.rate_limiter = RateLimiter(settings.rate_per_s, settings.rate_burst)
         app.state.webhooks = WebhookWorker(app.state.pool, settings)
+        app.state.allow_private_webhooks = settings.webhooks.allow_private_targets
         tasks = _start_background(app.state.webhooks, settings)
         tasks.append(
             asyncio.create_task(

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
+import httpx
 from fastapi import APIRouter, Path, Request, Response
 
 from g60_gateway.adapters import webhook_store
+from g60_gateway.domain.webhooks import literal_target_refusal
 from g60_gateway.entrypoints import bodies, models
 from g60_gateway.entrypoints.deps import Bank, IdemKey
 from g60_gateway.entrypoints.idempotent import run_idempotent
@@ -32,6 +34,9 @@ async def register_webhook(
     """Receive signed events for this bank at `url`. See docs/gateway.md for verifying
     the X-G60-Signature header (HMAC-SHA256 over `<timestamp>.<body>` with `secret`)."""
     pool = request.app.state.pool
+    refusal = literal_target_refusal(httpx.URL(body.url).host)
+    if refusal and not request.app.state.allow_private_webhooks:
+        raise field_problem("url", refusal)
 
     async def produce() -> models.Webhook:
         existing = await webhook_store.list_webhooks(pool, who.principal_id, MAX_WEBHOOKS_PER_BANK)

@@ -1,0 +1,43 @@
+"""Webhook targets: a bank's URL must never make the gateway call inside the network."""
+
+from __future__ import annotations
+
+import pytest
+from g60_gateway.domain.webhooks import is_public_address, literal_target_refusal
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "127.0.0.1",
+        "10.1.2.3",
+        "172.16.0.9",
+        "192.168.1.1",
+        "169.254.169.254",
+        "::1",
+        "fc00::1",
+        "fe80::1",
+        "0.0.0.0",
+        "100.64.0.1",
+        "224.0.0.1",
+    ],
+)
+def test_internal_addresses_are_not_public(address: str) -> None:
+    assert not is_public_address(address)
+
+
+@pytest.mark.parametrize("address", ["1.1.1.1", "2001:4860:4860::8888"])
+def test_global_unicast_is_public(address: str) -> None:
+    assert is_public_address(address)
+
+
+@pytest.mark.parametrize(
+    "host", ["localhost", "LOCALHOST.", "api.localhost", "127.0.0.1", "[::1]", "10.0.0.5"]
+)
+def test_local_names_and_internal_literals_are_refused_up_front(host: str) -> None:
+    assert literal_target_refusal(host) is not None
+
+
+def test_dns_names_and_public_literals_wait_for_resolution() -> None:
+    assert literal_target_refusal("hooks.bank.example") is None
+    assert literal_target_refusal("1.1.1.1") is None
