@@ -48,6 +48,7 @@ def _print_urls(platform: Platform, operator_key: str, log_dir: Path) -> None:
     print(f"  API docs       {platform.gateway_url}/docs")
     print(f"  OpenAPI        {platform.gateway_url}/openapi.json")
     print(f"  totals         {platform.gateway_url}/v1/totals")
+    print(f"  dashboard      {platform.gateway_url}/dashboard")
     for name, url in platform.metrics_urls().items():
         print(f"  metrics        {url}  ({name})")
     print(f"  members gRPC   {platform.members_target}")
