@@ -20,7 +20,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from g60common.stack.kafka import KafkaBroker, KafkaError, ensure_jars
+from g60common.stack.jars import KafkaError, ensure_jars
+from g60common.stack.kafka import KafkaBroker
 from g60common.stack.postgres import PostgresError, PostgresServer
 
 __all__ = [

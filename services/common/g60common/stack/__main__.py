@@ -23,7 +23,7 @@ from types import FrameType
 from typing import Any
 
 from g60common.stack import KAFKA_BOOTSTRAP_ENV, PG_DSN_ENV, Stack, ensure_jars, start_stack
-from g60common.stack.kafka import KafkaError, find_repo_root
+from g60common.stack.jars import KafkaError, find_repo_root
 
 HEALTH_POLL_S = 1.0
 SIGNAL_POLL_S = 0.2
