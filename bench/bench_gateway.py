@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import tempfile
 import time
 import uuid
@@ -25,15 +26,17 @@ from pathlib import Path
 
 import grpc
 import httpx
+from cpu import CpuMeter, describe
 from figures import Figures, measure, median_round
 from g60.credit.v1 import credit_pb2, credit_pb2_grpc
 from g60common.correlation import CALLER_ID_KEY, CALLER_TYPE_KEY
-from g60common.launcher import start_platform
+from g60common.launcher import Platform, start_platform
 from g60common.platform_cli import issue_operator_key
-from g60common.stack import start_stack
+from g60common.stack import Stack, start_stack
 from g60common.uscc import make_uscc
 
 HEFEI = "340100"
+WARM_UP_OPS = 1500
 LINE = {
     "product": "TECHNOLOGY_LOAN",
     "currency": "CNY",
@@ -53,16 +56,21 @@ class RawHttp:
         self.writer: asyncio.StreamWriter | None = None
 
     async def post(self, path: str, body: bytes, headers: dict[str, str]) -> tuple[int, bytes]:
-        if self.writer is None:
-            self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
-        assert self.reader is not None
         head = "".join(f"{k}: {v}\r\n" for k, v in headers.items())
-        self.writer.write(
+        request = (
             f"POST {path} HTTP/1.1\r\nhost: {self.host}\r\ncontent-type: application/json\r\n"
             f"content-length: {len(body)}\r\n{head}\r\n".encode()
             + body
         )
-        status = int((await self.reader.readline()).split()[1])
+        status_line = await self._send(request)
+        if not status_line:
+            # The server closed an idle keep-alive connection (uvicorn's 5 s timeout,
+            # e.g. while the other path ran): reconnect and send again, which the
+            # Idempotency-Key makes safe.
+            await self.close()
+            status_line = await self._send(request)
+        assert self.reader is not None
+        status = int(status_line.split()[1])
         length = 0
         while (line := await self.reader.readline()) not in (b"\r\n", b""):
             name, _, value = line.decode("latin-1").partition(":")
@@ -70,9 +78,17 @@ class RawHttp:
                 length = int(value)
         return status, await self.reader.readexactly(length)
 
+    async def _send(self, request: bytes) -> bytes:
+        if self.writer is None:
+            self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
+        assert self.reader is not None
+        self.writer.write(request)
+        return await self.reader.readline()
+
     async def close(self) -> None:
         if self.writer is not None:
             self.writer.close()
+            self.reader = self.writer = None
 
 
 def _setup(gateway: str, operator_key: str) -> tuple[str, str, str]:
@@ -126,7 +142,13 @@ def _setup(gateway: str, operator_key: str) -> tuple[str, str, str]:
 
 
 async def run(
-    gateway: str, credit_target: str, operator_key: str, ops: int, conc: int, rounds_n: int
+    gateway: str,
+    credit_target: str,
+    operator_key: str,
+    ops: int,
+    conc: int,
+    rounds_n: int,
+    meter: CpuMeter,
 ) -> None:
     bank_id, bank_key, enterprise_id = await asyncio.to_thread(_setup, gateway, operator_key)
     body = json.dumps({**LINE, "enterprise_id": enterprise_id}).encode()
@@ -156,16 +178,24 @@ async def run(
             )
             return await stub.RegisterCreditLine(request, metadata=metadata, timeout=30)
 
-        await measure("warm-up gateway", via_gateway, min(200, ops), conc)
-        await measure("warm-up direct", direct, min(200, ops), conc)
+        paths = {
+            "gateway": ("gateway POST /v1/credit-lines", via_gateway),
+            "direct": ("direct gRPC RegisterCreditLine", direct),
+        }
+        # A fresh platform's JVM is still JIT-compiling for its first minute or so,
+        # which taxed whichever path ran first: warm both up properly.
+        for path, (name, op) in paths.items():
+            await measure(f"warm-up {path}", op, WARM_UP_OPS, conc)
         rounds: dict[str, list[Figures]] = {"gateway": [], "direct": []}
-        for _ in range(rounds_n):
-            rounds["gateway"].append(
-                await measure("gateway POST /v1/credit-lines", via_gateway, ops, conc)
-            )
-            rounds["direct"].append(
-                await measure("direct gRPC RegisterCreditLine", direct, ops, conc)
-            )
+        for round_no in range(rounds_n):
+            # Alternate which path goes first, so slow drift in the machine's load
+            # does not always land on the same path.
+            order = list(paths.items())[:: 1 if round_no % 2 == 0 else -1]
+            for path, (name, op) in order:
+                before = meter.sample()
+                rounds[path].append(await measure(name, op, ops, conc))
+                cpu = CpuMeter.per_op_ms(before, meter.sample(), ops)
+                print(f"  {path:<8} {rounds[path][-1].ops_per_s:6.0f} ops/s  {describe(cpu)}")
     for connection in connections:
         await connection.close()
     _report(rounds, ops, conc)
@@ -180,6 +210,18 @@ def _report(rounds: dict[str, list[Figures]], ops: int, conc: int) -> None:
     print(direct.line())
     ratio = gateway.ops_per_s / direct.ops_per_s
     print(f"throughput ratio gateway/direct: {ratio:.2f} (target >= 0.5)")
+
+
+def _meter(stack: Stack, platform: Platform) -> CpuMeter:
+    groups = {"bench": (os.getpid(), False)}
+    for name in ("gateway", "credit", "members", "aggregator"):
+        process = platform.services[name].process
+        assert process is not None
+        groups[name] = (process.pid, False)
+    assert stack.pg.pid is not None and stack.kafka.pid is not None
+    groups["postgres"] = (stack.pg.pid, True)
+    groups["kafka"] = (stack.kafka.pid, False)
+    return CpuMeter(groups)
 
 
 def main() -> None:
@@ -202,6 +244,7 @@ def main() -> None:
                 args.ops,
                 args.concurrency,
                 args.rounds,
+                _meter(stack, platform),
             )
         )
     finally:

@@ -57,7 +57,9 @@ def create_app(settings: GatewaySettings) -> FastAPI:
         app.state.rate_limiter = RateLimiter(settings.rate_per_s, settings.rate_burst)
         app.state.webhooks = WebhookWorker(app.state.pool, settings)
         app.state.allow_private_webhooks = settings.webhooks.allow_private_targets
+        app.state.responses = idempotency.ResponseWriter(app.state.pool)
         tasks = _start_background(app.state.webhooks, settings)
+        tasks.append(asyncio.create_task(app.state.responses.run(), name="idempotency-store"))
         tasks.append(
             asyncio.create_task(
                 idempotency.purge_forever(app.state.pool, settings.idempotency_retention_s),
@@ -69,6 +71,9 @@ def create_app(settings: GatewaySettings) -> FastAPI:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+        # Requests have finished by now (uvicorn drains them before the lifespan ends):
+        # store the last responses before the pool goes.
+        await app.state.responses.flush()
         await app.state.http.aclose()
         await members_channel.close()
         await credit_channel.close()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 
 import grpc
 from fastapi import Request, Response
@@ -24,6 +25,41 @@ from g60_gateway.entrypoints.problems import (
 _NOT_STORED = frozenset({408, 409, 429})
 
 
+@dataclass(frozen=True)
+class HeldClaim:
+    """What authentication already did about this request's Idempotency-Key."""
+
+    key: str
+    print_: bytes
+    mine: bool
+
+
+def lease_s(deadline_s: float) -> float:
+    """How long a claim protects an unfinished request before a retry may take over."""
+    return 3 * deadline_s
+
+
+async def request_fingerprint(request: Request) -> bytes:
+    """Method, path and the body as canonical JSON: key order and spacing do not
+    matter, any other difference does. A body that is not JSON is taken byte for byte
+    (on routes with a body model it fails validation before anything runs)."""
+    raw = await request.body()
+    try:
+        canonical = json.dumps(
+            json.loads(raw), sort_keys=True, separators=(",", ":"), ensure_ascii=False
+        ).encode()
+    except (ValueError, RecursionError):
+        canonical = raw
+    return idempotency.fingerprint(request.method, request.url.path, canonical)
+
+
+def _take_over(request: Request, key: str) -> HeldClaim | None:
+    """From here on, run_idempotent finishes or releases the claim itself."""
+    held: HeldClaim | None = getattr(request.state, "claim", None)
+    request.state.claim = None
+    return held if held is not None and held.key == key else None
+
+
 async def run_idempotent(
     request: Request,
     who: Principal,
@@ -33,9 +69,12 @@ async def run_idempotent(
     status_code: int = 201,
 ) -> Response:
     pool = request.app.state.pool
-    canonical = body.model_dump_json().encode() if body is not None else b""
-    print_ = idempotency.fingerprint(request.method, request.url.path, canonical)
-    stored = await _claim(request, who, key, print_)
+    held = _take_over(request, key)
+    if held is not None and held.mine:
+        stored = None
+    else:
+        print_ = held.print_ if held is not None else await request_fingerprint(request)
+        stored = await _claim(request, who, key, print_)
     if stored is not None:
         return _response(stored.status, stored.body, replayed=True)
     try:
@@ -46,7 +85,7 @@ async def run_idempotent(
     if status >= 500 or status in _NOT_STORED:
         await idempotency.release(pool, who.key_id, key)
     else:
-        await idempotency.store(pool, who.key_id, key, status, content)
+        request.app.state.responses.store(who.key_id, key, status, content)
     return _response(status, content, replayed=False)
 
 
@@ -56,7 +95,7 @@ async def _claim(
     state = request.app.state
     try:
         return await idempotency.claim(
-            state.pool, who.key_id, key, print_, state.idempotency_wait_s, 3 * state.deadline_s
+            state.pool, who.key_id, key, print_, state.idempotency_wait_s, lease_s(state.deadline_s)
         )
     except idempotency.KeyReusedForOtherRequest:
         raise field_problem(

@@ -1,0 +1,86 @@
+"""The gateway's Idempotency-Key store on a real PostgreSQL: responses written in
+batches off the request path, and what a retry sees before and after they land."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator
+
+import asyncpg
+import pytest
+import pytest_asyncio
+from g60_gateway.adapters import idempotency
+from g60_gateway.adapters.credentials import SCHEMA_SQL
+from g60common.db import apply_schema, ensure_database
+from g60common.stack import StackEndpoints
+
+pytestmark = pytest.mark.integration
+DATABASE = "g60_gateway_idempotency_test"
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def pool(stack: StackEndpoints) -> AsyncIterator[asyncpg.Pool]:
+    await ensure_database(stack.pg_dsn, DATABASE)
+    dsn = stack.pg_dsn.rsplit("/", 1)[0] + f"/{DATABASE}"
+    created = await asyncpg.create_pool(dsn, min_size=1, max_size=4)
+    assert created is not None
+    await apply_schema(created, SCHEMA_SQL)
+    try:
+        yield created
+    finally:
+        await created.close()
+
+
+async def _claim(pool: asyncpg.Pool, key_id: str, key: str, wait_s: float = 0.0) -> object:
+    return await idempotency.claim(pool, key_id, key, b"print", wait_s, lease_s=30.0)
+
+
+async def test_many_responses_land_in_one_flush(pool: asyncpg.Pool) -> None:
+    key_id, keys = uuid.uuid4().hex, [str(uuid.uuid4()) for _ in range(50)]
+    for key in keys:
+        assert await _claim(pool, key_id, key) is None
+    writer = idempotency.ResponseWriter(pool)
+    for n, key in enumerate(keys):
+        writer.store(key_id, key, 201, f'{{"n": {n}}}'.encode())
+    await writer.flush()
+    rows = await pool.fetch(
+        "SELECT idem_key, status, body FROM http_idempotency WHERE key_id = $1", key_id
+    )
+    stored = {r["idem_key"]: (r["status"], bytes(r["body"])) for r in rows}
+    assert stored == {key: (201, f'{{"n": {n}}}'.encode()) for n, key in enumerate(keys)}
+
+
+async def test_a_retry_before_the_write_lands_waits_for_it(pool: asyncpg.Pool) -> None:
+    key_id, key = uuid.uuid4().hex, str(uuid.uuid4())
+    assert await _claim(pool, key_id, key) is None
+    writer = idempotency.ResponseWriter(pool)
+    runner = asyncio.create_task(writer.run())
+    try:
+        retry = asyncio.create_task(_claim(pool, key_id, key, wait_s=5.0))
+        await asyncio.sleep(0.2)  # the retry is polling an in-flight claim
+        assert not retry.done()
+        writer.store(key_id, key, 201, b'{"ok": true}')
+        assert await asyncio.wait_for(retry, 5.0) == idempotency.Stored(201, b'{"ok": true}')
+    finally:
+        runner.cancel()
+
+
+async def test_an_unwritten_response_leaves_the_claim_for_a_lease_takeover(
+    pool: asyncpg.Pool,
+) -> None:
+    """A gateway that dies before its batch lands is like one that died before a
+    synchronous store: the claim stays in flight, and after its lease a retry runs
+    again (downstream request ids make that safe)."""
+    key_id, key = uuid.uuid4().hex, str(uuid.uuid4())
+    assert await _claim(pool, key_id, key) is None
+    idempotency.ResponseWriter(pool).store(key_id, key, 201, b"{}")  # never flushed
+    with pytest.raises(idempotency.StillInFlight):
+        await _claim(pool, key_id, key, wait_s=0.1)
+    await pool.execute(
+        "UPDATE http_idempotency SET claimed_at = now() - interval '1 hour' "
+        "WHERE key_id = $1 AND idem_key = $2",
+        key_id,
+        key,
+    )
+    assert await _claim(pool, key_id, key) is None  # taken over: this request runs
