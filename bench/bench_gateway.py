@@ -184,7 +184,7 @@ async def run(
         }
         # A fresh platform's JVM is still JIT-compiling for its first minute or so,
         # which taxed whichever path ran first: warm both up properly.
-        for path, (name, op) in paths.items():
+        for path, (_name, op) in paths.items():
             await measure(f"warm-up {path}", op, WARM_UP_OPS, conc)
         rounds: dict[str, list[Figures]] = {"gateway": [], "direct": []}
         for round_no in range(rounds_n):

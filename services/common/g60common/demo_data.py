@@ -1,5 +1,6 @@
 """Demo data for the local platform: banks and enterprises in all nine corridor cities
-and a credit line for each enterprise, loaded through the gateway like any client."""
+and a credit line for each enterprise, loaded through the gateway like any client,
+plus one SME that signed itself up and waits for the alliance office's check."""
 
 from __future__ import annotations
 
@@ -30,6 +31,7 @@ class DemoResult:
     banks: dict[str, str]  # city code -> member id
     bank_keys: dict[str, str]  # city code -> API key
     credit_lines: int
+    pending_enterprise_id: str = ""  # self-registered, PENDING_VERIFICATION
 
 
 def _post(
@@ -109,4 +111,26 @@ def load_demo_data(gateway_url: str, operator_key: str, seed: int = 60) -> DemoR
                     f"demo-line-{seed}-{code}-{n}",
                 )
                 lines += 1
-    return DemoResult(banks=banks, bank_keys=keys, credit_lines=lines)
+        pending = _self_registered_sme(client, rng, seed)
+    return DemoResult(
+        banks=banks, bank_keys=keys, credit_lines=lines, pending_enterprise_id=pending
+    )
+
+
+def _self_registered_sme(client: httpx.Client, rng: random.Random, seed: int) -> str:
+    """Through the public sign-up (no API key): it shows up in the office's queue,
+    `GET /v1/enterprises?status=PENDING_VERIFICATION`."""
+    reply = client.post(
+        "/v1/sme/register",
+        json={
+            "name": "嘉兴智能传感科技有限公司",
+            "uscc": random_uscc(rng, "330400"),
+            "city": "330400",
+            "industry": Industry.HIGH_END_EQUIPMENT.value,
+            "size_class": SizeClass.MICRO.value,
+            "contact": "周经理 0573-82345678",
+        },
+        headers={"Idempotency-Key": f"demo-signup-{seed}"},
+    )
+    reply.raise_for_status()
+    return str(reply.json()["enterprise"]["enterprise_id"])

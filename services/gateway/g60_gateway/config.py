@@ -42,6 +42,23 @@ class WebhookSettings:
 
 
 @dataclass(frozen=True)
+class SignupSettings:
+    """The public SME sign-up's limit per client address: a handful at once, then one
+    every 10 s. A real SME signs up once; a script trying USCCs to learn who is
+    registered is slowed to a crawl."""
+
+    rate_per_s: float
+    burst: int
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> SignupSettings:
+        return cls(
+            rate_per_s=env_float(env, "G60_GATEWAY_SIGNUP_RATE_PER_S", 0.1),
+            burst=env_int(env, "G60_GATEWAY_SIGNUP_BURST", 5),
+        )
+
+
+@dataclass(frozen=True)
 class GatewaySettings:
     port: int
     listen_host: str
@@ -57,6 +74,7 @@ class GatewaySettings:
     idempotency_wait_s: float
     idempotency_retention_s: float
     webhooks: WebhookSettings
+    signup: SignupSettings
     log_json: bool
 
     @classmethod
@@ -78,5 +96,6 @@ class GatewaySettings:
                 env, "G60_GATEWAY_IDEMPOTENCY_RETENTION_S", 7 * 24 * 3600.0
             ),
             webhooks=WebhookSettings.from_env(env),
+            signup=SignupSettings.from_env(env),
             log_json=env_str(env, "G60_LOG_FORMAT", "text") == "json",
         )

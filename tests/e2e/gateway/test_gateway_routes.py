@@ -51,12 +51,17 @@ def test_enterprise_update_and_list(world: World) -> None:
             client, path, op, {"expected_version": current["version"], "designations": ["X"]}
         )
         assert wrong.status_code == 422 and wrong.json()["errors"][0]["field"] == "designations"
-        body = {"expected_version": current["version"], "designations": ["TECH_SME"]}
+        body = {
+            "expected_version": current["version"],
+            "designations": ["TECH_SME"],
+            "contact": "kyc-desk@sme-b.example",
+        }
         updated = ok(_patch(client, path, op, body), 200)
         page = client.get(
             "/v1/enterprises", params={"page_size": 1}, headers={"X-API-Key": op}
         ).json()
     assert updated["designations"] == ["TECH_SME"]
+    assert updated["contact"] == "kyc-desk@sme-b.example"
     assert len(page["enterprises"]) == 1 and page["next_page_token"]
 
 

@@ -22,6 +22,7 @@ from tests.e2e.gateway.world import HEFEI, new_application, new_bank, new_line, 
 pytestmark = pytest.mark.e2e
 CHECKS = "not_a_server_error,response_schema_conformance,content_type_conformance"
 ST = Path(sys.executable).with_name("st")
+CPYTHON_AST_RACE = "AST constructor recursion depth mismatch"
 
 
 @pytest.fixture(scope="module")
@@ -77,5 +78,11 @@ def test_no_server_errors_and_no_schema_violations(
     fresh_platform: RunningPlatform, keys: dict[str, str], caller: str
 ) -> None:
     done = _schemathesis(fresh_platform.platform.gateway_url, keys[caller], examples=8)
+    if done.returncode != 0 and CPYTHON_AST_RACE in done.stdout:
+        # Not the gateway: CPython 3.11's ast.parse can fail spuriously when two
+        # threads parse at once (its recursion counter is shared; see
+        # python/cpython#106905), and hypothesis does so in schemathesis's two workers
+        # when it describes a filter. One rerun; any other failure still fails.
+        done = _schemathesis(fresh_platform.platform.gateway_url, keys[caller], examples=8)
     assert done.returncode == 0, done.stdout[-6000:] + done.stderr[-2000:]
     assert "No issues found" in done.stdout or "passed" in done.stdout, done.stdout[-3000:]

@@ -51,6 +51,22 @@ MATRIX: dict[tuple[str, str], Row] = {
         {"capacity_fen": 1},
         (),
     ),
+    # The office's check of an SME: no bank or SME may decide, not even on itself.
+    ("POST", "/v1/enterprises/{enterprise_id}/verify"): (
+        lambda w: {"enterprise_id": w.sme_a.id},
+        REASON,
+        (),
+    ),
+    ("POST", "/v1/enterprises/{enterprise_id}/reject"): (
+        lambda w: {"enterprise_id": w.sme_a.id},
+        REASON,
+        (),
+    ),
+    ("POST", "/v1/enterprises/{enterprise_id}/deregister"): (
+        lambda w: {"enterprise_id": w.sme_a.id},
+        REASON,
+        (),
+    ),
     ("GET", "/v1/enterprises/{enterprise_id}"): (
         lambda w: {"enterprise_id": w.sme_a.id},
         None,
@@ -189,7 +205,11 @@ def test_objects_are_untouched_after_the_probes(world: World) -> None:
         app = client.get(f"/v1/applications/{world.app_a}", headers={"X-API-Key": world.sme_a.key})
         hook = client.get(f"/v1/webhooks/{world.hook_a}", headers={"X-API-Key": world.bank_a.key})
         me = client.get("/v1/me", headers={"X-API-Key": world.bank_a.key})
+        sme = client.get(
+            f"/v1/enterprises/{world.sme_a.id}", headers={"X-API-Key": world.sme_a.key}
+        )
     assert line.json()["status"] == "ACTIVE" and line.json()["limit_fen"] == 100_000_000
+    assert sme.json()["status"] == "ACTIVE"  # no verify/reject/deregister probe landed
     assert app.json()["status"] == "SUBMITTED"
     assert hook.status_code == 200
     assert me.status_code == 200  # bank_a's key was not revoked by anyone else

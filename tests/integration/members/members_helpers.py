@@ -106,3 +106,27 @@ async def wait_until(probe: Callable[[], Awaitable[bool]], timeout_s: float = 30
     while not await probe():
         assert time.monotonic() < deadline, "condition not reached in time"
         await asyncio.sleep(0.2)
+
+
+def self_registration_request(**overrides: str) -> members_pb2.SelfRegisterEnterpriseRequest:
+    fields = {
+        "request_id": str(uuid.uuid4()),
+        "name": "芜湖智能机器人有限公司",
+        "uscc": new_uscc("340200"),
+        "city": "340200",
+        "industry": "HIGH_END_EQUIPMENT",
+        "size_class": "SMALL",
+        "contact": "王女士 0553-1234567",
+    }
+    return members_pb2.SelfRegisterEnterpriseRequest(**{**fields, **overrides})
+
+
+def decision_request(
+    enterprise_id: str, expected_version: int = 0, request_id: str = ""
+) -> members_pb2.ChangeEnterpriseStatusRequest:
+    return members_pb2.ChangeEnterpriseStatusRequest(
+        request_id=request_id or str(uuid.uuid4()),
+        enterprise_id=enterprise_id,
+        reason="营业执照与法人身份核验",
+        expected_version=expected_version,
+    )

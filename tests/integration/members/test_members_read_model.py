@@ -17,7 +17,14 @@ from g60.credit.v1 import credit_pb2, credit_pb2_grpc
 from g60.members.v1 import members_pb2, members_pb2_grpc
 from g60common.correlation import CALLER_ID_KEY, CALLER_TYPE_KEY
 from g60common.launcher import ServiceProcess
-from members_helpers import bank_request, enterprise_request, service_process, wait_until
+from members_helpers import (
+    bank_request,
+    decision_request,
+    enterprise_request,
+    self_registration_request,
+    service_process,
+    wait_until,
+)
 
 pytestmark = [pytest.mark.integration, pytest.mark.asyncio(loop_scope="session")]
 Stub = members_pb2_grpc.MembersServiceStub
@@ -126,3 +133,68 @@ async def test_credit_catches_up_on_changes_made_while_it_was_down(
         return await view_of(credit_db, bank.member_id) == ("WITHDRAWN", 4)
 
     await wait_until(withdrawal_seen)
+
+
+async def enterprise_view_of(db: asyncpg.Connection, enterprise_id: str) -> tuple[str, int] | None:
+    row = await db.fetchrow(
+        "SELECT status, version FROM enterprise_view WHERE enterprise_id = $1",
+        uuid.UUID(enterprise_id),
+    )
+    return (row["status"], row["version"]) if row else None
+
+
+async def _refused(call: object) -> grpc.StatusCode:
+    with pytest.raises(grpc.aio.AioRpcError) as refused:
+        await call  # type: ignore[misc]
+    return refused.value.code()
+
+
+async def test_only_a_verified_enterprise_gets_credit(
+    members: Stub,
+    credit_service: ServiceProcess,
+    credit_db: asyncpg.Connection,
+    members_env: dict[str, str],
+) -> None:
+    """The read model follows EnterpriseVerified and EnterpriseDeregistered; credit
+    refuses lines and applications for anything but ACTIVE."""
+    bank = await members.RegisterMember(bank_request(home_city="340200"))
+    signup = (("x-g60-caller-type", "signup"), ("x-g60-caller-id", "203.0.113.7"))
+    firm = await members.SelfRegisterEnterprise(self_registration_request(), metadata=signup)
+    as_bank = ((CALLER_TYPE_KEY, "bank"), (CALLER_ID_KEY, bank.member_id))
+    as_firm = ((CALLER_TYPE_KEY, "enterprise"), (CALLER_ID_KEY, firm.enterprise_id))
+
+    def apply() -> credit_pb2.ApplyForFinancingRequest:
+        return credit_pb2.ApplyForFinancingRequest(
+            request_id=str(uuid.uuid4()),
+            bank_id=bank.member_id,
+            currency="CNY",
+            amount_fen=1_000_000,
+            term_months=12,
+            purpose="流动资金",
+        )
+
+    async def view_is(status: str, version: int) -> None:
+        async def seen() -> bool:
+            return await enterprise_view_of(credit_db, firm.enterprise_id) == (status, version)
+
+        await wait_until(seen)
+
+    async with grpc.aio.insecure_channel(members_env["G60_CREDIT_GRPC_TARGET"]) as channel:
+        credit = credit_pb2_grpc.CreditServiceStub(channel)
+        await view_is("PENDING_VERIFICATION", 1)
+        line = credit_line_request(firm.enterprise_id)
+        pending_line = credit.RegisterCreditLine(line, metadata=as_bank, timeout=10.0)
+        assert await _refused(pending_line) == grpc.StatusCode.FAILED_PRECONDITION
+        pending_apply = credit.ApplyForFinancing(apply(), metadata=as_firm, timeout=10.0)
+        assert await _refused(pending_apply) == grpc.StatusCode.FAILED_PRECONDITION
+
+        await members.VerifyEnterprise(decision_request(firm.enterprise_id, 1))
+        await view_is("ACTIVE", 2)
+        line = credit_line_request(firm.enterprise_id)
+        await credit.RegisterCreditLine(line, metadata=as_bank, timeout=10.0)
+        await credit.ApplyForFinancing(apply(), metadata=as_firm, timeout=10.0)
+
+        await members.DeregisterEnterprise(decision_request(firm.enterprise_id, 2))
+        await view_is("DEREGISTERED", 3)
+        late_apply = credit.ApplyForFinancing(apply(), metadata=as_firm, timeout=10.0)
+        assert await _refused(late_apply) == grpc.StatusCode.FAILED_PRECONDITION

@@ -11,7 +11,7 @@ from types import TracebackType
 from g60_members.domain.errors import DuplicateUscc, StaleVersion
 from g60_members.domain.events import MembersEvent
 from g60_members.domain.listing import EnterpriseFilter, MemberFilter
-from g60_members.domain.model import Enterprise, Member
+from g60_members.domain.model import Enterprise, EnterpriseStatus, Member
 from g60common.idempotency import IdempotencyConflict
 
 
@@ -52,7 +52,9 @@ class FakeMembersRepository:
         return copy.deepcopy(found[:limit])
 
     async def add_enterprise(self, enterprise: Enterprise) -> None:
-        if any(e.uscc == enterprise.uscc for e in self._s.enterprises.values()):
+        # Like the partial unique index: a REJECTED enterprise no longer holds its code.
+        live = (e for e in self._s.enterprises.values() if e.status != EnterpriseStatus.REJECTED)
+        if any(e.uscc == enterprise.uscc for e in live):
             raise DuplicateUscc(enterprise.uscc)
         self._s.enterprises[enterprise.enterprise_id] = copy.deepcopy(enterprise)
 

@@ -9,10 +9,15 @@ from pathlib import Path
 import g60_members.domain
 import pytest
 from g60.events.v1 import member_events_pb2
-from g60_members.adapters.proto_codec import event_to_envelope
-from g60_members.domain.events import MembersEvent, MemberSuspended, MemberUpdated
-from g60_members.domain.model import Member, MemberStatus
-from g60common.corridor import InstitutionType
+from g60_members.adapters.proto_codec import enterprise_to_proto, event_to_envelope
+from g60_members.domain.events import (
+    EnterpriseVerified,
+    MembersEvent,
+    MemberSuspended,
+    MemberUpdated,
+)
+from g60_members.domain.model import Enterprise, EnterpriseStatus, Member, MemberStatus
+from g60common.corridor import Industry, InstitutionType, SizeClass
 from g60common.events import unpack_payload
 
 WHEN = datetime(2026, 5, 1, tzinfo=UTC)
@@ -61,3 +66,18 @@ def test_domain_imports_no_io_libraries() -> None:
                 names = [node.module or ""]
             bad = [n for n in names if n.startswith(FORBIDDEN)]
             assert not bad, f"{path.name} imports {bad}"
+
+
+def test_enterprise_status_event_carries_state_and_reason_but_not_the_contact() -> None:
+    firm = Enterprise(
+        "0b7c1c1e-3f7a-4d0e-9a51-1d2b3c4d5e6f", "芜湖机器人有限公司", "91350100M000100Y43",
+        "340200", "", Industry.HIGH_END_EQUIPMENT, "", SizeClass.SMALL,
+        status=EnterpriseStatus.ACTIVE, version=2, contact="王女士 0553-1234567",
+    )  # fmt: skip
+    envelope = event_to_envelope(EnterpriseVerified(firm, "核验通过"), WHEN, "corr-2")
+    assert (envelope.event_type, envelope.aggregate_type) == ("EnterpriseVerified", "Enterprise")
+    assert envelope.aggregate_version == 2
+    payload = unpack_payload(envelope, member_events_pb2.EnterpriseVerified)
+    assert (payload.enterprise.status, payload.reason) == ("ACTIVE", "核验通过")
+    assert payload.enterprise.contact == ""  # personal data stays in the registry
+    assert enterprise_to_proto(firm).contact == "王女士 0553-1234567"

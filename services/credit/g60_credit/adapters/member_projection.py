@@ -36,7 +36,13 @@ _MemberEvent = (
     | member_events_pb2.MemberReinstated
     | member_events_pb2.MemberWithdrawn
 )
-_EnterpriseEvent = member_events_pb2.EnterpriseRegistered | member_events_pb2.EnterpriseUpdated
+_EnterpriseEvent = (
+    member_events_pb2.EnterpriseRegistered
+    | member_events_pb2.EnterpriseUpdated
+    | member_events_pb2.EnterpriseVerified
+    | member_events_pb2.EnterpriseRejected
+    | member_events_pb2.EnterpriseDeregistered
+)
 
 _MEMBER_EVENTS: dict[str, type[_MemberEvent]] = {
     "MemberRegistered": member_events_pb2.MemberRegistered,
@@ -48,6 +54,11 @@ _MEMBER_EVENTS: dict[str, type[_MemberEvent]] = {
 _ENTERPRISE_EVENTS: dict[str, type[_EnterpriseEvent]] = {
     "EnterpriseRegistered": member_events_pb2.EnterpriseRegistered,
     "EnterpriseUpdated": member_events_pb2.EnterpriseUpdated,
+    # Status changes: only an ACTIVE enterprise may be granted credit or apply for it, so
+    # a self-registered one (PENDING_VERIFICATION) is refused until EnterpriseVerified.
+    "EnterpriseVerified": member_events_pb2.EnterpriseVerified,
+    "EnterpriseRejected": member_events_pb2.EnterpriseRejected,
+    "EnterpriseDeregistered": member_events_pb2.EnterpriseDeregistered,
 }
 
 
@@ -73,6 +84,9 @@ async def apply_member_event(
         envelope.payload.Unpack(enterprise_event)
         await upsert_enterprise_view(conn, enterprise_view_of(enterprise_event.enterprise))
     else:
+        # A type this build does not know (a newer members service): skipped, but
+        # visibly, since a missed status change would leave the read model stale.
+        log.warning("member projection skips unknown event type %s", envelope.event_type)
         return
     EVENTS_APPLIED.labels(envelope.event_type).inc()
 

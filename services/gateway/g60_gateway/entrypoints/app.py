@@ -55,6 +55,9 @@ def create_app(settings: GatewaySettings) -> FastAPI:
         app.state.deadline_s = settings.grpc_deadline_s
         app.state.idempotency_wait_s = settings.idempotency_wait_s
         app.state.rate_limiter = RateLimiter(settings.rate_per_s, settings.rate_burst)
+        app.state.signup_rate_limiter = RateLimiter(
+            settings.signup.rate_per_s, settings.signup.burst
+        )
         app.state.webhooks = WebhookWorker(app.state.pool, settings)
         app.state.allow_private_webhooks = settings.webhooks.allow_private_targets
         app.state.responses = idempotency.ResponseWriter(app.state.pool)

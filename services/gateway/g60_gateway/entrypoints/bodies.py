@@ -98,6 +98,7 @@ class UpdateEnterpriseBody(StrictBody):
     size_class: ShortText | None = None
     designations: Annotated[list[ShortText], Field(max_length=10)] | None = None
     registered_capital_fen: Annotated[int, Field(ge=0, le=2**63 - 1)] | None = None
+    contact: Text | None = None
 
 
 class GuarantorCapacityBody(StrictBody):

@@ -34,8 +34,9 @@ class Enterprise(BaseModel):
     size_class: str
     designations: list[str]
     registered_capital_fen: int
-    status: str
+    status: str = Field(description="PENDING_VERIFICATION, ACTIVE, REJECTED or DEREGISTERED")
     version: int
+    contact: str = ""
 
 
 class EnterprisePage(BaseModel):
@@ -162,3 +163,10 @@ class GuarantorCapacity(BaseModel):
 class IssuedCredential(BaseModel):
     key_id: str
     api_key: str = Field(description="Shown once; only its hash is stored.")
+
+
+class SelfRegistration(BaseModel):
+    """The new enterprise (PENDING_VERIFICATION) and its own API key."""
+
+    enterprise: Enterprise
+    credential: IssuedCredential

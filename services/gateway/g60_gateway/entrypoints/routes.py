@@ -18,6 +18,7 @@ from g60_gateway.entrypoints import (
     routes_dashboard,
     routes_financing,
     routes_members,
+    routes_signup,
     routes_webhooks,
 )
 from g60_gateway.entrypoints.deps import Anyone, IdemKey, Operator
@@ -28,6 +29,7 @@ from g60_gateway.entrypoints.problems import PROBLEM_RESPONSES, Problem
 router = APIRouter(responses=PROBLEM_RESPONSES)
 for _area in (
     routes_members,
+    routes_signup,
     routes_credit_lines,
     routes_financing,
     routes_webhooks,

@@ -10,9 +10,11 @@ from g60.credit.v1 import credit_pb2
 from g60.members.v1 import members_pb2
 from google.protobuf.field_mask_pb2 import FieldMask
 
+from g60_gateway.adapters.enterprise_credentials import revoke_enterprise_keys
 from g60_gateway.adapters.proto_json import to_json
 from g60_gateway.domain.principals import PrincipalType
 from g60_gateway.entrypoints import bodies, models
+from g60_gateway.entrypoints.bodies_onboarding import EnterpriseDecisionBody
 from g60_gateway.entrypoints.deps import Anyone, IdemKey, Operator, call
 from g60_gateway.entrypoints.idempotent import run_idempotent
 from g60_gateway.entrypoints.paging import PRINTABLE, PageSize, PageToken
@@ -206,6 +208,69 @@ async def update_enterprise(
         return models.Enterprise.model_validate(to_json(reply))
 
     return await run_idempotent(request, who, key, body, produce, 200)
+
+
+async def _change_enterprise_status(
+    rpc_name: str,
+    enterprise_id: str,
+    body: EnterpriseDecisionBody,
+    request: Request,
+    who: Operator,
+    key: str,
+) -> Response:
+    # Rejected and deregistered enterprises lose their keys. If revoking fails after
+    # the status change, the 5xx frees the Idempotency-Key; the retry replays the
+    # status change (same request id) and revokes again.
+    revoke_keys = rpc_name in ("RejectEnterprise", "DeregisterEnterprise")
+
+    async def produce() -> models.Enterprise:
+        message = members_pb2.ChangeEnterpriseStatusRequest(
+            request_id=key,
+            enterprise_id=enterprise_id,
+            reason=body.reason,
+            expected_version=body.expected_version or 0,
+        )
+        reply = await call(request, who, getattr(request.app.state.members, rpc_name), message)
+        if revoke_keys:
+            await revoke_enterprise_keys(request.app.state.pool, enterprise_id)
+        return models.Enterprise.model_validate(to_json(reply))
+
+    return await run_idempotent(request, who, key, body, produce, 200)
+
+
+ENTERPRISE = "/v1/enterprises/{enterprise_id}"
+
+
+@router.post(f"{ENTERPRISE}/verify", response_model=models.Enterprise, tags=[TAG])
+async def verify_enterprise(
+    enterprise_id: Id, body: EnterpriseDecisionBody, request: Request, who: Operator, key: IdemKey
+) -> Response:
+    """PENDING_VERIFICATION -> ACTIVE: the office has checked a self-registered SME, which
+    may now apply for financing and be granted credit lines."""
+    return await _change_enterprise_status(
+        "VerifyEnterprise", enterprise_id, body, request, who, key
+    )
+
+
+@router.post(f"{ENTERPRISE}/reject", response_model=models.Enterprise, tags=[TAG])
+async def reject_enterprise(
+    enterprise_id: Id, body: EnterpriseDecisionBody, request: Request, who: Operator, key: IdemKey
+) -> Response:
+    """PENDING_VERIFICATION -> REJECTED (final): its API keys are revoked and its USCC is
+    free again for the real company."""
+    return await _change_enterprise_status(
+        "RejectEnterprise", enterprise_id, body, request, who, key
+    )
+
+
+@router.post(f"{ENTERPRISE}/deregister", response_model=models.Enterprise, tags=[TAG])
+async def deregister_enterprise(
+    enterprise_id: Id, body: EnterpriseDecisionBody, request: Request, who: Operator, key: IdemKey
+) -> Response:
+    """ACTIVE -> DEREGISTERED (注销, final): no new credit, and its API keys are revoked."""
+    return await _change_enterprise_status(
+        "DeregisterEnterprise", enterprise_id, body, request, who, key
+    )
 
 
 @router.post(

@@ -11,8 +11,11 @@ from google.protobuf import timestamp_pb2
 from google.protobuf.message import Message
 
 from g60_members.domain.events import (
+    EnterpriseDeregistered,
     EnterpriseRegistered,
+    EnterpriseRejected,
     EnterpriseUpdated,
+    EnterpriseVerified,
     MemberRegistered,
     MemberReinstated,
     MembersEvent,
@@ -40,7 +43,9 @@ def member_to_proto(m: Member) -> members_pb2.Member:
     )
 
 
-def enterprise_to_proto(e: Enterprise) -> members_pb2.Enterprise:
+def enterprise_to_proto(e: Enterprise, *, with_contact: bool = True) -> members_pb2.Enterprise:
+    """`with_contact=False` for events: the contact is personal data, and the members
+    topic keeps events forever; it stays in the registry, where it can be erased."""
     return members_pb2.Enterprise(
         enterprise_id=e.enterprise_id,
         name=e.name,
@@ -54,6 +59,7 @@ def enterprise_to_proto(e: Enterprise) -> members_pb2.Enterprise:
         registered_capital_fen=e.registered_capital_fen,
         status=e.status.value,
         version=e.version,
+        contact=e.contact if with_contact else "",
     )
 
 
@@ -76,11 +82,24 @@ def event_payload(event: MembersEvent) -> tuple[Message, str, str, int]:
             payload = member_events_pb2.MemberWithdrawn(member=member_to_proto(m), reason=r)
             return payload, *_of_member(m)
         case EnterpriseRegistered(enterprise=e):
-            payload = member_events_pb2.EnterpriseRegistered(enterprise=enterprise_to_proto(e))
+            payload = member_events_pb2.EnterpriseRegistered(enterprise=_in_event(e))
             return payload, *_of_enterprise(e)
         case EnterpriseUpdated(enterprise=e):
-            payload = member_events_pb2.EnterpriseUpdated(enterprise=enterprise_to_proto(e))
+            payload = member_events_pb2.EnterpriseUpdated(enterprise=_in_event(e))
             return payload, *_of_enterprise(e)
+        case EnterpriseVerified(enterprise=e, reason=r):
+            payload = member_events_pb2.EnterpriseVerified(enterprise=_in_event(e), reason=r)
+            return payload, *_of_enterprise(e)
+        case EnterpriseRejected(enterprise=e, reason=r):
+            payload = member_events_pb2.EnterpriseRejected(enterprise=_in_event(e), reason=r)
+            return payload, *_of_enterprise(e)
+        case EnterpriseDeregistered(enterprise=e, reason=r):
+            payload = member_events_pb2.EnterpriseDeregistered(enterprise=_in_event(e), reason=r)
+            return payload, *_of_enterprise(e)
+
+
+def _in_event(e: Enterprise) -> members_pb2.Enterprise:
+    return enterprise_to_proto(e, with_contact=False)
 
 
 def _of_member(m: Member) -> tuple[str, str, int]:

@@ -21,7 +21,9 @@ MEMBERS_REGISTERED = Gauge(
     ["institution_type", "home_city", "status"],
 )
 ENTERPRISES_REGISTERED = Gauge(
-    "g60_enterprises_registered", "Enterprises in the registry", ["city", "size_class"]
+    "g60_enterprises_registered",
+    "Enterprises in the registry (status PENDING_VERIFICATION is the office's KYC queue)",
+    ["city", "size_class", "status"],
 )
 
 
@@ -31,7 +33,7 @@ async def refresh_registry_gauges(conn: asyncpg.Connection) -> None:
            FROM members GROUP BY 1, 2, 3"""
     )
     enterprises = await conn.fetch(
-        "SELECT city, size_class, count(*) AS n FROM enterprises GROUP BY 1, 2"
+        "SELECT city, size_class, status, count(*) AS n FROM enterprises GROUP BY 1, 2, 3"
     )
     # Clear first so a combination that dropped to zero rows disappears.
     MEMBERS_REGISTERED.clear()
@@ -41,7 +43,7 @@ async def refresh_registry_gauges(conn: asyncpg.Connection) -> None:
         )
     ENTERPRISES_REGISTERED.clear()
     for row in enterprises:
-        ENTERPRISES_REGISTERED.labels(row["city"], row["size_class"]).set(row["n"])
+        ENTERPRISES_REGISTERED.labels(row["city"], row["size_class"], row["status"]).set(row["n"])
 
 
 async def run_registry_gauges(pool: asyncpg.Pool, stop: asyncio.Event, interval_s: float) -> None:

@@ -90,8 +90,8 @@ class PgMembersRepository:
             await self._conn.execute(
                 """INSERT INTO enterprises (enterprise_id, name, uscc, city, region_code, industry,
                         industry_code, size_class, designations, registered_capital_fen, status,
-                        version)
-                   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)""",
+                        version, contact)
+                   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)""",
                 e.enterprise_id,
                 e.name,
                 e.uscc,
@@ -104,6 +104,7 @@ class PgMembersRepository:
                 e.registered_capital_fen,
                 e.status.value,
                 e.version,
+                e.contact,
             )
         except asyncpg.UniqueViolationError as exc:
             raise DuplicateUscc(e.uscc) from exc
@@ -123,7 +124,7 @@ class PgMembersRepository:
         status = await self._conn.execute(
             """UPDATE enterprises SET name = $3, city = $4, region_code = $5, industry = $6,
                    industry_code = $7, size_class = $8, designations = $9,
-                   registered_capital_fen = $10, status = $11, version = $12
+                   registered_capital_fen = $10, status = $11, version = $12, contact = $13
                WHERE enterprise_id = $1 AND version = $2""",
             e.enterprise_id,
             previous_version,
@@ -137,6 +138,7 @@ class PgMembersRepository:
             e.registered_capital_fen,
             e.status.value,
             e.version,
+            e.contact,
         )
         if status != "UPDATE 1":
             raise StaleVersion(e.enterprise_id, previous_version, None)
@@ -189,6 +191,7 @@ def _enterprise_of(row: Mapping[str, Any]) -> Enterprise:
         registered_capital_fen=row["registered_capital_fen"],
         status=EnterpriseStatus(row["status"]),
         version=row["version"],
+        contact=row["contact"],
     )
 
 

@@ -45,3 +45,15 @@ class MemberNotSuspended(IllegalStatusTransition):
 
 class MemberWithdrawnIsFinal(IllegalStatusTransition):
     """WITHDRAWN is terminal: no reinstatement, no further changes."""
+
+
+class EnterpriseNotPending(IllegalStatusTransition):
+    """Only an enterprise PENDING_VERIFICATION can be verified or rejected."""
+
+
+class EnterpriseNotActive(IllegalStatusTransition):
+    """Only an ACTIVE enterprise can be deregistered."""
+
+
+class EnterpriseStatusIsFinal(IllegalStatusTransition):
+    """REJECTED and DEREGISTERED are terminal: no further changes."""

@@ -46,7 +46,31 @@ class EnterpriseUpdated:
     enterprise: Enterprise
 
 
+@dataclass(frozen=True)
+class EnterpriseVerified:
+    enterprise: Enterprise
+    reason: str
+
+
+@dataclass(frozen=True)
+class EnterpriseRejected:
+    enterprise: Enterprise
+    reason: str
+
+
+@dataclass(frozen=True)
+class EnterpriseDeregistered:
+    enterprise: Enterprise
+    reason: str
+
+
 MemberStatusEvent = MemberSuspended | MemberReinstated | MemberWithdrawn
+EnterpriseStatusEvent = EnterpriseVerified | EnterpriseRejected | EnterpriseDeregistered
 MembersEvent = (
-    MemberRegistered | MemberUpdated | MemberStatusEvent | EnterpriseRegistered | EnterpriseUpdated
+    MemberRegistered
+    | MemberUpdated
+    | MemberStatusEvent
+    | EnterpriseRegistered
+    | EnterpriseUpdated
+    | EnterpriseStatusEvent
 )

@@ -20,6 +20,9 @@ from g60common.corridor import (
 )
 
 from g60_members.domain.errors import (
+    EnterpriseNotActive,
+    EnterpriseNotPending,
+    EnterpriseStatusIsFinal,
     MemberNotActive,
     MemberNotSuspended,
     MemberWithdrawnIsFinal,
@@ -35,8 +38,16 @@ class MemberStatus(StrEnum):
 
 
 class EnterpriseStatus(StrEnum):
+    """PENDING_VERIFICATION --verify--> ACTIVE --deregister--> DEREGISTERED (final);
+    PENDING_VERIFICATION --reject--> REJECTED (final). Only ACTIVE may get credit."""
+
+    PENDING_VERIFICATION = "PENDING_VERIFICATION"
     ACTIVE = "ACTIVE"
+    REJECTED = "REJECTED"
     DEREGISTERED = "DEREGISTERED"
+
+
+FINAL_ENTERPRISE_STATUSES = frozenset({EnterpriseStatus.REJECTED, EnterpriseStatus.DEREGISTERED})
 
 
 @dataclass
@@ -110,6 +121,7 @@ class Enterprise:
     registered_capital_fen: int = 0
     status: EnterpriseStatus = EnterpriseStatus.ACTIVE
     version: int = 1
+    contact: str = ""
 
     def __post_init__(self) -> None:
         # OTHER is explicit and carries its own region code; never a silent mapping.
@@ -122,7 +134,9 @@ class Enterprise:
             raise StaleVersion(self.enterprise_id, expected, self.version)
 
     def revise(self, details: EnterpriseInput) -> None:
+        self.check_not_final()
         assert details.uscc == self.uscc, "the unified social credit code never changes"
+        self.contact = details.contact
         self.name = details.name
         self.city = details.city
         self.region_code = details.region_code
@@ -131,4 +145,35 @@ class Enterprise:
         self.size_class = details.size_class
         self.designations = details.designations
         self.registered_capital_fen = details.registered_capital_fen
+        self.version += 1
+
+    def verify(self) -> None:
+        self._check_pending()
+        self._move_to(EnterpriseStatus.ACTIVE)
+
+    def reject(self) -> None:
+        self._check_pending()
+        self._move_to(EnterpriseStatus.REJECTED)
+
+    def deregister(self) -> None:
+        self.check_not_final()
+        if self.status is not EnterpriseStatus.ACTIVE:
+            raise EnterpriseNotActive(
+                f"enterprise {self.enterprise_id} is {self.status}, not ACTIVE"
+            )
+        self._move_to(EnterpriseStatus.DEREGISTERED)
+
+    def check_not_final(self) -> None:
+        if self.status in FINAL_ENTERPRISE_STATUSES:
+            raise EnterpriseStatusIsFinal(f"enterprise {self.enterprise_id} is {self.status}")
+
+    def _check_pending(self) -> None:
+        self.check_not_final()
+        if self.status is not EnterpriseStatus.PENDING_VERIFICATION:
+            raise EnterpriseNotPending(
+                f"enterprise {self.enterprise_id} is {self.status}, not PENDING_VERIFICATION"
+            )
+
+    def _move_to(self, status: EnterpriseStatus) -> None:
+        self.status = status
         self.version += 1

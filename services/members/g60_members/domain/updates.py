@@ -29,6 +29,7 @@ ENTERPRISE_UPDATABLE = (
     "size_class",
     "designations",
     "registered_capital_fen",
+    "contact",
 )
 MAX_REASON_CHARS = 500
 
@@ -80,6 +81,7 @@ def merged_enterprise(enterprise: Enterprise, changes: Mapping[str, Any]) -> Ent
         "size_class": enterprise.size_class.value,
         "designations": [d.value for d in enterprise.designations],
         "registered_capital_fen": enterprise.registered_capital_fen,
+        "contact": enterprise.contact,
     }
     try:
         return validate_enterprise(**{**current, **changes})

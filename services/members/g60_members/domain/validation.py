@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TypeVar
 
 from g60common.corridor import (
@@ -119,6 +119,7 @@ class EnterpriseInput:
     size_class: SizeClass
     designations: tuple[Designation, ...]
     registered_capital_fen: int
+    contact: str = ""
 
 
 def _location(city: str, region_code: str) -> tuple[str, str]:
@@ -152,6 +153,7 @@ def validate_enterprise(
     size_class: str,
     designations: Sequence[str],
     registered_capital_fen: int,
+    contact: str = "",
 ) -> EnterpriseInput:
     c = _Collector()
     location = c.check("city", lambda: _location(city, region_code), ("", ""))
@@ -172,6 +174,47 @@ def validate_enterprise(
         registered_capital_fen=c.check(
             "registered_capital_fen", lambda: _capital(registered_capital_fen), 0
         ),
+        contact=c.check("contact", lambda: _text(contact, MAX_CONTACT_CHARS, required=False), ""),
     )
     c.raise_if_any()
     return result
+
+
+SELF_REGISTRATION_SIZES = frozenset({SizeClass.MICRO, SizeClass.SMALL, SizeClass.MEDIUM})
+_SELF_REGISTRATION_SIZE_RULE = (
+    "must be MICRO, SMALL or MEDIUM; the alliance office registers larger enterprises"
+)
+
+
+def validate_self_registration(
+    name: str,
+    uscc: str,
+    city: str,
+    industry: str,
+    industry_code: str,
+    size_class: str,
+    contact: str,
+) -> EnterpriseInput:
+    """Stricter than the office's registration: sign-up is for SMEs of the nine cities
+    (the office registers large enterprises and those elsewhere), and the office needs
+    a contact for its check. Every bad field is reported, not just the first."""
+    violations: dict[str, str] = {}
+    valid: EnterpriseInput | None = None
+    try:
+        valid = validate_enterprise(
+            name, uscc, city, "", industry, industry_code, size_class, (), 0
+        )
+    except InvalidFields as exc:
+        violations = dict(exc.violations)
+    if not is_corridor_city(city):
+        # Not "region code required": OTHER is simply not open to sign-up.
+        violations["city"] = "must be one of the nine G60 corridor city codes"
+    if size_class not in SELF_REGISTRATION_SIZES:
+        violations["size_class"] = _SELF_REGISTRATION_SIZE_RULE
+    c = _Collector()
+    checked_contact = c.check("contact", lambda: _text(contact, MAX_CONTACT_CHARS), "")
+    violations.update(c.violations)
+    if violations:
+        raise InvalidFields(violations)
+    assert valid is not None
+    return replace(valid, contact=checked_contact)

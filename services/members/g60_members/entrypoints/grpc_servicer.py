@@ -4,6 +4,9 @@ Every mutating RPC is idempotent per (caller, request_id); a replayed answer car
 trailing metadata x-g60-idempotent-replay=true. Failure statuses: INVALID_ARGUMENT
 (bad field, reused request id), ALREADY_EXISTS (USCC), NOT_FOUND, FAILED_PRECONDITION
 (illegal status change), ABORTED (stale expected_version).
+
+The members service trusts its callers' metadata: the gateway decides who may call
+what (only the alliance office verifies, rejects or deregisters enterprises).
 """
 
 from __future__ import annotations
@@ -20,13 +23,15 @@ from g60_members.domain.listing import EnterpriseFilter, MemberFilter
 from g60_members.entrypoints.grpc_translation import (
     abort_for,
     caller_of,
+    enterprise_status_command,
     mark_replay,
     require_request_id,
+    self_register_command,
     status_command,
     update_enterprise_command,
     update_member_command,
 )
-from g60_members.service_layer import commands, handlers, queries
+from g60_members.service_layer import commands, enterprise_lifecycle, handlers, queries
 from g60_members.service_layer.unit_of_work import MembersUnitOfWork
 
 Context: TypeAlias = grpc.aio.ServicerContext
@@ -185,6 +190,58 @@ class MembersServicer(members_pb2_grpc.MembersServiceServicer):
             require_request_id(request.request_id)
             command = update_enterprise_command(request, caller_of(context))
             applied = await handlers.update_enterprise(command, self._uow())
+        except Exception as exc:
+            await abort_for(context, exc)
+        mark_replay(context, applied.replayed)
+        return enterprise_to_proto(applied.value)
+
+    async def SelfRegisterEnterprise(
+        self, request: members_pb2.SelfRegisterEnterpriseRequest, context: Context
+    ) -> members_pb2.Enterprise:
+        """PENDING_VERIFICATION until the office checks it; INVALID_ARGUMENT lists every
+        bad field, ALREADY_EXISTS is a USCC held by a live enterprise."""
+        try:
+            require_request_id(request.request_id)
+            command = self_register_command(request, caller_of(context))
+            applied = await enterprise_lifecycle.self_register_enterprise(command, self._uow())
+        except Exception as exc:
+            await abort_for(context, exc)
+        mark_replay(context, applied.replayed)
+        return enterprise_to_proto(applied.value)
+
+    async def VerifyEnterprise(
+        self, request: members_pb2.ChangeEnterpriseStatusRequest, context: Context
+    ) -> members_pb2.Enterprise:
+        return await self._change_enterprise_status(
+            request, context, commands.EnterpriseAction.VERIFY
+        )
+
+    async def RejectEnterprise(
+        self, request: members_pb2.ChangeEnterpriseStatusRequest, context: Context
+    ) -> members_pb2.Enterprise:
+        return await self._change_enterprise_status(
+            request, context, commands.EnterpriseAction.REJECT
+        )
+
+    async def DeregisterEnterprise(
+        self, request: members_pb2.ChangeEnterpriseStatusRequest, context: Context
+    ) -> members_pb2.Enterprise:
+        return await self._change_enterprise_status(
+            request, context, commands.EnterpriseAction.DEREGISTER
+        )
+
+    async def _change_enterprise_status(
+        self,
+        request: members_pb2.ChangeEnterpriseStatusRequest,
+        context: Context,
+        action: commands.EnterpriseAction,
+    ) -> members_pb2.Enterprise:
+        """FAILED_PRECONDITION when the lifecycle forbids it, ABORTED on a stale
+        expected_version; a retry with the same request id changes nothing."""
+        try:
+            require_request_id(request.request_id)
+            command = enterprise_status_command(request, caller_of(context), action)
+            applied = await enterprise_lifecycle.change_enterprise_status(command, self._uow())
         except Exception as exc:
             await abort_for(context, exc)
         mark_replay(context, applied.replayed)

@@ -83,6 +83,37 @@ def status_command(
     )
 
 
+def enterprise_status_command(
+    request: members_pb2.ChangeEnterpriseStatusRequest,
+    caller: str,
+    action: commands.EnterpriseAction,
+) -> commands.ChangeEnterpriseStatus:
+    return commands.ChangeEnterpriseStatus(
+        caller=caller,
+        request_id=request.request_id,
+        enterprise_id=request.enterprise_id,
+        action=action,
+        reason=request.reason,
+        expected_version=request.expected_version,
+    )
+
+
+def self_register_command(
+    request: members_pb2.SelfRegisterEnterpriseRequest, caller: str
+) -> commands.SelfRegisterEnterprise:
+    return commands.SelfRegisterEnterprise(
+        caller=caller,
+        request_id=request.request_id,
+        name=request.name,
+        uscc=request.uscc,
+        city=request.city,
+        industry=request.industry,
+        industry_code=request.industry_code,
+        size_class=request.size_class,
+        contact=request.contact,
+    )
+
+
 async def abort_for(context: grpc.aio.ServicerContext, exc: Exception) -> NoReturn:
     """Known errors become their status; anything else propagates as INTERNAL/UNKNOWN."""
     match exc:

@@ -71,7 +71,46 @@ class UpdateEnterprise:
     changes: dict[str, Any] = field(default_factory=dict)
 
 
-Command = RegisterMember | UpdateMember | ChangeMemberStatus | RegisterEnterprise | UpdateEnterprise
+@dataclass(frozen=True)
+class SelfRegisterEnterprise:
+    """Through the public sign-up; the caller is the gateway's per-address scope."""
+
+    caller: str
+    request_id: str
+    name: str
+    uscc: str
+    city: str
+    industry: str
+    industry_code: str
+    size_class: str
+    contact: str
+
+
+class EnterpriseAction(StrEnum):
+    VERIFY = "VERIFY"
+    REJECT = "REJECT"
+    DEREGISTER = "DEREGISTER"
+
+
+@dataclass(frozen=True)
+class ChangeEnterpriseStatus:
+    caller: str
+    request_id: str
+    enterprise_id: str
+    action: EnterpriseAction
+    reason: str
+    expected_version: int = 0  # 0: no version check
+
+
+Command = (
+    RegisterMember
+    | UpdateMember
+    | ChangeMemberStatus
+    | RegisterEnterprise
+    | UpdateEnterprise
+    | SelfRegisterEnterprise
+    | ChangeEnterpriseStatus
+)
 
 
 def fingerprint(command: Command) -> bytes:

@@ -74,7 +74,7 @@ _ENCODERS: dict[type, Callable[[Any], dict[str, Any]]] = {
 }
 
 
-async def _once(
+async def run_once(
     uow: MembersUnitOfWork,
     cmd: Command,
     decode: Callable[[dict[str, Any]], T],
@@ -112,7 +112,7 @@ async def register_member(
         await uow.publish(MemberRegistered(member))
         return member
 
-    return await _once(uow, cmd, member_from_snapshot, work)
+    return await run_once(uow, cmd, member_from_snapshot, work)
 
 
 async def update_member(cmd: UpdateMember, uow: MembersUnitOfWork) -> Applied[Member]:
@@ -130,7 +130,7 @@ async def update_member(cmd: UpdateMember, uow: MembersUnitOfWork) -> Applied[Me
         await uow.publish(MemberUpdated(member))
         return member
 
-    return await _once(uow, cmd, member_from_snapshot, work)
+    return await run_once(uow, cmd, member_from_snapshot, work)
 
 
 _STATUS_CHANGES: dict[StatusAction, tuple[Callable[[Member], None], type[MemberStatusEvent]]] = {
@@ -157,7 +157,7 @@ async def change_member_status(cmd: ChangeMemberStatus, uow: MembersUnitOfWork) 
         await uow.publish(event_type(member, reason))
         return member
 
-    return await _once(uow, cmd, member_from_snapshot, work)
+    return await run_once(uow, cmd, member_from_snapshot, work)
 
 
 async def register_enterprise(
@@ -182,26 +182,33 @@ async def register_enterprise(
         await uow.publish(EnterpriseRegistered(enterprise))
         return enterprise
 
-    return await _once(uow, cmd, enterprise_from_snapshot, work)
+    return await run_once(uow, cmd, enterprise_from_snapshot, work)
 
 
 async def update_enterprise(cmd: UpdateEnterprise, uow: MembersUnitOfWork) -> Applied[Enterprise]:
-    """Fails with InvalidFields, EnterpriseNotFound or StaleVersion."""
+    """Fails with InvalidFields, EnterpriseNotFound, StaleVersion or
+    EnterpriseStatusIsFinal (a REJECTED or DEREGISTERED enterprise)."""
     check_update_mask(list(cmd.changes), ENTERPRISE_UPDATABLE)
     check_expected_version(cmd.expected_version, required=True)
 
     async def work() -> Enterprise:
-        enterprise = await uow.repo.get_enterprise(cmd.enterprise_id, for_update=True)
-        if enterprise is None:
-            raise EnterpriseNotFound(cmd.enterprise_id)
+        enterprise = await enterprise_for_update(uow, cmd.enterprise_id)
         enterprise.check_version(cmd.expected_version)
+        enterprise.check_not_final()
         previous = enterprise.version
         enterprise.revise(merged_enterprise(enterprise, cmd.changes))
         await uow.repo.save_enterprise(enterprise, previous)
         await uow.publish(EnterpriseUpdated(enterprise))
         return enterprise
 
-    return await _once(uow, cmd, enterprise_from_snapshot, work)
+    return await run_once(uow, cmd, enterprise_from_snapshot, work)
+
+
+async def enterprise_for_update(uow: MembersUnitOfWork, enterprise_id: str) -> Enterprise:
+    enterprise = await uow.repo.get_enterprise(enterprise_id, for_update=True)
+    if enterprise is None:
+        raise EnterpriseNotFound(enterprise_id)
+    return enterprise
 
 
 async def _member_for_update(uow: MembersUnitOfWork, member_id: str) -> Member:

@@ -25,7 +25,7 @@ _sym_db = _symbol_database.Default()
 from g60.members.v1 import members_pb2 as g60_dot_members_dot_v1_dot_members__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n!g60/events/v1/member_events.proto\x12\rg60.events.v1\x1a\x1cg60/members/v1/members.proto\":\n\x10MemberRegistered\x12&\n\x06member\x18\x01 \x01(\x0b\x32\x16.g60.members.v1.Member\"7\n\rMemberUpdated\x12&\n\x06member\x18\x01 \x01(\x0b\x32\x16.g60.members.v1.Member\"I\n\x0fMemberSuspended\x12&\n\x06member\x18\x01 \x01(\x0b\x32\x16.g60.members.v1.Member\x12\x0e\n\x06reason\x18\x02 \x01(\t\"J\n\x10MemberReinstated\x12&\n\x06member\x18\x01 \x01(\x0b\x32\x16.g60.members.v1.Member\x12\x0e\n\x06reason\x18\x02 \x01(\t\"I\n\x0fMemberWithdrawn\x12&\n\x06member\x18\x01 \x01(\x0b\x32\x16.g60.members.v1.Member\x12\x0e\n\x06reason\x18\x02 \x01(\t\"F\n\x14\x45nterpriseRegistered\x12.\n\nenterprise\x18\x01 \x01(\x0b\x32\x1a.g60.members.v1.Enterprise\"C\n\x11\x45nterpriseUpdated\x12.\n\nenterprise\x18\x01 \x01(\x0b\x32\x1a.g60.members.v1.Enterpriseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n!g60/events/v1/member_events.proto\x12\rg60.events.v1\x1a\x1cg60/members/v1/members.proto\":\n\x10MemberRegistered\x12&\n\x06member\x18\x01 \x01(\x0b\x32\x16.g60.members.v1.Member\"7\n\rMemberUpdated\x12&\n\x06member\x18\x01 \x01(\x0b\x32\x16.g60.members.v1.Member\"I\n\x0fMemberSuspended\x12&\n\x06member\x18\x01 \x01(\x0b\x32\x16.g60.members.v1.Member\x12\x0e\n\x06reason\x18\x02 \x01(\t\"J\n\x10MemberReinstated\x12&\n\x06member\x18\x01 \x01(\x0b\x32\x16.g60.members.v1.Member\x12\x0e\n\x06reason\x18\x02 \x01(\t\"I\n\x0fMemberWithdrawn\x12&\n\x06member\x18\x01 \x01(\x0b\x32\x16.g60.members.v1.Member\x12\x0e\n\x06reason\x18\x02 \x01(\t\"F\n\x14\x45nterpriseRegistered\x12.\n\nenterprise\x18\x01 \x01(\x0b\x32\x1a.g60.members.v1.Enterprise\"C\n\x11\x45nterpriseUpdated\x12.\n\nenterprise\x18\x01 \x01(\x0b\x32\x1a.g60.members.v1.Enterprise\"T\n\x12\x45nterpriseVerified\x12.\n\nenterprise\x18\x01 \x01(\x0b\x32\x1a.g60.members.v1.Enterprise\x12\x0e\n\x06reason\x18\x02 \x01(\t\"T\n\x12\x45nterpriseRejected\x12.\n\nenterprise\x18\x01 \x01(\x0b\x32\x1a.g60.members.v1.Enterprise\x12\x0e\n\x06reason\x18\x02 \x01(\t\"X\n\x16\x45nterpriseDeregistered\x12.\n\nenterprise\x18\x01 \x01(\x0b\x32\x1a.g60.members.v1.Enterprise\x12\x0e\n\x06reason\x18\x02 \x01(\tb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -46,4 +46,10 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_ENTERPRISEREGISTERED']._serialized_end=495
   _globals['_ENTERPRISEUPDATED']._serialized_start=497
   _globals['_ENTERPRISEUPDATED']._serialized_end=564
+  _globals['_ENTERPRISEVERIFIED']._serialized_start=566
+  _globals['_ENTERPRISEVERIFIED']._serialized_end=650
+  _globals['_ENTERPRISEREJECTED']._serialized_start=652
+  _globals['_ENTERPRISEREJECTED']._serialized_end=736
+  _globals['_ENTERPRISEDEREGISTERED']._serialized_start=738
+  _globals['_ENTERPRISEDEREGISTERED']._serialized_end=826
 # @@protoc_insertion_point(module_scope)

@@ -53,3 +53,27 @@ class EnterpriseUpdated(_message.Message):
     ENTERPRISE_FIELD_NUMBER: _ClassVar[int]
     enterprise: _members_pb2.Enterprise
     def __init__(self, enterprise: _Optional[_Union[_members_pb2.Enterprise, _Mapping]] = ...) -> None: ...
+
+class EnterpriseVerified(_message.Message):
+    __slots__ = ("enterprise", "reason")
+    ENTERPRISE_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    enterprise: _members_pb2.Enterprise
+    reason: str
+    def __init__(self, enterprise: _Optional[_Union[_members_pb2.Enterprise, _Mapping]] = ..., reason: _Optional[str] = ...) -> None: ...
+
+class EnterpriseRejected(_message.Message):
+    __slots__ = ("enterprise", "reason")
+    ENTERPRISE_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    enterprise: _members_pb2.Enterprise
+    reason: str
+    def __init__(self, enterprise: _Optional[_Union[_members_pb2.Enterprise, _Mapping]] = ..., reason: _Optional[str] = ...) -> None: ...
+
+class EnterpriseDeregistered(_message.Message):
+    __slots__ = ("enterprise", "reason")
+    ENTERPRISE_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    enterprise: _members_pb2.Enterprise
+    reason: str
+    def __init__(self, enterprise: _Optional[_Union[_members_pb2.Enterprise, _Mapping]] = ..., reason: _Optional[str] = ...) -> None: ...

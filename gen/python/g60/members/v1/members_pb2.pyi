@@ -35,7 +35,7 @@ class Member(_message.Message):
     def __init__(self, member_id: _Optional[str] = ..., name: _Optional[str] = ..., short_name: _Optional[str] = ..., institution_type: _Optional[str] = ..., home_city: _Optional[str] = ..., uscc: _Optional[str] = ..., contact: _Optional[str] = ..., status: _Optional[str] = ..., joined_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., version: _Optional[int] = ...) -> None: ...
 
 class Enterprise(_message.Message):
-    __slots__ = ("enterprise_id", "name", "uscc", "city", "region_code", "industry", "industry_code", "size_class", "designations", "registered_capital_fen", "status", "version")
+    __slots__ = ("enterprise_id", "name", "uscc", "city", "region_code", "industry", "industry_code", "size_class", "designations", "registered_capital_fen", "status", "version", "contact")
     ENTERPRISE_ID_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
     USCC_FIELD_NUMBER: _ClassVar[int]
@@ -48,6 +48,7 @@ class Enterprise(_message.Message):
     REGISTERED_CAPITAL_FEN_FIELD_NUMBER: _ClassVar[int]
     STATUS_FIELD_NUMBER: _ClassVar[int]
     VERSION_FIELD_NUMBER: _ClassVar[int]
+    CONTACT_FIELD_NUMBER: _ClassVar[int]
     enterprise_id: str
     name: str
     uscc: str
@@ -60,7 +61,8 @@ class Enterprise(_message.Message):
     registered_capital_fen: int
     status: str
     version: int
-    def __init__(self, enterprise_id: _Optional[str] = ..., name: _Optional[str] = ..., uscc: _Optional[str] = ..., city: _Optional[str] = ..., region_code: _Optional[str] = ..., industry: _Optional[str] = ..., industry_code: _Optional[str] = ..., size_class: _Optional[str] = ..., designations: _Optional[_Iterable[str]] = ..., registered_capital_fen: _Optional[int] = ..., status: _Optional[str] = ..., version: _Optional[int] = ...) -> None: ...
+    contact: str
+    def __init__(self, enterprise_id: _Optional[str] = ..., name: _Optional[str] = ..., uscc: _Optional[str] = ..., city: _Optional[str] = ..., region_code: _Optional[str] = ..., industry: _Optional[str] = ..., industry_code: _Optional[str] = ..., size_class: _Optional[str] = ..., designations: _Optional[_Iterable[str]] = ..., registered_capital_fen: _Optional[int] = ..., status: _Optional[str] = ..., version: _Optional[int] = ..., contact: _Optional[str] = ...) -> None: ...
 
 class RegisterMemberRequest(_message.Message):
     __slots__ = ("request_id", "name", "short_name", "institution_type", "home_city", "uscc", "contact")
@@ -201,3 +203,35 @@ class UpdateEnterpriseRequest(_message.Message):
     enterprise: Enterprise
     update_mask: _field_mask_pb2.FieldMask
     def __init__(self, request_id: _Optional[str] = ..., enterprise_id: _Optional[str] = ..., expected_version: _Optional[int] = ..., enterprise: _Optional[_Union[Enterprise, _Mapping]] = ..., update_mask: _Optional[_Union[_field_mask_pb2.FieldMask, _Mapping]] = ...) -> None: ...
+
+class SelfRegisterEnterpriseRequest(_message.Message):
+    __slots__ = ("request_id", "name", "uscc", "city", "industry", "industry_code", "size_class", "contact")
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    USCC_FIELD_NUMBER: _ClassVar[int]
+    CITY_FIELD_NUMBER: _ClassVar[int]
+    INDUSTRY_FIELD_NUMBER: _ClassVar[int]
+    INDUSTRY_CODE_FIELD_NUMBER: _ClassVar[int]
+    SIZE_CLASS_FIELD_NUMBER: _ClassVar[int]
+    CONTACT_FIELD_NUMBER: _ClassVar[int]
+    request_id: str
+    name: str
+    uscc: str
+    city: str
+    industry: str
+    industry_code: str
+    size_class: str
+    contact: str
+    def __init__(self, request_id: _Optional[str] = ..., name: _Optional[str] = ..., uscc: _Optional[str] = ..., city: _Optional[str] = ..., industry: _Optional[str] = ..., industry_code: _Optional[str] = ..., size_class: _Optional[str] = ..., contact: _Optional[str] = ...) -> None: ...
+
+class ChangeEnterpriseStatusRequest(_message.Message):
+    __slots__ = ("request_id", "enterprise_id", "reason", "expected_version")
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    ENTERPRISE_ID_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    EXPECTED_VERSION_FIELD_NUMBER: _ClassVar[int]
+    request_id: str
+    enterprise_id: str
+    reason: str
+    expected_version: int
+    def __init__(self, request_id: _Optional[str] = ..., enterprise_id: _Optional[str] = ..., reason: _Optional[str] = ..., expected_version: _Optional[int] = ...) -> None: ...

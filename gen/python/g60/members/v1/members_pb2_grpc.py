@@ -97,6 +97,26 @@ class MembersServiceStub:
                 request_serializer=g60_dot_members_dot_v1_dot_members__pb2.UpdateEnterpriseRequest.SerializeToString,
                 response_deserializer=g60_dot_members_dot_v1_dot_members__pb2.Enterprise.FromString,
                 _registered_method=True)
+        self.SelfRegisterEnterprise = channel.unary_unary(
+                '/g60.members.v1.MembersService/SelfRegisterEnterprise',
+                request_serializer=g60_dot_members_dot_v1_dot_members__pb2.SelfRegisterEnterpriseRequest.SerializeToString,
+                response_deserializer=g60_dot_members_dot_v1_dot_members__pb2.Enterprise.FromString,
+                _registered_method=True)
+        self.VerifyEnterprise = channel.unary_unary(
+                '/g60.members.v1.MembersService/VerifyEnterprise',
+                request_serializer=g60_dot_members_dot_v1_dot_members__pb2.ChangeEnterpriseStatusRequest.SerializeToString,
+                response_deserializer=g60_dot_members_dot_v1_dot_members__pb2.Enterprise.FromString,
+                _registered_method=True)
+        self.RejectEnterprise = channel.unary_unary(
+                '/g60.members.v1.MembersService/RejectEnterprise',
+                request_serializer=g60_dot_members_dot_v1_dot_members__pb2.ChangeEnterpriseStatusRequest.SerializeToString,
+                response_deserializer=g60_dot_members_dot_v1_dot_members__pb2.Enterprise.FromString,
+                _registered_method=True)
+        self.DeregisterEnterprise = channel.unary_unary(
+                '/g60.members.v1.MembersService/DeregisterEnterprise',
+                request_serializer=g60_dot_members_dot_v1_dot_members__pb2.ChangeEnterpriseStatusRequest.SerializeToString,
+                response_deserializer=g60_dot_members_dot_v1_dot_members__pb2.Enterprise.FromString,
+                _registered_method=True)
 
 
 class MembersServiceServicer:
@@ -179,6 +199,36 @@ class MembersServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def SelfRegisterEnterprise(self, request, context):
+        """An SME registers itself (the gateway's public sign-up). It starts
+        PENDING_VERIFICATION until the alliance office has checked it (KYC). Only the nine
+        cities and the sizes MICRO, SMALL and MEDIUM; a contact is required.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def VerifyEnterprise(self, request, context):
+        """PENDING_VERIFICATION -> ACTIVE: the office has checked the enterprise.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def RejectEnterprise(self, request, context):
+        """PENDING_VERIFICATION -> REJECTED, which is final and frees the USCC.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DeregisterEnterprise(self, request, context):
+        """ACTIVE -> DEREGISTERED (注销), which is final.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_MembersServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -235,6 +285,26 @@ def add_MembersServiceServicer_to_server(servicer, server):
             'UpdateEnterprise': grpc.unary_unary_rpc_method_handler(
                     servicer.UpdateEnterprise,
                     request_deserializer=g60_dot_members_dot_v1_dot_members__pb2.UpdateEnterpriseRequest.FromString,
+                    response_serializer=g60_dot_members_dot_v1_dot_members__pb2.Enterprise.SerializeToString,
+            ),
+            'SelfRegisterEnterprise': grpc.unary_unary_rpc_method_handler(
+                    servicer.SelfRegisterEnterprise,
+                    request_deserializer=g60_dot_members_dot_v1_dot_members__pb2.SelfRegisterEnterpriseRequest.FromString,
+                    response_serializer=g60_dot_members_dot_v1_dot_members__pb2.Enterprise.SerializeToString,
+            ),
+            'VerifyEnterprise': grpc.unary_unary_rpc_method_handler(
+                    servicer.VerifyEnterprise,
+                    request_deserializer=g60_dot_members_dot_v1_dot_members__pb2.ChangeEnterpriseStatusRequest.FromString,
+                    response_serializer=g60_dot_members_dot_v1_dot_members__pb2.Enterprise.SerializeToString,
+            ),
+            'RejectEnterprise': grpc.unary_unary_rpc_method_handler(
+                    servicer.RejectEnterprise,
+                    request_deserializer=g60_dot_members_dot_v1_dot_members__pb2.ChangeEnterpriseStatusRequest.FromString,
+                    response_serializer=g60_dot_members_dot_v1_dot_members__pb2.Enterprise.SerializeToString,
+            ),
+            'DeregisterEnterprise': grpc.unary_unary_rpc_method_handler(
+                    servicer.DeregisterEnterprise,
+                    request_deserializer=g60_dot_members_dot_v1_dot_members__pb2.ChangeEnterpriseStatusRequest.FromString,
                     response_serializer=g60_dot_members_dot_v1_dot_members__pb2.Enterprise.SerializeToString,
             ),
     }
@@ -542,6 +612,114 @@ class MembersService:
             target,
             '/g60.members.v1.MembersService/UpdateEnterprise',
             g60_dot_members_dot_v1_dot_members__pb2.UpdateEnterpriseRequest.SerializeToString,
+            g60_dot_members_dot_v1_dot_members__pb2.Enterprise.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SelfRegisterEnterprise(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/g60.members.v1.MembersService/SelfRegisterEnterprise',
+            g60_dot_members_dot_v1_dot_members__pb2.SelfRegisterEnterpriseRequest.SerializeToString,
+            g60_dot_members_dot_v1_dot_members__pb2.Enterprise.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def VerifyEnterprise(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/g60.members.v1.MembersService/VerifyEnterprise',
+            g60_dot_members_dot_v1_dot_members__pb2.ChangeEnterpriseStatusRequest.SerializeToString,
+            g60_dot_members_dot_v1_dot_members__pb2.Enterprise.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RejectEnterprise(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/g60.members.v1.MembersService/RejectEnterprise',
+            g60_dot_members_dot_v1_dot_members__pb2.ChangeEnterpriseStatusRequest.SerializeToString,
+            g60_dot_members_dot_v1_dot_members__pb2.Enterprise.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DeregisterEnterprise(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/g60.members.v1.MembersService/DeregisterEnterprise',
+            g60_dot_members_dot_v1_dot_members__pb2.ChangeEnterpriseStatusRequest.SerializeToString,
             g60_dot_members_dot_v1_dot_members__pb2.Enterprise.FromString,
             options,
             channel_credentials,

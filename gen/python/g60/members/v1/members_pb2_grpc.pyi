@@ -55,6 +55,17 @@ class MembersServiceStub:
     GetEnterprise: _grpc.UnaryUnaryMultiCallable[_members_pb2.GetEnterpriseRequest, _members_pb2.Enterprise]
     ListEnterprises: _grpc.UnaryUnaryMultiCallable[_members_pb2.ListEnterprisesRequest, _members_pb2.ListEnterprisesResponse]
     UpdateEnterprise: _grpc.UnaryUnaryMultiCallable[_members_pb2.UpdateEnterpriseRequest, _members_pb2.Enterprise]
+    SelfRegisterEnterprise: _grpc.UnaryUnaryMultiCallable[_members_pb2.SelfRegisterEnterpriseRequest, _members_pb2.Enterprise]
+    """An SME registers itself (the gateway's public sign-up). It starts
+    PENDING_VERIFICATION until the alliance office has checked it (KYC). Only the nine
+    cities and the sizes MICRO, SMALL and MEDIUM; a contact is required.
+    """
+    VerifyEnterprise: _grpc.UnaryUnaryMultiCallable[_members_pb2.ChangeEnterpriseStatusRequest, _members_pb2.Enterprise]
+    """PENDING_VERIFICATION -> ACTIVE: the office has checked the enterprise."""
+    RejectEnterprise: _grpc.UnaryUnaryMultiCallable[_members_pb2.ChangeEnterpriseStatusRequest, _members_pb2.Enterprise]
+    """PENDING_VERIFICATION -> REJECTED, which is final and frees the USCC."""
+    DeregisterEnterprise: _grpc.UnaryUnaryMultiCallable[_members_pb2.ChangeEnterpriseStatusRequest, _members_pb2.Enterprise]
+    """ACTIVE -> DEREGISTERED (注销), which is final."""
 
 @_typing.type_check_only
 class MembersServiceAsyncStub(MembersServiceStub):
@@ -83,6 +94,17 @@ class MembersServiceAsyncStub(MembersServiceStub):
     GetEnterprise: _aio.UnaryUnaryMultiCallable[_members_pb2.GetEnterpriseRequest, _members_pb2.Enterprise]  # type: ignore[assignment]
     ListEnterprises: _aio.UnaryUnaryMultiCallable[_members_pb2.ListEnterprisesRequest, _members_pb2.ListEnterprisesResponse]  # type: ignore[assignment]
     UpdateEnterprise: _aio.UnaryUnaryMultiCallable[_members_pb2.UpdateEnterpriseRequest, _members_pb2.Enterprise]  # type: ignore[assignment]
+    SelfRegisterEnterprise: _aio.UnaryUnaryMultiCallable[_members_pb2.SelfRegisterEnterpriseRequest, _members_pb2.Enterprise]  # type: ignore[assignment]
+    """An SME registers itself (the gateway's public sign-up). It starts
+    PENDING_VERIFICATION until the alliance office has checked it (KYC). Only the nine
+    cities and the sizes MICRO, SMALL and MEDIUM; a contact is required.
+    """
+    VerifyEnterprise: _aio.UnaryUnaryMultiCallable[_members_pb2.ChangeEnterpriseStatusRequest, _members_pb2.Enterprise]  # type: ignore[assignment]
+    """PENDING_VERIFICATION -> ACTIVE: the office has checked the enterprise."""
+    RejectEnterprise: _aio.UnaryUnaryMultiCallable[_members_pb2.ChangeEnterpriseStatusRequest, _members_pb2.Enterprise]  # type: ignore[assignment]
+    """PENDING_VERIFICATION -> REJECTED, which is final and frees the USCC."""
+    DeregisterEnterprise: _aio.UnaryUnaryMultiCallable[_members_pb2.ChangeEnterpriseStatusRequest, _members_pb2.Enterprise]  # type: ignore[assignment]
+    """ACTIVE -> DEREGISTERED (注销), which is final."""
 
 class MembersServiceServicer(metaclass=_abc_1.ABCMeta):
     """The alliance's registry of member institutions and enterprises.
@@ -174,5 +196,40 @@ class MembersServiceServicer(metaclass=_abc_1.ABCMeta):
         request: _members_pb2.UpdateEnterpriseRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_members_pb2.Enterprise, _abc.Awaitable[_members_pb2.Enterprise]]: ...
+
+    @_abc_1.abstractmethod
+    def SelfRegisterEnterprise(
+        self,
+        request: _members_pb2.SelfRegisterEnterpriseRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_members_pb2.Enterprise, _abc.Awaitable[_members_pb2.Enterprise]]:
+        """An SME registers itself (the gateway's public sign-up). It starts
+        PENDING_VERIFICATION until the alliance office has checked it (KYC). Only the nine
+        cities and the sizes MICRO, SMALL and MEDIUM; a contact is required.
+        """
+
+    @_abc_1.abstractmethod
+    def VerifyEnterprise(
+        self,
+        request: _members_pb2.ChangeEnterpriseStatusRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_members_pb2.Enterprise, _abc.Awaitable[_members_pb2.Enterprise]]:
+        """PENDING_VERIFICATION -> ACTIVE: the office has checked the enterprise."""
+
+    @_abc_1.abstractmethod
+    def RejectEnterprise(
+        self,
+        request: _members_pb2.ChangeEnterpriseStatusRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_members_pb2.Enterprise, _abc.Awaitable[_members_pb2.Enterprise]]:
+        """PENDING_VERIFICATION -> REJECTED, which is final and frees the USCC."""
+
+    @_abc_1.abstractmethod
+    def DeregisterEnterprise(
+        self,
+        request: _members_pb2.ChangeEnterpriseStatusRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_members_pb2.Enterprise, _abc.Awaitable[_members_pb2.Enterprise]]:
+        """ACTIVE -> DEREGISTERED (注销), which is final."""
 
 def add_MembersServiceServicer_to_server(servicer: MembersServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...
