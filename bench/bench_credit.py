@@ -1,9 +1,13 @@
 """Credit service benchmark: RegisterCreditLine and Drawdown through gRPC, against the
 same SQL transactions sent straight to PostgreSQL with asyncpg (the baseline).
 
-    .venv/bin/python bench/bench_credit.py [--ops 2000] [--concurrency 16]
+    .venv/bin/python bench/bench_credit.py [--ops 2000] [--concurrency 16] [--rounds 3]
+        [--cpu] [--relay in-process|separate]
 
-Uses G60_PG_DSN / G60_KAFKA_BOOTSTRAP when both are set, else starts its own stack.
+--cpu prints each round's CPU time per operation for every process involved (bench
+client, members, credit, a separate relay, PostgreSQL, Kafka) and the ratio of the two
+paths' totals. Uses G60_PG_DSN / G60_KAFKA_BOOTSTRAP when both are set, else starts its
+own stack.
 Drawdowns spread over one approved application per worker, so the figure is the
 per-transaction cost, not row-lock queueing on a single line.
 """
@@ -13,6 +17,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import random
 import tempfile
 import uuid
@@ -21,13 +26,19 @@ from pathlib import Path
 
 import asyncpg
 import grpc
-from figures import Figures, measure, median_round
+from cpu import CpuSplit, listening_pid, parent_pid
+from figures import Figures, Op, measure, median_round
 from g60.credit.v1 import credit_pb2, credit_pb2_grpc
 from g60.members.v1 import members_pb2, members_pb2_grpc
 from g60common.db import ensure_database
 from g60common.launcher import ServiceProcess, platform_env
 from g60common.stack import endpoints_from_env, start_stack
+from g60common.stack.ports import find_free_ports
 from g60common.uscc import random_uscc
+
+WARM_UP_OPS = 500
+# (via gRPC, direct SQL, CPU per op direct / gRPC when measured) for one operation
+Result = tuple[Figures, Figures, float | None]
 
 
 def bank(bank_id: str) -> tuple[tuple[str, str], ...]:
@@ -40,7 +51,8 @@ class GrpcPath:
         self.members_channel = grpc.aio.insecure_channel(env["G60_MEMBERS_GRPC_TARGET"])
         self.credit = credit_pb2_grpc.CreditServiceStub(self.channel)
         self.members = members_pb2_grpc.MembersServiceStub(self.members_channel)
-        self.rng = random.Random(7)
+        # Unseeded: a reused stack (G60_PG_DSN) already holds earlier runs' USCCs.
+        self.rng = random.Random()
 
     async def parties(self) -> tuple[str, str]:
         op = (("x-g60-caller-type", "operator"), ("x-g60-caller-id", "bench"))
@@ -228,9 +240,17 @@ async def _audit_and_outbox(
     await conn.execute("NOTIFY outbox_pending")
 
 
+async def _cpu_split(env: dict[str, str], pool: asyncpg.Pool, pids: dict[str, int]) -> CpuSplit:
+    backend = await pool.fetchval("SELECT pg_backend_pid()")
+    postmaster = parent_pid(backend)
+    kafka = listening_pid(int(env["G60_KAFKA_BOOTSTRAP"].rsplit(":", 1)[1]))
+    found = {"bench": os.getpid(), **pids, "postgres": postmaster}
+    return CpuSplit(found if kafka is None else {**found, "kafka": kafka}, main_thread_of="credit")
+
+
 async def run(
-    env: dict[str, str], ops: int, concurrency: int, rounds: int
-) -> list[tuple[Figures, Figures]]:
+    env: dict[str, str], ops: int, concurrency: int, rounds: int, pids: dict[str, int] | None
+) -> list[Result]:
     path = GrpcPath(env)
     bank_id, ent = await path.parties()
     await path.credit.RegisterCreditLine(path.register_request(ent, 1_000), metadata=bank(bank_id))
@@ -269,8 +289,16 @@ async def run(
     async def sql_register(_: int) -> None:
         await sql.register(bank_id, ent)
 
-    await measure("warm-up", grpc_draw, 200, concurrency)
-    await measure("warm-up", sql_draw, 200, concurrency)
+    # Every operation on both paths, long enough for a fresh Kafka JVM's JIT to settle:
+    # otherwise the first gRPC rounds pay for compiling the broker's transaction path.
+    for op in (grpc_register, sql_register, grpc_draw, sql_draw):
+        await measure("warm-up", op, WARM_UP_OPS, concurrency)
+    split = None if pids is None else await _cpu_split(env, pool, pids)
+
+    async def round_(name: str, op: Op) -> Figures:
+        figures = measure(name, op, ops, concurrency)
+        return await (figures if split is None else split.around(figures))
+
     results = []
     for name, via_grpc, direct in (
         ("RegisterCreditLine", grpc_register, sql_register),
@@ -279,30 +307,42 @@ async def run(
         # Alternate the two paths so drift on a shared machine hits both alike.
         pairs = [
             (
-                await measure(f"{name} via gRPC", via_grpc, ops, concurrency),
-                await measure(f"{name} direct SQL", direct, ops, concurrency),
+                await round_(f"{name} via gRPC", via_grpc),
+                await round_(f"{name} direct SQL", direct),
             )
             for _ in range(rounds)
         ]
-        results.append((median_round(p[0] for p in pairs), median_round(p[1] for p in pairs)))
+        via_grpc_round = median_round(p[0] for p in pairs)
+        direct_round = median_round(p[1] for p in pairs)
+        cpu_ratio = None if split is None else split.ratio(via_grpc_round.name, direct_round.name)
+        results.append((via_grpc_round, direct_round, cpu_ratio))
     await pool.close()
     await path.channel.close()
     await path.members_channel.close()
     return results
 
 
-def main() -> None:
+def _arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--ops", type=int, default=2000)
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--rounds", type=int, default=3, help="alternating rounds per path")
-    args = parser.parse_args()
-    external = endpoints_from_env()
-    stack = None if external else start_stack()
-    endpoints = external or stack.endpoints  # type: ignore[union-attr]
-    for name in ("g60_members", "g60_credit"):
-        asyncio.run(ensure_database(endpoints.pg_dsn, name))
-    env = platform_env(endpoints.pg_dsn, endpoints.kafka_bootstrap)
+    parser.add_argument(
+        "--cpu", action="store_true", help="print each round's CPU time per op, per process"
+    )
+    parser.add_argument(
+        "--relay",
+        choices=("in-process", "separate"),
+        default="in-process",
+        help="G60_CREDIT_OUTBOX_RELAY: the credit relay inside the service or in its own process",
+    )
+    return parser.parse_args()
+
+
+def _services(env: dict[str, str], relay: str) -> list[ServiceProcess]:
+    """members and credit, plus the credit relay's own process when it runs separately."""
+    env["G60_CREDIT_OUTBOX_RELAY"] = relay
+    env["G60_CREDIT_RELAY_METRICS_PORT"] = str(find_free_ports(1)[0])
     logs = Path(tempfile.mkdtemp(prefix="bench-credit-"))
     services = [
         ServiceProcess(n, m, env, logs / f"{n}.log", f"grpc:{env[k].rsplit(':', 1)[1]}")
@@ -311,21 +351,48 @@ def main() -> None:
             ("credit", "g60_credit", "G60_CREDIT_GRPC_BIND"),
         )
     ]
+    if relay == "separate":
+        metrics = f"http:http://127.0.0.1:{env['G60_CREDIT_RELAY_METRICS_PORT']}/metrics"
+        relay_log = logs / "credit-relay.log"
+        services.append(
+            ServiceProcess("credit-relay", "g60_credit.outbox_relay", env, relay_log, metrics)
+        )
+    return services
+
+
+def _report(args: argparse.Namespace, started: datetime, results: list[Result]) -> None:
+    print(
+        f"# {started:%Y-%m-%d %H:%M} UTC: {args.ops} ops per round, "
+        f"median of {args.rounds} alternating rounds, concurrency {args.concurrency}"
+    )
+    for via_grpc, direct, cpu_ratio in results:
+        print(via_grpc.line())
+        print(direct.line())
+        print(f"{'  ratio gRPC / direct SQL':<32} {via_grpc.ops_per_s / direct.ops_per_s:8.2f}")
+        if cpu_ratio is not None:
+            print(f"{'  CPU per op, direct SQL / gRPC':<32} {cpu_ratio:8.2f}")
+
+
+def main() -> None:
+    args = _arguments()
+    external = endpoints_from_env()
+    stack = None if external else start_stack()
+    endpoints = external or stack.endpoints  # type: ignore[union-attr]
+    for name in ("g60_members", "g60_credit"):
+        asyncio.run(ensure_database(endpoints.pg_dsn, name))
+    env = platform_env(endpoints.pg_dsn, endpoints.kafka_bootstrap)
+    services = _services(env, args.relay)
     try:
         for s in services:
             s.start()
         for s in services:
             s.wait_ready()
         started = datetime.now(UTC)
-        results = asyncio.run(run(env, args.ops, args.concurrency, args.rounds))
-        print(
-            f"# {started:%Y-%m-%d %H:%M} UTC: {args.ops} ops per round, "
-            f"median of {args.rounds} alternating rounds, concurrency {args.concurrency}"
+        pids = {s.name: s.process.pid for s in services if s.process is not None}
+        results = asyncio.run(
+            run(env, args.ops, args.concurrency, args.rounds, pids if args.cpu else None)
         )
-        for via_grpc, direct in results:
-            print(via_grpc.line())
-            print(direct.line())
-            print(f"{'  ratio gRPC / direct SQL':<32} {via_grpc.ops_per_s / direct.ops_per_s:8.2f}")
+        _report(args, started, results)
     finally:
         for s in reversed(services):
             s.stop()

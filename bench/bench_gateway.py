@@ -26,7 +26,7 @@ from pathlib import Path
 
 import grpc
 import httpx
-from cpu import CpuMeter, describe
+from cpu import POSTGRES, CpuSplit
 from figures import Figures, measure, median_round
 from g60.credit.v1 import credit_pb2, credit_pb2_grpc
 from g60common.correlation import CALLER_ID_KEY, CALLER_TYPE_KEY
@@ -148,7 +148,7 @@ async def run(
     ops: int,
     conc: int,
     rounds_n: int,
-    meter: CpuMeter,
+    split: CpuSplit,
 ) -> None:
     bank_id, bank_key, enterprise_id = await asyncio.to_thread(_setup, gateway, operator_key)
     body = json.dumps({**LINE, "enterprise_id": enterprise_id}).encode()
@@ -192,13 +192,12 @@ async def run(
             # does not always land on the same path.
             order = list(paths.items())[:: 1 if round_no % 2 == 0 else -1]
             for path, (name, op) in order:
-                before = meter.sample()
-                rounds[path].append(await measure(name, op, ops, conc))
-                cpu = CpuMeter.per_op_ms(before, meter.sample(), ops)
-                print(f"  {path:<8} {rounds[path][-1].ops_per_s:6.0f} ops/s  {describe(cpu)}")
+                rounds[path].append(await split.around(measure(name, op, ops, conc)))
     for connection in connections:
         await connection.close()
     _report(rounds, ops, conc)
+    cpu_ratio = split.ratio(paths["gateway"][0], paths["direct"][0])
+    print(f"CPU per op, direct / gateway: {cpu_ratio:.2f}")
 
 
 def _report(rounds: dict[str, list[Figures]], ops: int, conc: int) -> None:
@@ -212,16 +211,14 @@ def _report(rounds: dict[str, list[Figures]], ops: int, conc: int) -> None:
     print(f"throughput ratio gateway/direct: {ratio:.2f} (target >= 0.5)")
 
 
-def _meter(stack: Stack, platform: Platform) -> CpuMeter:
-    groups = {"bench": (os.getpid(), False)}
+def _cpu_split(stack: Stack, platform: Platform) -> CpuSplit:
+    pids = {"bench": os.getpid()}
     for name in ("gateway", "credit", "members", "aggregator"):
         process = platform.services[name].process
         assert process is not None
-        groups[name] = (process.pid, False)
+        pids[name] = process.pid
     assert stack.pg.pid is not None and stack.kafka.pid is not None
-    groups["postgres"] = (stack.pg.pid, True)
-    groups["kafka"] = (stack.kafka.pid, False)
-    return CpuMeter(groups)
+    return CpuSplit({**pids, POSTGRES: stack.pg.pid, "kafka": stack.kafka.pid})
 
 
 def main() -> None:
@@ -244,7 +241,7 @@ def main() -> None:
                 args.ops,
                 args.concurrency,
                 args.rounds,
-                _meter(stack, platform),
+                _cpu_split(stack, platform),
             )
         )
     finally:

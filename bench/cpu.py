@@ -1,62 +1,111 @@
-"""Per-process CPU accounting for benchmarks: which process spent the CPU of a round.
+"""Per-process CPU accounting for the benchmarks: which process spent the CPU of a round.
 
 On two shared cores a throughput ratio is mostly a ratio of CPU per operation, so the
-benchmarks print, next to each round, the CPU-milliseconds per operation spent by each
-process group (the benchmark client itself, each service, PostgreSQL's backends, the
-Kafka JVM). Read from /proc/<pid>/stat (utime + stime, children included for
-PostgreSQL, whose backends are children of the postmaster).
+benchmarks can print, next to each round, the CPU time per operation of each process
+(the benchmark client itself, each service, PostgreSQL's postmaster and backends, the
+Kafka JVM), read from /proc/<pid>/stat (utime + stime).
 """
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+import statistics
+from collections.abc import Awaitable
 from pathlib import Path
 
-CLOCK_TICKS_PER_S = os.sysconf("SC_CLK_TCK")
+from figures import Figures
+
+POSTGRES = "postgres"  # the postmaster: its live backends and reaped children count too
 
 
-def _cpu_ticks(pid: int) -> int:
-    """utime + stime of one process; 0 once it is gone."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except (FileNotFoundError, ProcessLookupError):
-        return 0
-    return int(fields[11]) + int(fields[12])  # fields 14 and 15 of proc(5)
+class CpuSplit:
+    """On a saturated machine throughput follows CPU per operation: the ratio of the two
+    paths' totals predicts the throughput ratio without the other tenants' noise."""
 
+    _TICK_S = 1 / os.sysconf("SC_CLK_TCK")
 
-def _children(pid: int) -> list[int]:
-    try:
-        tasks = Path(f"/proc/{pid}/task").iterdir()
-        found = []
-        for task in tasks:
-            found += [int(c) for c in (task / "children").read_text().split()]
-        return found
-    except (FileNotFoundError, ProcessLookupError):
-        return []
-
-
-@dataclass
-class CpuMeter:
-    """Named groups of pids; `with_children` groups also count their live children
-    (PostgreSQL backends). Children that exit during a round are not counted."""
-
-    groups: dict[str, tuple[int, bool]]
-
-    def sample(self) -> dict[str, int]:
-        ticks = {}
-        for name, (pid, with_children) in self.groups.items():
-            pids = [pid, *_children(pid)] if with_children else [pid]
-            ticks[name] = sum(_cpu_ticks(p) for p in pids)
-        return ticks
+    def __init__(self, pids: dict[str, int], *, main_thread_of: str | None = None) -> None:
+        self.pids = pids
+        self.main_thread_of = main_thread_of  # also report that process's event loop
+        self.totals_us: dict[str, list[float]] = {}
 
     @staticmethod
-    def per_op_ms(before: dict[str, int], after: dict[str, int], ops: int) -> dict[str, float]:
-        return {
-            name: (after[name] - before[name]) * 1000 / CLOCK_TICKS_PER_S / ops for name in after
+    def _ticks(path: str, children: bool = False) -> int:
+        try:
+            fields = Path(path).read_text().rpartition(")")[2].split()
+        except OSError:
+            return 0
+        # After the command name: utime, stime, cutime, cstime are fields 12..15.
+        return sum(int(f) for f in fields[11 : 15 if children else 13])
+
+    def sample(self) -> dict[str, float]:
+        ticks = {
+            name: self._ticks(f"/proc/{pid}/stat", children=name == POSTGRES)
+            for name, pid in self.pids.items()
         }
+        if POSTGRES in self.pids:
+            pg = self.pids[POSTGRES]
+            ticks[POSTGRES] += sum(
+                self._ticks(f"/proc/{child}/stat")
+                for child in Path(f"/proc/{pg}/task/{pg}/children").read_text().split()
+            )
+        if self.main_thread_of is not None:
+            pid = self.pids[self.main_thread_of]
+            ticks["event loop"] = self._ticks(f"/proc/{pid}/task/{pid}/stat")
+        cpu = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]
+        ticks["machine"] = sum(int(x) for x in cpu) - int(cpu[3]) - int(cpu[4])
+        return {name: t * self._TICK_S for name, t in ticks.items()}
+
+    async def around(self, round_: Awaitable[Figures]) -> Figures:
+        before = self.sample()
+        figures = await round_
+        after = self.sample()
+        used = {name: after[name] - before[name] for name in after}
+        per_op = {name: used[name] / figures.ops * 1e6 for name in self.pids}
+        total = sum(per_op.values())
+        self.totals_us.setdefault(figures.name, []).append(total)
+        loop = (
+            ""
+            if self.main_thread_of is None
+            else f"{self.main_thread_of} event loop thread "
+            f"{used['event loop'] / figures.seconds:.0%} of a core, "
+        )
+        print(
+            f"  {figures.name:<30} {figures.ops_per_s:6.0f} ops/s  CPU µs/op: "
+            + ", ".join(f"{name} {us:.0f}" for name, us in per_op.items())
+            + f"; total {total:.0f}. {loop}machine "
+            f"{used['machine'] / figures.seconds:.0%} of one core, "
+            f"load {os.getloadavg()[0]:.1f}",
+            flush=True,
+        )
+        return figures
+
+    def ratio(self, slower: str, baseline: str) -> float:
+        """The baseline's CPU per op over the other path's (medians of the rounds)."""
+        return statistics.median(self.totals_us[baseline]) / statistics.median(
+            self.totals_us[slower]
+        )
 
 
-def describe(per_op_ms: dict[str, float]) -> str:
-    parts = [f"{name} {ms:.2f}" for name, ms in per_op_ms.items()]
-    return "CPU ms/op: " + ", ".join(parts) + f" = {sum(per_op_ms.values()):.2f}"
+def parent_pid(pid: int) -> int:
+    return int(Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[1])
+
+
+def listening_pid(port: int) -> int | None:
+    """The process listening on a local TCP port (to find the Kafka broker's JVM)."""
+    inodes = {
+        line.split()[9]
+        for name in ("/proc/net/tcp", "/proc/net/tcp6")
+        for line in Path(name).read_text().splitlines()[1:]
+        if line.split()[3] == "0A" and int(line.split()[1].rsplit(":", 1)[1], 16) == port
+    }
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            for fd in (proc / "fd").iterdir():
+                if os.readlink(fd).removeprefix("socket:[").rstrip("]") in inodes:
+                    return int(proc.name)
+        except OSError:
+            continue
+    return None

@@ -141,7 +141,7 @@ async def test_crash_inside_open_kafka_transaction(relay_env) -> None:  # type: 
         events = await store.load_batch(conn, batch)
     await producer.begin_transaction()
     for event in events[:10]:
-        await producer.send_and_wait(event.topic, event.envelope, key=event.message_key.encode())
+        await producer.send_and_wait(event.topic, event.envelope, key=event.message_key)
     # The process "dies" here: the transaction is neither committed nor aborted.
     await _run_relay_until_drained(pool, kafka, topic)
     seen = await _committed_event_ids(kafka, topic, 25)

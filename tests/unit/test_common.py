@@ -31,8 +31,12 @@ def test_producers_state_their_guarantees() -> None:
 def test_envelope_round_trip_keeps_payload_and_versions() -> None:
     payload = credit_events_pb2.CreditLineRegistered(credit_line_id="L1", limit_fen=10**15)
     envelope = new_envelope(
-        payload, aggregate_type="CreditLine", aggregate_id="L1", aggregate_version=1,
-        occurred_at=datetime(2026, 11, 27, tzinfo=UTC), correlation_id="c-1",
+        payload,
+        aggregate_type="CreditLine",
+        aggregate_id="L1",
+        aggregate_version=1,
+        occurred_at=datetime(2026, 11, 27, tzinfo=UTC),
+        correlation_id="c-1",
     )
     decoded = decode_envelope(envelope.SerializeToString())
     assert decoded.event_type == "CreditLineRegistered"
@@ -43,7 +47,10 @@ def test_envelope_round_trip_keeps_payload_and_versions() -> None:
 def test_envelope_versions_start_at_one() -> None:
     with pytest.raises(ValueError, match="start at 1"):
         new_envelope(
-            credit_events_pb2.CreditLineRegistered(), aggregate_type="CreditLine",
-            aggregate_id="L1", aggregate_version=0, occurred_at=datetime.now(UTC),
+            credit_events_pb2.CreditLineRegistered(),
+            aggregate_type="CreditLine",
+            aggregate_id="L1",
+            aggregate_version=0,
+            occurred_at=datetime.now(UTC),
             correlation_id="",
         )

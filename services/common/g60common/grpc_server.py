@@ -58,11 +58,19 @@ class ObservabilityInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc
     def _observe(
         self, method: str, inner: Callable[[Any, grpc.aio.ServicerContext], Awaitable[Any]]
     ) -> Callable[[Any, grpc.aio.ServicerContext], Awaitable[Any]]:
-        requests, latency = GRPC_REQUESTS, GRPC_LATENCY.labels(self._service, method)
+        latency = GRPC_LATENCY.labels(self._service, method)
+        # One labelled child per status code, resolved once: labels() takes a lock and
+        # builds a key on every call.
+        counters: dict[str, Any] = {}
+
+        def count(code: str) -> None:
+            counter = counters.get(code)
+            if counter is None:
+                counter = counters[code] = GRPC_REQUESTS.labels(self._service, method, code)
+            counter.inc()
 
         async def observed(request: Any, context: grpc.aio.ServicerContext) -> Any:
-            metadata = dict(context.invocation_metadata() or ())
-            set_correlation_id(metadata.get(CORRELATION_HEADER))
+            set_correlation_id(_metadata_value(context, CORRELATION_HEADER))
             started = time.perf_counter()
             code = "OK"
             try:
@@ -71,11 +79,17 @@ class ObservabilityInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc
                 code = _code_name(context) or "UNKNOWN"
                 raise
             finally:
-                code = _code_name(context) or code
-                requests.labels(self._service, method, code).inc()
+                count(_code_name(context) or code)
                 latency.observe(time.perf_counter() - started)
 
         return observed
+
+
+def _metadata_value(context: grpc.aio.ServicerContext, key: str) -> str | None:
+    for name, value in context.invocation_metadata() or ():
+        if name == key:
+            return str(value)
+    return None
 
 
 def _code_name(context: grpc.aio.ServicerContext) -> str | None:

@@ -1,6 +1,7 @@
 """Process lifecycle shared by the gRPC services: metrics endpoint, database pool and
 schema, background tasks (outbox relay, projections), gRPC server, and a graceful
-stop on SIGTERM/SIGINT."""
+stop on SIGTERM/SIGINT. The outbox relay runs inside the service process by default,
+or on its own (`serve_relay`) when a deployment gives it a process of its own."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import asyncio
 import logging
 import signal
 from collections.abc import Callable, Coroutine, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import asyncpg
@@ -40,6 +41,21 @@ class ServiceSpec:
     build_services: Callable[[asyncpg.Pool], Sequence[GrpcService]]
     background: Sequence[BackgroundTask] = ()
     shutdown_grace_s: float = 5.0
+    # False when the relay runs in its own process (`serve_relay`); the service then
+    # only appends to the outbox, and that process publishes.
+    relay_in_process: bool = True
+    relay: RelaySettings | None = None  # None: RelaySettings(relay_name=name)
+
+
+@dataclass(frozen=True)
+class RelaySpec:
+    """An outbox relay as a process of its own, for one service's database."""
+
+    relay: RelaySettings
+    metrics_port: int
+    metrics_host: str
+    postgres: PostgresSettings
+    kafka: KafkaSettings
 
 
 def serve(spec: ServiceSpec) -> None:
@@ -54,9 +70,10 @@ async def run_service(spec: ServiceSpec) -> None:
     await apply_schema(pool, OUTBOX_SQL, IDEMPOTENCY_SQL, *spec.schema_files)
     await ensure_topics(spec.kafka, EVENT_TOPICS)
     stop = _stop_on_signals()
-    relay = OutboxRelay(pool, spec.kafka, RelaySettings(relay_name=spec.name))
-    tasks = [asyncio.create_task(relay.run(stop), name=f"{spec.name}-relay")]
-    tasks += [asyncio.create_task(task(pool, stop)) for task in spec.background]
+    tasks = [asyncio.create_task(task(pool, stop)) for task in spec.background]
+    if spec.relay_in_process:
+        relay = OutboxRelay(pool, spec.kafka, spec.relay or RelaySettings(relay_name=spec.name))
+        tasks.append(asyncio.create_task(relay.run(stop), name=f"{spec.name}-relay"))
     server, health, port = await start_grpc_server(
         spec.build_services(pool), spec.grpc_bind, spec.name
     )
@@ -64,6 +81,24 @@ async def run_service(spec: ServiceSpec) -> None:
     await stop.wait()
     await stop_grpc_server(server, health, spec.shutdown_grace_s)
     await asyncio.wait(tasks, timeout=spec.shutdown_grace_s)
+    await pool.close()
+
+
+def serve_relay(spec: RelaySpec) -> None:
+    """Run only the outbox relay until SIGTERM/SIGINT. The relay's advisory lock keeps
+    it the single publisher, whether it runs here, in a service process, or both."""
+    uvloop.run(run_relay(spec))
+
+
+async def run_relay(spec: RelaySpec) -> None:
+    start_http_server(spec.metrics_port, addr=spec.metrics_host)
+    # One connection holds the leader lock and LISTENs; one claims and marks batches.
+    pool = await create_pool(replace(spec.postgres, pool_min_size=2, pool_max_size=2))
+    await apply_schema(pool, OUTBOX_SQL)
+    await ensure_topics(spec.kafka, EVENT_TOPICS)
+    stop = _stop_on_signals()
+    log.info("outbox relay %s running, metrics on %d", spec.relay.relay_name, spec.metrics_port)
+    await OutboxRelay(pool, spec.kafka, spec.relay).run(stop)
     await pool.close()
 
 

@@ -1,4 +1,5 @@
-"""`python -m g60_credit`: the credit gRPC service, its outbox relay, its member
+"""`python -m g60_credit`: the credit gRPC service, its outbox relay (unless
+G60_CREDIT_OUTBOX_RELAY=separate, see `g60_credit.outbox_relay`), its member
 read-model projection and the credit-line expiry sweeper."""
 
 from __future__ import annotations
@@ -55,6 +56,8 @@ def main() -> None:
         kafka=settings.kafka,
         schema_files=[Path(__file__).parent / "adapters" / "schema.sql"],
         build_services=partial(_services, settings),
+        relay_in_process=settings.relay_in_process,
+        relay=settings.relay,
         background=[
             lambda pool, stop: run_member_projection(pool, settings.kafka, stop),
             lambda pool, stop: run_expiry_sweeper(

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from g60common.config import (
+    ConfigError,
     KafkaSettings,
     PostgresSettings,
     env_float,
@@ -13,6 +14,7 @@ from g60common.config import (
     env_str,
     listen_host,
 )
+from g60common.outbox.relay import RelaySettings
 
 
 @dataclass(frozen=True)
@@ -28,6 +30,11 @@ class CreditSettings:
     # expires per transaction.
     expiry_sweep_interval_s: float = 60.0
     expiry_batch_size: int = 200
+    # "in-process": the service publishes its own outbox. "separate": it only appends,
+    # and `python -m g60_credit.outbox_relay` (its own process) publishes.
+    outbox_relay: str = "in-process"
+    relay_metrics_port: int = 9112
+    relay_batch_interval_s: float = 0.1
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> CreditSettings:
@@ -41,4 +48,24 @@ class CreditSettings:
             log_json=env_str(env, "G60_LOG_FORMAT", "text") == "json",
             expiry_sweep_interval_s=env_float(env, "G60_CREDIT_EXPIRY_SWEEP_S", 60.0),
             expiry_batch_size=env_int(env, "G60_CREDIT_EXPIRY_BATCH", 200),
+            outbox_relay=_relay_mode(env_str(env, "G60_CREDIT_OUTBOX_RELAY", "in-process")),
+            relay_metrics_port=env_int(env, "G60_CREDIT_RELAY_METRICS_PORT", 9112),
+            relay_batch_interval_s=env_float(env, "G60_CREDIT_OUTBOX_BATCH_INTERVAL_S", 0.1),
         )
+
+    @property
+    def relay_in_process(self) -> bool:
+        return self.outbox_relay == "in-process"
+
+    @property
+    def relay(self) -> RelaySettings:
+        return RelaySettings(relay_name="credit", min_batch_interval_s=self.relay_batch_interval_s)
+
+
+RELAY_MODES = ("in-process", "separate")
+
+
+def _relay_mode(value: str) -> str:
+    if value not in RELAY_MODES:
+        raise ConfigError(f"G60_CREDIT_OUTBOX_RELAY must be one of {RELAY_MODES}, got {value!r}")
+    return value

@@ -13,12 +13,12 @@ SCHEMA_SQL = Path(__file__).with_name("schema.sql")
 
 @dataclass(frozen=True)
 class PendingEvent:
-    outbox_id: int
+    """One outbox row, ready for the producer: key and headers already bytes."""
+
     topic: str
-    message_key: str
+    message_key: bytes
     envelope: bytes
-    event_id: str
-    correlation_id: str
+    headers: list[tuple[str, bytes]]
 
 
 async def append_event(
@@ -81,11 +81,19 @@ async def try_claim_batch(conn: asyncpg.Connection, relay_name: str, limit: int)
 
 async def load_batch(conn: asyncpg.Connection, batch: int) -> list[PendingEvent]:
     rows = await conn.fetch(
-        """SELECT outbox_id, topic, message_key, envelope, event_id::text, correlation_id
+        """SELECT topic, message_key, envelope, event_id::text, correlation_id
            FROM outbox WHERE relay_batch = $1 AND published_at IS NULL ORDER BY outbox_id""",
         batch,
     )
-    return [PendingEvent(**dict(row)) for row in rows]
+    return [
+        PendingEvent(
+            topic,
+            key.encode(),
+            envelope,
+            [("event_id", event_id.encode()), ("correlation_id", correlation_id.encode())],
+        )
+        for topic, key, envelope, event_id, correlation_id in rows
+    ]
 
 
 async def unfinished_batches(conn: asyncpg.Connection) -> list[int]:
