@@ -139,15 +139,18 @@ def test_pending_sme_reads_its_own_records_and_gets_credit_only_once_verified(
         assert apps.status_code == 200 and apps.json()["applications"] == []
         # No credit while pending: the SME cannot apply and no bank may grant it a line.
         refused = post(client, "/v1/applications", key, _application(world.bank_a.id))
-        assert refused.status_code in (403, 409, 422), refused.text
+        assert refused.status_code == 409, refused.text
         assert refused.headers["content-type"].startswith("application/problem+json")
+        assert "PENDING_VERIFICATION" in refused.json()["detail"], refused.text
         line = {
             "enterprise_id": firm_id,
             "limit_fen": 1_000_000,
             "valid_from": "2026-01-01",
             "valid_to": "2027-12-31",
         }
-        _problem(post(client, "/v1/credit-lines", world.bank_a.key, line), 422, "enterprise_id")
+        pending_line = post(client, "/v1/credit-lines", world.bank_a.key, line)
+        assert pending_line.status_code == 409, pending_line.text
+        assert "PENDING_VERIFICATION" in pending_line.json()["detail"], pending_line.text
         queue = client.get(
             "/v1/enterprises",
             params={"status": "PENDING_VERIFICATION", "city": HEFEI, "page_size": 200},

@@ -116,3 +116,44 @@ async def test_the_sweeper_expires_lines_past_their_window() -> None:
     assert isinstance(uow.events[-1], events.CreditLineExpired)
     assert uow.events[-1].line.version == 2
     assert await line_handlers.expire_due_lines(uow, date(2026, 4, 2), 10) == 0
+
+
+async def test_a_deregistered_enterprise_gets_no_new_money_but_can_repay() -> None:
+    uow, directory = _world()
+    app_id = await _approved(uow, directory)
+    await money_handlers.move_funds(
+        MoveFunds(BANK.member_id, "r-first", app_id, 300_000, repayment=False), uow
+    )
+    gone = EnterpriseView(**{**vars(ENT), "status": "DEREGISTERED", "version": 2})
+    uow.parties.enterprises[ENT.enterprise_id] = gone
+    with pytest.raises(errors.EnterpriseNotActive):
+        await money_handlers.move_funds(
+            MoveFunds(BANK.member_id, "r-more", app_id, 1_000, repayment=False), uow
+        )
+    repaid = await money_handlers.move_funds(
+        MoveFunds(BANK.member_id, "r-repay", app_id, 300_000, repayment=True), uow
+    )
+    assert repaid.line.utilized_fen == 0
+
+
+async def test_a_pending_enterprise_can_neither_apply_nor_be_approved() -> None:
+    uow, directory = _world()
+    line = await handlers.register_credit_line(_register(), uow, directory)
+    app = await financing_handlers.apply_for_financing(
+        ApplyForFinancing(ENT.enterprise_id, "r-app", BANK.member_id, "CNY", 800_000, 12, "kit"),
+        uow,
+        directory,
+    )
+    pending = EnterpriseView(**{**vars(ENT), "status": "PENDING_VERIFICATION", "version": 2})
+    uow.parties.enterprises[ENT.enterprise_id] = pending
+    with pytest.raises(errors.EnterpriseNotActive, match="PENDING_VERIFICATION"):
+        await financing_handlers.apply_for_financing(
+            ApplyForFinancing(ENT.enterprise_id, "r-2", BANK.member_id, "CNY", 1_000, 12, "kit"),
+            uow,
+            directory,
+        )
+    with pytest.raises(errors.EnterpriseNotActive):
+        await financing_handlers.decide_financing(
+            DecideFinancing(BANK.member_id, "r-ok", app.application_id, True, line.credit_line_id),
+            uow,
+        )

@@ -19,6 +19,11 @@ class UnknownEnterprise(CreditError):
     """Credit is only granted to enterprises registered with the alliance."""
 
 
+class EnterpriseNotActive(CreditError):
+    """Registered, but not (or no longer) ACTIVE: a self-registered SME awaiting the
+    alliance office's verification, or a deregistered one."""
+
+
 class BankNotActive(CreditError):
     """Only ACTIVE member banks may grant credit."""
 

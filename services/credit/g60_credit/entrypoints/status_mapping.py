@@ -22,6 +22,7 @@ T = TypeVar("T")
 
 _PRECONDITION_ERRORS = (
     errors.BankNotActive,
+    errors.EnterpriseNotActive,
     errors.GuarantorNotEligible,
     errors.CreditPreconditionFailed,
 )

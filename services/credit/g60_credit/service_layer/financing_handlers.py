@@ -133,6 +133,8 @@ async def decide_financing(cmd: DecideFinancing, uow: CreditUnitOfWork) -> Finan
         parties = await line_parties(uow, cmd.bank_id, app.enterprise_id)
         event: events.ApplicationEvent
         if cmd.approve:
+            # No new credit for an enterprise deregistered since it applied.
+            check_known_enterprise(parties.enterprise, app.enterprise_id)
             line = await uow.lines.get(cmd.credit_line_id)
             if line is None or line.bank_id != cmd.bank_id:
                 raise CreditLineNotFound(cmd.credit_line_id)

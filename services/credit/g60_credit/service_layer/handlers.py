@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from g60_credit.domain.errors import (
     BankNotActive,
     CreditLineNotFound,
+    EnterpriseNotActive,
     GuarantorNotEligible,
     InvalidFields,
     NotABank,
@@ -154,8 +155,15 @@ def check_can_grant(bank: MemberView | None) -> None:
 
 
 def check_known_enterprise(enterprise: EnterpriseView | None, enterprise_id: str) -> None:
-    if enterprise is None or enterprise.status != "ACTIVE":
-        raise UnknownEnterprise(f"enterprise {enterprise_id} is not a registered active enterprise")
+    if enterprise is None:
+        raise UnknownEnterprise(f"enterprise {enterprise_id} is not a registered enterprise")
+    if enterprise.status != "ACTIVE":
+        raise EnterpriseNotActive(
+            f"enterprise {enterprise_id} is {enterprise.status}, not ACTIVE: no credit until "
+            "the alliance office has verified it"
+            if enterprise.status == "PENDING_VERIFICATION"
+            else f"enterprise {enterprise_id} is {enterprise.status}, not ACTIVE"
+        )
 
 
 def check_can_guarantee(guarantor: MemberView | None, guarantor_id: str) -> None:

@@ -41,6 +41,7 @@ from g60_credit.service_layer.handlers import (
     LINE,
     bank_caller,
     check_can_guarantee,
+    check_known_enterprise,
     check_party_ids,
     line_parties,
 )
@@ -90,6 +91,9 @@ async def move_funds(cmd: MoveFunds, uow: CreditUnitOfWork) -> MovementResult:
         # Read without locks first: the parties lookups stay outside the row locks.
         app = _approved_by(cmd, await uow.applications.get(cmd.application_id))
         parties = await line_parties(uow, cmd.bank_id, app.enterprise_id)
+        if not cmd.repayment:
+            # Repayments are always taken; new money only goes to an ACTIVE enterprise.
+            check_known_enterprise(parties.enterprise, app.enterprise_id)
         line = await uow.lines.get_for_update(app.credit_line_id)
         if line is None or line.bank_id != cmd.bank_id:
             raise CreditLineNotFound(app.credit_line_id)
