@@ -6,11 +6,17 @@
    gateway); a background task amends credit limits at a steady rate while a probe
    registers credit lines one at a time and polls GET /v1/totals (gateway) until the
    new line is counted. Commit in PostgreSQL (the RPC has returned) -> visible: p50/p99.
-2. Throughput: >= 200,000 synthetic credit events pre-filled into the credit topic; a
-   plain aiokafka consume-and-sum loop over the same topic (baseline: decode, sum the
-   amounts) vs. a fresh aggregator worker (new app id, empty tables); ratio printed.
-3. Peak RSS of that worker (VmHWM), sampled as it goes and again after the whole topic
-   is redelivered as duplicates: state grows with the tables, not with events.
+2. Throughput: >= 200,000 synthetic credit events pre-filled into the credit topic, read
+   by, in turn:
+   - the baseline, a plain aiokafka consume-and-sum loop (decode, sum the amounts);
+   - the Faust ceiling: an empty agent on a fresh Faust app with the aggregator's own
+     settings, per event (`stream.events()`, as the aggregator reads): what Faust's
+     per-message machinery alone allows;
+   - two fresh aggregator workers sharing the partitions, then one (new app ids,
+     empty tables).
+   Ratios: aggregator/baseline, aggregator/ceiling, ceiling/baseline.
+3. Peak RSS of the single worker (VmHWM), sampled as it goes and again after the whole
+   topic is redelivered as duplicates: state grows with the tables, not with events.
 
 Starts its own stack (PostgreSQL + Kafka) unless G60_PG_DSN and G60_KAFKA_BOOTSTRAP are set.
 """
@@ -21,18 +27,24 @@ import argparse
 import asyncio
 import os
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
+import faust
 import httpx
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from g60_aggregator.adapters.decoding import to_fact
 from g60_aggregator.adapters.kafka_metadata import topic_partitions
+from g60_aggregator.config import AggregatorSettings
+from g60_aggregator.entrypoints.app import raw_topic, unwired_app
 from g60_aggregator.synthetic import SyntheticHistory
-from g60common.config import KafkaSettings
+from g60common.config import KafkaSettings, process_env
 from g60common.events import decode_envelope
 from g60common.kafka import (
     EVENT_TOPICS,
@@ -49,6 +61,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from tests.integration.aggregator.credit_workload import CreditWorkload
 
 CHUNK_EVENTS = 20_000
+STALL_S = 120.0
 
 
 # ---------------------------------------------------------------- pre-fill and baseline
@@ -101,6 +114,50 @@ async def baseline(kafka: KafkaSettings) -> tuple[int, float]:
     return records, records / elapsed
 
 
+# ---------------------------------------------------------------- the Faust ceiling
+CEILING_TIMEOUT_S = 600
+
+
+def run_ceiling_agent(target: int, result_file: str) -> None:
+    """In a subprocess: an empty agent over the credit topic on a fresh app with the
+    aggregator's settings. Prints events/s from its first event to `target`."""
+    settings = AggregatorSettings.from_env(process_env())
+    app = unwired_app(settings)
+    topic = raw_topic(app, TOPIC_CREDIT_EVENTS)
+    seen: dict[str, Any] = {"count": 0, "first_at": None, "first_count": 0}
+
+    def count(n: int) -> None:
+        seen["count"] += n
+        now = time.perf_counter()
+        if seen["first_at"] is None:
+            seen["first_at"], seen["first_count"] = now, seen["count"]
+        if seen["count"] >= target:
+            rate = (seen["count"] - seen["first_count"]) / max(now - seen["first_at"], 1e-9)
+            # Not print: the Faust worker sends stdout to its log.
+            Path(result_file).write_text(f"{rate:.0f}")
+            os._exit(0)
+
+    @app.agent(topic)
+    async def empty(stream: Any) -> None:
+        async for _ in stream.events():
+            count(1)
+
+    faust.Worker(app, loglevel="WARNING").execute_from_commandline()
+
+
+def faust_ceiling(stack: StackEndpoints, logs: Path, target: int) -> float:
+    app_id = f"bench-ceiling-{uuid.uuid4().hex[:8]}"
+    (port,) = find_free_ports(1)
+    env = {**os.environ, **_worker_env(stack, logs, app_id, port)}
+    result = logs / f"{app_id}.rate"
+    argv = [sys.executable, __file__, "--ceiling-agent", "--target", str(target),
+            "--result-file", str(result)]  # fmt: skip
+    with (logs / f"{app_id}.log").open("wb") as log:
+        subprocess.run(argv, env=env, stdout=log, stderr=subprocess.STDOUT,
+                       timeout=CEILING_TIMEOUT_S, check=True)  # fmt: skip
+    return float(result.read_text())
+
+
 # ---------------------------------------------------------------- the aggregator worker
 def _processed(url: str) -> int:
     text = httpx.get(f"{url}/metrics", timeout=10).text
@@ -116,40 +173,65 @@ def _rss_kib(pid: int, field: str) -> int:
     return 0
 
 
-def start_worker(stack: StackEndpoints, logs: Path) -> tuple[ServiceProcess, str]:
-    (port,) = find_free_ports(1)
-    app_id = f"bench-{uuid.uuid4().hex[:8]}"
-    env = {
-        **os.environ, "G60_KAFKA_BOOTSTRAP": stack.kafka_bootstrap,
-        "G60_AGGREGATOR_APP_ID": app_id, "G60_AGGREGATOR_WEB_PORT": str(port),
-        "G60_AGGREGATOR_TOTALS_TOPIC": f"{app_id}-totals",
-        "G60_AGGREGATOR_DATA_DIR": str(logs / app_id),
+def _worker_env(stack: StackEndpoints, logs: Path, app_id: str, port: int) -> dict[str, str]:
+    return {
+        "G60_KAFKA_BOOTSTRAP": stack.kafka_bootstrap, "G60_AGGREGATOR_APP_ID": app_id,
+        "G60_AGGREGATOR_WEB_PORT": str(port), "G60_AGGREGATOR_TOTALS_TOPIC": f"{app_id}-totals",
+        "G60_AGGREGATOR_DATA_DIR": str(logs / f"{app_id}-{port}"),
     }  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    worker = ServiceProcess("bench-agg", "g60_aggregator", env, logs / f"{app_id}.log",
-                            f"http:{url}/healthz")  # fmt: skip
-    worker.start()
-    worker.wait_ready()
-    return worker, url
 
 
-def wait_processed(worker: ServiceProcess, url: str, target: int) -> tuple[float, list[str]]:
-    """Events/s from the first processed event to `target`, and RSS samples on the way."""
-    assert worker.process is not None
-    pid = worker.process.pid
+def start_workers(stack: StackEndpoints, logs: Path, n: int) -> list[tuple[ServiceProcess, str]]:
+    """`n` workers of one fresh app id, started together so they share the partitions
+    from the start."""
+    app_id = f"bench-{uuid.uuid4().hex[:8]}"
+    workers = []
+    for i, port in enumerate(find_free_ports(n)):
+        env = {**os.environ, **_worker_env(stack, logs, app_id, port)}
+        url = f"http://127.0.0.1:{port}"
+        worker = ServiceProcess(f"bench-agg-{i}", "g60_aggregator", env,
+                                logs / f"{app_id}-{i}.log", f"http:{url}/healthz")  # fmt: skip
+        worker.start()
+        workers.append((worker, url))
+    for worker, _ in workers:
+        worker.wait_ready()
+    return workers
+
+
+def wait_processed(
+    workers: Sequence[tuple[ServiceProcess, str]], target: int
+) -> tuple[float, list[str]]:
+    """Events/s from the first processed event to `target` (summed over the workers),
+    and RSS samples of the first worker on the way."""
+    pids = []
+    for worker, _ in workers:
+        assert worker.process is not None
+        pids.append(worker.process.pid)
     first_at, first_count, samples, next_quarter = None, 0, [], 1
+    last_count, moved_at = -1, time.perf_counter()
     while True:
-        count = _processed(url)
+        count = sum(_processed(url) for _, url in workers)
         now = time.perf_counter()
+        if count != last_count:
+            last_count, moved_at = count, now
+        elif now - moved_at > STALL_S:
+            # An event never counted (lost, not even as a duplicate) would hang the run.
+            raise RuntimeError(f"workers stalled at {count} of {target} events")
         if first_at is None and count > 0:
             first_at, first_count = now, count
         while next_quarter <= 4 and count >= target * next_quarter // 4:
-            samples.append(f"{count:>8} events: RSS {_rss_kib(pid, 'VmRSS') / 1024:7.1f} MiB")
+            rss_mib = _rss_kib(pids[0], "VmRSS") / 1024
+            samples.append(f"{count:>8} events: RSS {rss_mib:7.1f} MiB")
             next_quarter += 1
         if count >= target:
             assert first_at is not None
             return (count - first_count) / max(now - first_at, 1e-9), samples
         time.sleep(0.25)
+
+
+def stop_workers(workers: Sequence[tuple[ServiceProcess, str]]) -> None:
+    for worker, _ in workers:
+        worker.stop()
 
 
 async def redeliver_all(kafka: KafkaSettings) -> int:
@@ -231,11 +313,56 @@ async def freshness(platform_env: dict[str, str], gateway: str, probes: int) -> 
 
 
 # ---------------------------------------------------------------- main
+def throughput(kafka: KafkaSettings, endpoints: StackEndpoints, logs: Path, produced: int) -> None:
+    records, base_rate = asyncio.run(baseline(kafka))
+    print(f"pre-filled {produced} events; topic holds {records} records")
+    print(f"baseline aiokafka consume-and-sum:        {base_rate:9.0f} events/s")
+    ceiling = faust_ceiling(endpoints, logs, records)
+    print(f"Faust ceiling, empty agent:               {ceiling:9.0f} events/s")
+    pair = start_workers(endpoints, logs, 2)
+    try:
+        pair_rate, _ = wait_processed(pair, records)
+    finally:
+        stop_workers(pair)
+    print(f"aggregator, 2 workers (6 partitions):     {pair_rate:9.0f} events/s")
+    workers = start_workers(endpoints, logs, 1)
+    try:
+        rate, samples = wait_processed(workers, records)
+        print(f"aggregator, 1 worker:                     {rate:9.0f} events/s")
+        print(f"ratio aggregator/baseline:      {rate / base_rate:.2f}")
+        print(f"ratio aggregator/Faust ceiling: {rate / ceiling:.2f}")
+        print(f"ratio Faust ceiling/baseline:   {ceiling / base_rate:.2f}")
+        print(f"ratio 2 workers/baseline:       {pair_rate / base_rate:.2f}")
+        for s in samples:
+            print("  " + s)
+        memory_after_duplicates(kafka, workers, records)
+    finally:
+        stop_workers(workers)
+
+
+def memory_after_duplicates(
+    kafka: KafkaSettings, workers: Sequence[tuple[ServiceProcess, str]], records: int
+) -> None:
+    copied = asyncio.run(redeliver_all(kafka))
+    wait_processed(workers, records + copied)
+    process = workers[0][0].process
+    assert process is not None
+    rss_mib = _rss_kib(process.pid, "VmRSS") / 1024
+    print(f"  after {copied} duplicates redelivered: RSS {rss_mib:7.1f} MiB")
+    print(f"peak RSS (VmHWM): {_rss_kib(process.pid, 'VmHWM') / 1024:.1f} MiB")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--events", type=int, default=200_000)
     parser.add_argument("--probes", type=int, default=200)
+    parser.add_argument("--ceiling-agent", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--target", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--result-file", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.ceiling_agent:
+        run_ceiling_agent(args.target, args.result_file)
+        return
     base = Path(tempfile.mkdtemp(prefix="g60-bench-agg-"))
     base.chmod(0o755)
     external = endpoints_from_env()
@@ -255,27 +382,7 @@ def main() -> None:
         )
 
         produced = asyncio.run(prefill(kafka, args.events))
-        records, base_rate = asyncio.run(baseline(kafka))
-        print(f"pre-filled {produced} events; topic holds {records} records")
-        print(f"baseline aiokafka consume-and-sum: {base_rate:9.0f} events/s")
-        worker, url = start_worker(endpoints, base / "logs")
-        try:
-            rate, samples = wait_processed(worker, url, records)
-            print(f"aggregator worker:                 {rate:9.0f} events/s")
-            print(f"ratio aggregator/baseline: {rate / base_rate:.2f}")
-            for s in samples:
-                print("  " + s)
-            assert worker.process is not None
-            copied = asyncio.run(redeliver_all(kafka))
-            wait_processed(worker, url, records + copied)
-            pid = worker.process.pid
-            print(
-                f"  after {copied} duplicates redelivered: RSS "
-                f"{_rss_kib(pid, 'VmRSS') / 1024:7.1f} MiB"
-            )
-            print(f"peak RSS (VmHWM): {_rss_kib(pid, 'VmHWM') / 1024:.1f} MiB")
-        finally:
-            worker.stop()
+        throughput(kafka, endpoints, base / "logs", produced)
     finally:
         if stack is not None:
             stack.stop()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterable, MutableMapping
+from collections.abc import Callable, Iterable, MutableMapping
 from typing import Any
 
 from g60common.events import decode_envelope
@@ -28,6 +28,11 @@ PARTITION = "partition"  # stored with each value so partials can be rebuilt per
 
 def _dump(value: dict[str, Any]) -> bytes:
     return json.dumps(value, separators=(",", ":")).encode()
+
+
+def _in_partitions(partitions: Iterable[int]) -> Callable[[dict[str, Any]], bool]:
+    owned = set(partitions)
+    return lambda value: int(value[PARTITION]) in owned
 
 
 class LineApplier:
@@ -94,8 +99,11 @@ class LineApplier:
         return served_fact(fact, previous.dims)
 
     def rebuild(self, values: Iterable[bytes], partitions: Iterable[int]) -> None:
+        """Partials of the owned partitions from the table. The memory store may still
+        hold keys of partitions that moved away; they are not ours to publish."""
         self.partials.reset(partitions)
-        for value in map(json.loads, values):
+        owned = _in_partitions(self.partials.partitions())
+        for value in filter(owned, map(json.loads, values)):
             state = AggregateState.from_json(value)
             self.partials.move(int(value[PARTITION]), None, (state.dims, state.contribution))
         self.dirty.update(self.partials.partitions())
@@ -122,6 +130,7 @@ class ServedApplier:
 
     def rebuild(self, values: Iterable[bytes], partitions: Iterable[int]) -> None:
         self.partials.reset(partitions)
-        for value in map(json.loads, values):
+        owned = _in_partitions(self.partials.partitions())
+        for value in filter(owned, map(json.loads, values)):
             self.partials.add_sums(int(value[PARTITION]), served_sums(value["months"]))
         self.dirty.update(self.partials.partitions())
