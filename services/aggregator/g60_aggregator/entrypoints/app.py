@@ -18,6 +18,7 @@ from g60common.kafka import EVENT_TOPIC_PARTITIONS, TOPIC_CREDIT_EVENTS
 
 from g60_aggregator.adapters import metrics
 from g60_aggregator.adapters.appliers import LineApplier, ServedApplier
+from g60_aggregator.adapters.faust_acks import install_generation_ack_guard
 from g60_aggregator.config import AggregatorSettings
 from g60_aggregator.domain.partials import PartialSums
 from g60_aggregator.domain.served import ServedFact
@@ -42,6 +43,7 @@ def create_app(settings: AggregatorSettings) -> faust.App:
 def unwired_app(settings: AggregatorSettings) -> faust.App:
     """The Faust app with our settings and no agents (the benchmark's Faust ceiling
     runs an empty agent on exactly this)."""
+    install_generation_ack_guard()
     return faust.App(
         settings.app_id,
         broker=f"kafka://{settings.kafka.bootstrap}",
