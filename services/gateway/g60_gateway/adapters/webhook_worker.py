@@ -98,7 +98,10 @@ class WebhookWorker:
 
     async def _send_loop(self) -> None:
         hooks = self._settings.webhooks
-        async with httpx.AsyncClient(timeout=hooks.attempt_timeout_s) as client:
+        # A redirect could point anywhere, past the target check: never follow one.
+        async with httpx.AsyncClient(
+            timeout=hooks.attempt_timeout_s, follow_redirects=False
+        ) as client:
             while True:
                 due = await webhook_store.lease_due(
                     self._pool, hooks.batch_size, lease_s=4 * hooks.attempt_timeout_s
@@ -112,21 +115,23 @@ class WebhookWorker:
                 except TimeoutError:
                     pass
 
-    async def _check_target(self, url: str) -> None:
-        """Resolved at every attempt, so a DNS name later pointed inside is still refused.
-        (httpx resolves again when connecting; pinning the address is left for later.)"""
-        if self._settings.webhooks.allow_private_targets:
-            return
+    async def _check_target(self, url: str) -> str:
+        """The address to connect to. Resolved at every attempt, so a DNS name later
+        pointed inside is still refused; the attempt then connects to exactly the
+        address checked here (see `pinned`), so a second answer from DNS between the
+        check and the connection cannot point it inside either."""
         target = httpx.URL(url)
+        port = target.port or (443 if target.scheme == "https" else 80)
+        if self._settings.webhooks.allow_private_targets:
+            return sorted(await _resolved_addresses(target.host, port))[0]
         refusal = literal_target_refusal(target.host)
         if refusal:
             raise TargetRefused(f"url {refusal}")
-        port = target.port or (443 if target.scheme == "https" else 80)
-        private = {
-            a for a in await _resolved_addresses(target.host, port) if not is_public_address(a)
-        }
+        addresses = await _resolved_addresses(target.host, port)
+        private = {a for a in addresses if not is_public_address(a)}
         if private:
             raise TargetRefused(f"{target.host} resolves to non-public {sorted(private)}")
+        return sorted(addresses)[0]
 
     async def _attempt(self, client: httpx.AsyncClient, due: webhook_store.DueDelivery) -> None:
         hooks = self._settings.webhooks
@@ -141,8 +146,10 @@ class WebhookWorker:
         }
         http_status: int | None = None
         try:
-            await self._check_target(due.url)
-            reply = await client.post(due.url, content=due.body, headers=headers)
+            url, host_headers, extensions = pinned(due.url, await self._check_target(due.url))
+            reply = await client.post(
+                url, content=due.body, headers={**headers, **host_headers}, extensions=extensions
+            )
             http_status = reply.status_code
             error = "" if 200 <= reply.status_code < 300 else f"HTTP {reply.status_code}"
         except (httpx.HTTPError, TargetRefused, OSError) as exc:
@@ -154,6 +161,15 @@ class WebhookWorker:
         await webhook_store.record_attempt(
             self._pool, due.delivery_id, http_status, error, retry_in_s
         )
+
+
+def pinned(url: str, address: str) -> tuple[httpx.URL, dict[str, str], dict[str, Any]]:
+    """The request to `url`, sent to `address`: the Host header keeps the name (with a
+    non-default port), and TLS sends it as SNI and checks the certificate against it."""
+    target = httpx.URL(url)
+    host = target.host if target.port is None else f"{target.host}:{target.port}"
+    extensions = {"sni_hostname": target.host} if target.scheme == "https" else {}
+    return target.copy_with(host=address), {"host": host}, extensions
 
 
 class TargetRefused(Exception):
