@@ -64,7 +64,6 @@ async def run_idempotent(
     request: Request,
     who: Principal,
     key: str,
-    body: BaseModel | None,
     produce: Callable[[], Awaitable[BaseModel]],
     status_code: int = 201,
 ) -> Response:

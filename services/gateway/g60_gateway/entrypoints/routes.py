@@ -58,7 +58,7 @@ async def issue_credential(
             )
         return models.IssuedCredential(key_id=issued.key_id, api_key=issued.api_key)
 
-    return await run_idempotent(request, who, key, body, produce)
+    return await run_idempotent(request, who, key, produce)
 
 
 @router.delete("/v1/credentials/{key_id}", status_code=204, tags=["alliance office"])

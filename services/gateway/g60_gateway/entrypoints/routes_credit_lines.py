@@ -34,7 +34,7 @@ async def register_credit_line(
         message = credit_pb2.RegisterCreditLineRequest(request_id=key, **body.model_dump())
         return _line(await call(request, who, request.app.state.credit.RegisterCreditLine, message))
 
-    return await run_idempotent(request, who, key, body, produce)
+    return await run_idempotent(request, who, key, produce)
 
 
 @router.get("/v1/credit-lines", response_model=models.CreditLinePage)
@@ -85,7 +85,7 @@ async def amend_credit_limit(
         )
         return _line(await call(request, who, request.app.state.credit.AmendCreditLimit, message))
 
-    return await run_idempotent(request, who, key, body, produce, 200)
+    return await run_idempotent(request, who, key, produce, 200)
 
 
 async def _change_status(
@@ -97,7 +97,7 @@ async def _change_status(
         )
         return _line(await call(request, who, getattr(request.app.state.credit, rpc_name), message))
 
-    return await run_idempotent(request, who, key, body, produce, 200)
+    return await run_idempotent(request, who, key, produce, 200)
 
 
 @router.post(f"{LINE}/freeze", response_model=models.CreditLine)

@@ -35,7 +35,7 @@ async def apply_for_financing(
         message = credit_pb2.ApplyForFinancingRequest(request_id=key, **body.model_dump())
         return _app(await call(request, who, request.app.state.credit.ApplyForFinancing, message))
 
-    return await run_idempotent(request, who, key, body, produce)
+    return await run_idempotent(request, who, key, produce)
 
 
 @router.get("/v1/applications", response_model=models.ApplicationPage)
@@ -76,7 +76,7 @@ async def withdraw_application(
         )
         return _app(await call(request, who, request.app.state.credit.WithdrawFinancing, message))
 
-    return await run_idempotent(request, who, key, body, produce, 200)
+    return await run_idempotent(request, who, key, produce, 200)
 
 
 @router.post(f"{APP}/approve", response_model=models.FinancingApplication)
@@ -98,7 +98,7 @@ async def approve_application(
         )
         return _app(await call(request, who, request.app.state.credit.ApproveFinancing, message))
 
-    return await run_idempotent(request, who, key, body, produce, 200)
+    return await run_idempotent(request, who, key, produce, 200)
 
 
 @router.post(f"{APP}/reject", response_model=models.FinancingApplication)
@@ -113,7 +113,7 @@ async def reject_application(
         )
         return _app(await call(request, who, request.app.state.credit.RejectFinancing, message))
 
-    return await run_idempotent(request, who, key, body, produce, 200)
+    return await run_idempotent(request, who, key, produce, 200)
 
 
 @router.post(f"{APP}/close", response_model=models.FinancingApplication)
@@ -128,7 +128,7 @@ async def close_application(
         )
         return _app(await call(request, who, request.app.state.credit.CloseFinancing, message))
 
-    return await run_idempotent(request, who, key, body, produce, 200)
+    return await run_idempotent(request, who, key, produce, 200)
 
 
 async def _move(
@@ -141,7 +141,7 @@ async def _move(
         reply = await call(request, who, getattr(request.app.state.credit, rpc_name), message)
         return models.FundsMovement.model_validate(to_json(reply))
 
-    return await run_idempotent(request, who, key, body, produce)
+    return await run_idempotent(request, who, key, produce)
 
 
 @router.post(f"{APP}/disbursements", status_code=201, response_model=models.FundsMovement)

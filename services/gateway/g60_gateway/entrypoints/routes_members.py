@@ -37,7 +37,7 @@ async def register_member(
         reply = await call(request, who, request.app.state.members.RegisterMember, message)
         return models.Member.model_validate(to_json(reply))
 
-    return await run_idempotent(request, who, key, body, produce)
+    return await run_idempotent(request, who, key, produce)
 
 
 @router.get("/v1/members", response_model=models.MemberPage, tags=[TAG])
@@ -91,7 +91,7 @@ async def update_member(
         reply = await call(request, who, request.app.state.members.UpdateMember, message)
         return models.Member.model_validate(to_json(reply))
 
-    return await run_idempotent(request, who, key, body, produce, 200)
+    return await run_idempotent(request, who, key, produce, 200)
 
 
 async def _change_status(
@@ -109,7 +109,7 @@ async def _change_status(
         reply = await call(request, who, getattr(request.app.state.members, rpc_name), message)
         return models.Member.model_validate(to_json(reply))
 
-    return await run_idempotent(request, who, key, body, produce, 200)
+    return await run_idempotent(request, who, key, produce, 200)
 
 
 @router.post("/v1/members/{member_id}/suspend", response_model=models.Member, tags=[TAG])
@@ -147,7 +147,7 @@ async def register_enterprise(
         reply = await call(request, who, request.app.state.members.RegisterEnterprise, message)
         return models.Enterprise.model_validate(to_json(reply))
 
-    return await run_idempotent(request, who, key, body, produce)
+    return await run_idempotent(request, who, key, produce)
 
 
 @router.get("/v1/enterprises", response_model=models.EnterprisePage, tags=[TAG])
@@ -207,7 +207,7 @@ async def update_enterprise(
         reply = await call(request, who, request.app.state.members.UpdateEnterprise, message)
         return models.Enterprise.model_validate(to_json(reply))
 
-    return await run_idempotent(request, who, key, body, produce, 200)
+    return await run_idempotent(request, who, key, produce, 200)
 
 
 async def _change_enterprise_status(
@@ -235,7 +235,7 @@ async def _change_enterprise_status(
             await revoke_enterprise_keys(request.app.state.pool, enterprise_id)
         return models.Enterprise.model_validate(to_json(reply))
 
-    return await run_idempotent(request, who, key, body, produce, 200)
+    return await run_idempotent(request, who, key, produce, 200)
 
 
 ENTERPRISE = "/v1/enterprises/{enterprise_id}"
@@ -292,4 +292,4 @@ async def set_guarantor_capacity(
         reply = await call(request, who, request.app.state.credit.SetGuarantorCapacity, message)
         return models.GuarantorCapacity.model_validate(to_json(reply))
 
-    return await run_idempotent(request, who, key, body, produce, 200)
+    return await run_idempotent(request, who, key, produce, 200)

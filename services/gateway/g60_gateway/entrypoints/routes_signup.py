@@ -76,4 +76,4 @@ async def register_sme(
         credential = models.IssuedCredential(key_id=issued.key_id, api_key=issued.api_key)
         return models.SelfRegistration(enterprise=enterprise, credential=credential)
 
-    return await run_idempotent(request, anonymous, key, body, produce)
+    return await run_idempotent(request, anonymous, key, produce)

@@ -45,7 +45,7 @@ async def register_webhook(
         row = await webhook_store.create_webhook(pool, who.principal_id, body.url, body.secret)
         return models.Webhook.model_validate(row)
 
-    return await run_idempotent(request, who, key, body, produce)
+    return await run_idempotent(request, who, key, produce)
 
 
 @router.get("/v1/webhooks", response_model=models.WebhookList)
@@ -110,4 +110,4 @@ async def redeliver(
         request.app.state.webhooks.wake()
         return models.WebhookDelivery.model_validate(row)
 
-    return await run_idempotent(request, who, key, None, produce, 202)
+    return await run_idempotent(request, who, key, produce, 202)
