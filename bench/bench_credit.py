@@ -225,12 +225,12 @@ async def _audit_and_outbox(
                before_state, after_state) VALUES ('Bench', $1, 'X', 'bench', 'r', $2, $2)""",
         [(line_id, _STATE)] * audits,
     )
-    # A different aggregate type keeps these rows out of any real consumer's way;
-    # published_at is set so the service's relay does not ship them.
+    # bench_outbox is a copy of the outbox table (same columns, defaults and indexes),
+    # so the service's relay does not ship these rows.
     await conn.execute(
-        """INSERT INTO outbox (event_id, topic, message_key, aggregate_type, aggregate_id,
-               aggregate_version, event_type, envelope, published_at)
-           VALUES ($1, 'bench', $2, 'Bench', $2, $3, $4, $5, now())""",
+        """INSERT INTO bench_outbox (event_id, topic, message_key, aggregate_type, aggregate_id,
+               aggregate_version, event_type, envelope)
+           VALUES ($1, 'bench', $2, 'Bench', $2, $3, $4, $5)""",
         str(uuid.uuid4()),
         line_id,
         version + 10**9 * random.randint(1, 10**6),
@@ -259,6 +259,7 @@ async def run(
         env["G60_CREDIT_PG_DSN"], min_size=concurrency, max_size=concurrency
     )
     assert pool is not None
+    await pool.execute("CREATE TABLE IF NOT EXISTS bench_outbox (LIKE outbox INCLUDING ALL)")
     sql = SqlPath(pool)
     app_lines = {
         r["application_id"]: str(r["credit_line_id"])

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 import asyncpg
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
-from g60.events.v1 import credit_events_pb2
+from g60.events.v1 import credit_events_pb2, envelope_pb2
 from g60common.config import KafkaSettings, PostgresSettings
 from g60common.db import apply_schema, create_pool, ensure_database
 from g60common.events import decode_envelope, new_envelope
@@ -113,13 +113,13 @@ async def test_crash_after_kafka_commit_before_marking(relay_env) -> None:  # ty
     producer = AIOKafkaProducer(**producer_settings(kafka, transactional_id=f"g60-outbox-{topic}"))
     await producer.start()
     async with pool.acquire() as conn:
-        batch = await store.try_claim_batch(conn, topic, 100)
-        assert batch is not None
+        claimed = await store.try_claim_batch(conn, topic, 100)
+        assert claimed is not None
         original_mark = store.mark_published
         store.mark_published = _crash  # type: ignore[assignment]
         try:
             with pytest.raises(_Crash):
-                await relay._publish(producer, conn, batch)
+                await relay._publish(producer, conn, claimed.batch, claimed.events)
         finally:
             store.mark_published = original_mark
     await producer.stop()
@@ -136,9 +136,10 @@ async def test_crash_inside_open_kafka_transaction(relay_env) -> None:  # type: 
     producer = AIOKafkaProducer(**producer_settings(kafka, transactional_id=f"g60-outbox-{topic}"))
     await producer.start()
     async with pool.acquire() as conn:
-        batch = await store.try_claim_batch(conn, topic, 100)
-        assert batch is not None
-        events = await store.load_batch(conn, batch)
+        claimed = await store.try_claim_batch(conn, topic, 100)
+        assert claimed is not None
+        assert await store.load_batch(conn, topic, claimed.batch) == claimed.events
+        events = claimed.events
     await producer.begin_transaction()
     for event in events[:10]:
         await producer.send_and_wait(event.topic, event.envelope, key=event.message_key)
@@ -153,5 +154,81 @@ class _Crash(Exception):
     pass
 
 
-async def _crash(conn: asyncpg.Connection, batch: int) -> None:
+async def _crash(conn: asyncpg.Connection, relay_name: str, batch: int) -> None:
     raise _Crash
+
+
+async def test_a_late_committing_transaction_is_published_in_a_later_window(relay_env) -> None:  # type: ignore[no-untyped-def]
+    """A transaction that commits after a batch was cut (it was in flight, or wrote a
+    lower outbox_id) is not lost and not published twice; one aggregate's versions,
+    committed one after another across batches, reach Kafka in version order."""
+    pool, kafka, topic = relay_env
+    slow = await pool.acquire()
+    tx = slow.transaction()
+    await tx.start()
+    in_flight = _envelope("slow-aggregate", 1)
+    await store.append_event(slow, topic, in_flight)  # lower outbox_id, commits last
+    aggregate = str(uuid.uuid4())
+    first = [await _commit_one(pool, topic, _envelope(aggregate, v)) for v in (1, 2)]
+    stop = asyncio.Event()
+    relay = OutboxRelay(pool, kafka, RelaySettings(relay_name=topic, batch_size=50))
+    task = asyncio.create_task(relay.run(stop))
+    try:
+        await _until_pending(pool, 0)  # the open transaction's row is not visible yet
+        later = [await _commit_one(pool, topic, _envelope(aggregate, 3))]
+        await tx.commit()
+        later.append(await _commit_one(pool, topic, _envelope(aggregate, 4)))
+        await _until_pending(pool, 0)
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, 15)
+        await pool.release(slow)
+    seen = await _committed_event_ids(kafka, topic, 5)
+    assert set(seen) == {*first, *later, in_flight.event_id} and max(seen.values()) == 1
+    assert await _versions_in_kafka_order(kafka, topic, aggregate) == [1, 2, 3, 4]
+
+
+def _envelope(aggregate_id: str, version: int) -> envelope_pb2.EventEnvelope:
+    return new_envelope(
+        credit_events_pb2.CreditLineRegistered(credit_line_id=aggregate_id, limit_fen=version),
+        aggregate_type="CreditLine",
+        aggregate_id=aggregate_id,
+        aggregate_version=version,
+        occurred_at=datetime.now(UTC),
+        correlation_id="test",
+    )
+
+
+async def _commit_one(pool: asyncpg.Pool, topic: str, envelope: envelope_pb2.EventEnvelope) -> str:
+    async with PgUnitOfWork(pool) as uow:
+        await uow.append_event(topic, envelope)
+        await uow.commit()
+    return envelope.event_id
+
+
+async def _until_pending(pool: asyncpg.Pool, pending: int) -> None:
+    for _ in range(200):
+        async with pool.acquire() as conn:
+            if await store.pending_count(conn) == pending:
+                return
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"the outbox never got down to {pending} pending rows")
+
+
+async def _versions_in_kafka_order(
+    kafka: KafkaSettings, topic: str, aggregate_id: str
+) -> list[int]:
+    consumer = AIOKafkaConsumer(topic, **consumer_settings(kafka, group_id=None))
+    await consumer.start()
+    versions: list[int] = []
+    try:
+        deadline = asyncio.get_running_loop().time() + 20
+        while len(versions) < 4 and asyncio.get_running_loop().time() < deadline:
+            for records in (await consumer.getmany(timeout_ms=300)).values():
+                envelopes = (decode_envelope(r.value) for r in records)
+                versions += [
+                    e.aggregate_version for e in envelopes if e.aggregate_id == aggregate_id
+                ]
+    finally:
+        await consumer.stop()
+    return versions

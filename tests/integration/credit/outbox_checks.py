@@ -9,6 +9,7 @@ from aiokafka import AIOKafkaConsumer
 from g60common.config import KafkaSettings
 from g60common.events import decode_envelope
 from g60common.kafka import TOPIC_CREDIT_EVENTS, consumer_settings
+from g60common.outbox import store
 
 from tests.integration.credit.helpers import CreditWorld
 
@@ -53,13 +54,7 @@ async def events_on_kafka(
 
 
 async def unpublished(conn: asyncpg.Connection, aggregate_ids: set[str]) -> int:
-    return int(
-        await conn.fetchval(
-            """SELECT count(*) FROM outbox
-               WHERE aggregate_id = ANY($1) AND published_at IS NULL""",
-            list(aggregate_ids),
-        )
-    )
+    return await store.pending_count(conn, list(aggregate_ids))
 
 
 def assert_exactly_once(committed: set[tuple[str, int]], seen: list[tuple[str, int, str]]) -> None:

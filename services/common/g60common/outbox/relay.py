@@ -1,11 +1,13 @@
 """Relays outbox rows to Kafka exactly once.
 
-Each batch is produced in one Kafka transaction that also commits a checkpoint
-(the batch number, as a consumer-group offset of the relay's own group). After a
-crash, the new producer fences the old transactional id, so the checkpoint tells
-exactly which stamped batches reached Kafka: older ones are only marked published,
-the rest are produced again. read_committed consumers therefore see each event once.
-One relay per service runs at a time, guarded by a PostgreSQL advisory lock.
+Each batch is recorded in PostgreSQL before it is produced (store.py: a batch is a
+chunk of the rows between two snapshots), then produced in one Kafka transaction that
+also commits a checkpoint (the batch number, as a consumer-group offset of the
+relay's own group). After a crash, the new producer fences the old transactional id,
+so the checkpoint tells exactly which recorded batches reached Kafka: older ones are
+only marked published, the rest are produced again. read_committed consumers
+therefore see each event once. One relay per service runs at a time, guarded by a
+PostgreSQL advisory lock.
 """
 
 from __future__ import annotations
@@ -106,14 +108,16 @@ class OutboxRelay:
 
     async def _recover(self, producer: AIOKafkaProducer) -> None:
         checkpoint = await self._read_checkpoint()
+        name = self._settings.relay_name
         async with self._pool.acquire() as conn:
-            for batch in await store.unfinished_batches(conn):
+            for batch in await store.unfinished_batches(conn, name):
                 if batch < checkpoint:
-                    await store.mark_published(conn, batch)
-                    BATCHES_RECOVERED.labels(self._settings.relay_name, "already_in_kafka").inc()
+                    await store.mark_published(conn, name, batch)
+                    BATCHES_RECOVERED.labels(name, "already_in_kafka").inc()
                 else:
-                    await self._publish(producer, conn, batch)
-                    BATCHES_RECOVERED.labels(self._settings.relay_name, "republished").inc()
+                    events = await store.load_batch(conn, name, batch)
+                    await self._publish(producer, conn, batch, events)
+                    BATCHES_RECOVERED.labels(name, "republished").inc()
 
     async def _read_checkpoint(self) -> int:
         consumer = AIOKafkaConsumer(
@@ -132,25 +136,28 @@ class OutboxRelay:
     async def _relay_next_batch(self, producer: AIOKafkaProducer) -> int:
         """Claims and publishes one batch; returns how many events it carried."""
         async with self._pool.acquire() as conn:
-            batch = await store.try_claim_batch(
+            claimed = await store.try_claim_batch(
                 conn, self._settings.relay_name, self._settings.batch_size
             )
-            if batch is None:
+            if claimed is None:
                 PENDING.labels(self._settings.relay_name).set(0)
                 return 0
-            return await self._publish(producer, conn, batch)
+            return await self._publish(producer, conn, claimed.batch, claimed.events)
 
     async def _publish(
-        self, producer: AIOKafkaProducer, conn: asyncpg.Connection, batch: int
+        self,
+        producer: AIOKafkaProducer,
+        conn: asyncpg.Connection,
+        batch: int,
+        events: list[store.PendingEvent],
     ) -> int:
-        events = await store.load_batch(conn, batch)
         async with producer.transaction():
             for event in events:
                 await producer.send(
                     event.topic, event.envelope, key=event.message_key, headers=event.headers
                 )
             await producer.send_offsets_to_transaction({_CHECKPOINT_TP: batch + 1}, self._group)
-        await store.mark_published(conn, batch)
+        await store.mark_published(conn, self._settings.relay_name, batch)
         EVENTS_RELAYED.labels(self._settings.relay_name).inc(len(events))
         return len(events)
 

@@ -42,10 +42,36 @@ async def append_event(
     await conn.execute("NOTIFY outbox_pending")
 
 
-async def _claim_batch(conn: asyncpg.Connection, relay_name: str, limit: int) -> int:
-    """Stamp up to `limit` unassigned pending rows with a new batch number.
+# A window is the rows whose writing transaction is visible in snapshot hi but not in
+# lo; a batch is the next chunk of a window in outbox_id order. Visibility in a fixed
+# snapshot never changes, so a batch can be found again from its record alone, and no
+# outbox row is ever updated (each used to be written twice more: stamped, then marked).
+# Per aggregate, commit order is version order (the aggregate's row lock), so the
+# older version is always in the same window or an earlier one.
+_EMPTY_SNAPSHOT = "1:1:"  # nothing is visible in it: the lower bound of the first window
+_LAST_ID = 2**63 - 1
 
-    Committing the stamp before producing lets a restarted relay tell, from the
+_WINDOW_ROWS = """
+SELECT outbox_id, topic, message_key, envelope, event_id::text, correlation_id
+FROM outbox
+WHERE tx_id >= pg_snapshot_xmin($1::text::pg_snapshot)
+  AND NOT pg_visible_in_snapshot(tx_id, $1::text::pg_snapshot)
+  AND pg_visible_in_snapshot(tx_id, $2::text::pg_snapshot)
+  AND outbox_id > $3 AND outbox_id <= $4
+ORDER BY outbox_id
+LIMIT $5"""
+
+
+@dataclass(frozen=True)
+class ClaimedBatch:
+    batch: int
+    events: list[PendingEvent]
+
+
+async def _claim_batch(conn: asyncpg.Connection, relay_name: str, limit: int) -> ClaimedBatch:
+    """Record the next chunk of pending rows as a new batch number.
+
+    Committing the record before producing lets a restarted relay tell, from the
     checkpoint Kafka committed with the batch, whether the batch reached Kafka.
     """
     async with conn.transaction():
@@ -55,61 +81,109 @@ async def _claim_batch(conn: asyncpg.Connection, relay_name: str, limit: int) ->
                RETURNING next_batch - 1""",
             relay_name,
         )
-        stamped = await conn.execute(
-            """UPDATE outbox SET relay_batch = $1
-               WHERE outbox_id IN (SELECT outbox_id FROM outbox
-                                   WHERE published_at IS NULL AND relay_batch IS NULL
-                                   ORDER BY outbox_id LIMIT $2)""",
-            batch,
-            limit,
+        last = await conn.fetchrow(
+            """SELECT snapshot_lo::text AS lo, snapshot_hi::text AS hi, through_id, window_full
+               FROM outbox_batches WHERE relay_name = $1 ORDER BY batch DESC LIMIT 1""",
+            relay_name,
         )
-        if stamped == "UPDATE 0":
+        window, rows = None, []
+        if last is not None and last["window_full"]:
+            window = (last["lo"], last["hi"], int(last["through_id"]))
+            rows = await conn.fetch(_WINDOW_ROWS, *window, _LAST_ID, limit)
+        if not rows:
+            hi = await conn.fetchval("SELECT pg_current_snapshot()::text")
+            window = (_EMPTY_SNAPSHOT if last is None else last["hi"], hi, 0)
+            rows = await conn.fetch(_WINDOW_ROWS, *window, _LAST_ID, limit)
+        if not rows or window is None:
             raise _NothingPending
-    return int(batch)
+        await conn.execute(
+            """INSERT INTO outbox_batches (relay_name, batch, snapshot_lo, snapshot_hi, after_id,
+                   through_id, window_full)
+               VALUES ($1, $2, $3::text::pg_snapshot, $4::text::pg_snapshot, $5, $6, $7)""",
+            relay_name,
+            batch,
+            *window,
+            rows[-1]["outbox_id"],
+            len(rows) == limit,
+        )
+    return ClaimedBatch(int(batch), _pending(rows))
 
 
 class _NothingPending(Exception):
     """Rolls back the batch-number increment when there is nothing to relay."""
 
 
-async def try_claim_batch(conn: asyncpg.Connection, relay_name: str, limit: int) -> int | None:
+async def try_claim_batch(
+    conn: asyncpg.Connection, relay_name: str, limit: int
+) -> ClaimedBatch | None:
     try:
         return await _claim_batch(conn, relay_name, limit)
     except _NothingPending:
         return None
 
 
-async def load_batch(conn: asyncpg.Connection, batch: int) -> list[PendingEvent]:
-    rows = await conn.fetch(
-        """SELECT topic, message_key, envelope, event_id::text, correlation_id
-           FROM outbox WHERE relay_batch = $1 AND published_at IS NULL ORDER BY outbox_id""",
+async def load_batch(conn: asyncpg.Connection, relay_name: str, batch: int) -> list[PendingEvent]:
+    """The rows of a batch recorded earlier (after a restart)."""
+    record = await conn.fetchrow(
+        """SELECT snapshot_lo::text, snapshot_hi::text, after_id, through_id
+           FROM outbox_batches WHERE relay_name = $1 AND batch = $2""",
+        relay_name,
         batch,
     )
+    if record is None:
+        return []
+    return _pending(await conn.fetch(_WINDOW_ROWS, *record, None))
+
+
+def _pending(rows: list[asyncpg.Record]) -> list[PendingEvent]:
     return [
         PendingEvent(
-            topic,
-            key.encode(),
-            envelope,
-            [("event_id", event_id.encode()), ("correlation_id", correlation_id.encode())],
+            r["topic"],
+            r["message_key"].encode(),
+            r["envelope"],
+            [
+                ("event_id", r["event_id"].encode()),
+                ("correlation_id", r["correlation_id"].encode()),
+            ],
         )
-        for topic, key, envelope, event_id, correlation_id in rows
+        for r in rows
     ]
 
 
-async def unfinished_batches(conn: asyncpg.Connection) -> list[int]:
+async def unfinished_batches(conn: asyncpg.Connection, relay_name: str) -> list[int]:
     rows = await conn.fetch(
-        """SELECT DISTINCT relay_batch FROM outbox
-           WHERE published_at IS NULL AND relay_batch IS NOT NULL ORDER BY relay_batch"""
+        """SELECT batch FROM outbox_batches WHERE relay_name = $1 AND NOT published
+           ORDER BY batch""",
+        relay_name,
     )
-    return [int(r["relay_batch"]) for r in rows]
+    return [int(r["batch"]) for r in rows]
 
 
-async def mark_published(conn: asyncpg.Connection, batch: int) -> None:
+async def mark_published(conn: asyncpg.Connection, relay_name: str, batch: int) -> None:
+    """Batches are published in order, so the newest published one tells which rows
+    are out; older records are dropped in the same statement."""
     await conn.execute(
-        "UPDATE outbox SET published_at = now() WHERE relay_batch = $1 AND published_at IS NULL",
+        """WITH marked AS (
+               UPDATE outbox_batches SET published = true WHERE relay_name = $1 AND batch = $2)
+           DELETE FROM outbox_batches WHERE relay_name = $1 AND batch < $2 AND published""",
+        relay_name,
         batch,
     )
 
 
-async def pending_count(conn: asyncpg.Connection) -> int:
-    return int(await conn.fetchval("SELECT count(*) FROM outbox WHERE published_at IS NULL"))
+async def pending_count(conn: asyncpg.Connection, aggregate_ids: list[str] | None = None) -> int:
+    """Rows not yet published (optionally of these aggregates): not visible in the
+    newest published batch's lower snapshot, and not among that window's published
+    rows. One relay publishes each outbox table."""
+    return int(
+        await conn.fetchval(
+            """SELECT count(*) FROM outbox o
+               LEFT JOIN LATERAL (SELECT snapshot_lo, snapshot_hi, through_id FROM outbox_batches
+                                  WHERE published ORDER BY batch DESC LIMIT 1) f ON true
+               WHERE ($1::text[] IS NULL OR o.aggregate_id = ANY($1::text[]))
+                 AND NOT coalesce(pg_visible_in_snapshot(o.tx_id, f.snapshot_lo)
+                                  OR (pg_visible_in_snapshot(o.tx_id, f.snapshot_hi)
+                                      AND o.outbox_id <= f.through_id), false)""",
+            aggregate_ids,
+        )
+    )
