@@ -60,6 +60,10 @@ WHERE tx_id >= pg_snapshot_xmin($1::text::pg_snapshot)
   AND outbox_id > $3 AND outbox_id <= $4
 ORDER BY outbox_id
 LIMIT $5"""
+# A generic plan cannot know how selective `tx_id >= xmin` is and walks the primary
+# key from the first row instead: 0.5 s per batch on a million-row outbox. Custom
+# plans use the tx_id index (the relay plans about ten statements a second).
+_CUSTOM_PLANS = "SET LOCAL plan_cache_mode = force_custom_plan"
 
 
 @dataclass(frozen=True)
@@ -81,6 +85,7 @@ async def _claim_batch(conn: asyncpg.Connection, relay_name: str, limit: int) ->
                RETURNING next_batch - 1""",
             relay_name,
         )
+        await conn.execute(_CUSTOM_PLANS)
         last = await conn.fetchrow(
             """SELECT snapshot_lo::text AS lo, snapshot_hi::text AS hi, through_id, window_full
                FROM outbox_batches WHERE relay_name = $1 ORDER BY batch DESC LIMIT 1""",
@@ -124,15 +129,17 @@ async def try_claim_batch(
 
 async def load_batch(conn: asyncpg.Connection, relay_name: str, batch: int) -> list[PendingEvent]:
     """The rows of a batch recorded earlier (after a restart)."""
-    record = await conn.fetchrow(
-        """SELECT snapshot_lo::text, snapshot_hi::text, after_id, through_id
-           FROM outbox_batches WHERE relay_name = $1 AND batch = $2""",
-        relay_name,
-        batch,
-    )
-    if record is None:
-        return []
-    return _pending(await conn.fetch(_WINDOW_ROWS, *record, None))
+    async with conn.transaction():
+        record = await conn.fetchrow(
+            """SELECT snapshot_lo::text, snapshot_hi::text, after_id, through_id
+               FROM outbox_batches WHERE relay_name = $1 AND batch = $2""",
+            relay_name,
+            batch,
+        )
+        if record is None:
+            return []
+        await conn.execute(_CUSTOM_PLANS)
+        return _pending(await conn.fetch(_WINDOW_ROWS, *record, None))
 
 
 def _pending(rows: list[asyncpg.Record]) -> list[PendingEvent]:
