@@ -23,7 +23,7 @@ from g60_gateway.domain.rate_limit import RateLimiter
 from g60_gateway.entrypoints.body_limit import BodyLimitMiddleware
 from g60_gateway.entrypoints.observe import ObserveMiddleware
 from g60_gateway.entrypoints.problems import install_problem_handlers
-from g60_gateway.entrypoints.routes import router
+from g60_gateway.entrypoints.routes import ROUTERS
 
 # Only UNAVAILABLE is retried, and only by gRPC's own transparent retry policy; every
 # write carries a request id, so a retried write cannot apply twice.
@@ -87,9 +87,16 @@ def create_app(settings: GatewaySettings) -> FastAPI:
         version="1.0.0",
         description="Partner banks, SMEs and the alliance office. Amounts are integer fen.",
         lifespan=lifespan,
+        # No OpenTelemetry SDK is installed, so FastAPI's native telemetry could never
+        # record anything; left on, it still asked the global providers on every request.
+        telemetry={"tracing": False, "metrics": False, "logs": False},
     )
     install_problem_handlers(app)
-    app.include_router(router)
+    for area in ROUTERS:
+        # The routes themselves, not app.include_router(area): FastAPI keeps an included
+        # router as a lazy wrapper that matches its routes again on every request, once
+        # per nesting level. Each route already carries its router's tags and responses.
+        app.router.routes.extend(area.routes)
     # Added last = outermost: the correlation id is set before anything can refuse.
     app.add_middleware(BodyLimitMiddleware, max_body_bytes=settings.max_body_bytes)
     app.add_middleware(ObserveMiddleware)

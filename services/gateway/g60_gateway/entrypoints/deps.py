@@ -5,52 +5,74 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from typing import Annotated, Any
 
-from fastapi import Depends, Header, Request, Security
-from fastapi.security import APIKeyHeader
+from fastapi import Depends, Request, Response, Security
+from fastapi.dependencies.models import Dependant
+from fastapi.openapi.models import APIKeyIn
+from fastapi.routing import APIRoute
+from fastapi.security.api_key import APIKeyBase
 from g60common.correlation import CALLER_ID_KEY, CALLER_TYPE_KEY, CORRELATION_HEADER
 
-from g60_gateway.adapters import idempotency
 from g60_gateway.adapters.credentials import authenticate, authenticate_and_claim
 from g60_gateway.domain.principals import Principal, PrincipalType
-from g60_gateway.entrypoints.idempotent import HeldClaim, lease_s, request_fingerprint
+from g60_gateway.entrypoints.idempotent import (
+    HeldClaim,
+    lease_s,
+    release_untaken_claim,
+    request_fingerprint,
+)
 from g60_gateway.entrypoints.problems import Problem, field_problem
 
 MAX_IDEMPOTENCY_KEY_CHARS = 128
 MAX_API_KEY_CHARS = 200
-# A security scheme (not a plain header) so /docs offers "Authorize" for the key.
-_API_KEY = APIKeyHeader(
-    name="X-API-Key",
-    auto_error=False,
-    description="g60_<key_id>_<secret>; `Authorization: Bearer <key>` also works",
-)
 
 
-async def principal(
-    request: Request,
-    x_api_key: Annotated[str | None, Security(_API_KEY)] = None,
-) -> AsyncIterator[Principal]:
-    """The authenticated caller. On a POST that takes an Idempotency-Key, the key is
-    claimed in the same statement; if the request fails before `run_idempotent`
-    takes the claim over (a refused caller type, a bad body, the rate limit), the
-    claim is released on the way out, so a corrected retry can run."""
-    api_key = x_api_key or _bearer(request.headers.get("authorization", ""))
+class ApiKeyAuth(APIKeyBase):
+    """The X-API-Key security scheme (so /docs offers "Authorize"), which also does the
+    whole check: authenticate, rate-limit, then refuse other caller types. One
+    dependency instead of a scheme, a principal and a type check, because FastAPI's
+    solving of each dependency cost more CPU than the check itself.
+
+    On a POST that takes an Idempotency-Key, the key is claimed in the same statement
+    as the authentication; if the request fails before `run_idempotent` takes the claim
+    over (a refused caller type, the rate limit, a bad body), `GatewayRoute`
+    releases it before the error goes out, so a corrected retry can run."""
+
+    def __init__(self, *allowed: PrincipalType) -> None:
+        super().__init__(
+            location=APIKeyIn.header,
+            name="X-API-Key",
+            description="g60_<key_id>_<secret>; `Authorization: Bearer <key>` also works",
+            scheme_name="APIKeyHeader",
+            auto_error=False,
+        )
+        self.allowed = allowed or tuple(PrincipalType)
+
+    async def __call__(self, request: Request) -> Principal:
+        found = await _principal(request)
+        _check_rate(request, found)
+        if found.principal_type not in self.allowed:
+            if request.path_params:
+                # On a route naming an object, a caller who may never see it gets the
+                # same answer as for an id that does not exist: nothing leaks.
+                raise Problem(404, "Not found", "no such object for this caller")
+            raise Problem(403, "Forbidden", f"this route is for {', '.join(self.allowed)} callers")
+        return found
+
+
+async def _principal(request: Request) -> Principal:
+    headers = request.headers
+    api_key = headers.get("x-api-key") or _bearer(headers.get("authorization", ""))
     if not api_key:
         raise Problem(401, "Missing API key", "send X-API-Key or Authorization: Bearer")
-    found, claim = None, None
+    found = None
     if len(api_key) <= MAX_API_KEY_CHARS:
-        found, claim = await _authenticate(request, api_key)
+        found, request.state.claim = await _authenticate(request, api_key)
     if found is None:
         raise Problem(401, "Invalid API key", "the key is unknown, malformed or revoked")
-    request.state.claim = claim
-    try:
-        _check_rate(request, found)
-        yield found
-    finally:
-        if claim is not None and claim.mine and request.state.claim is claim:
-            await idempotency.release(request.app.state.pool, found.key_id, claim.key)
+    return found
 
 
 async def _authenticate(
@@ -66,35 +88,17 @@ async def _authenticate(
     )
     if found is None:
         return None, None
-    return found[0], HeldClaim(idem_key, print_, mine=found[1])
+    return found[0], HeldClaim(found[0].key_id, idem_key, print_, mine=found[1])
 
 
 def _claimable_key(request: Request) -> str | None:
     """The Idempotency-Key of a POST to a route that takes one, when well-formed (a
     malformed one is reported by `idempotency_key`)."""
-    if request.method != "POST" or not _takes_idempotency_key(request.scope.get("route")):
+    route = request.scope.get("route")
+    if request.method != "POST" or not getattr(route, "takes_idempotency_key", False):
         return None
     key = request.headers.get("idempotency-key")
     return key if key and len(key) <= MAX_IDEMPOTENCY_KEY_CHARS else None
-
-
-# Per route object. Routes are unhashable, so by id, keeping the route itself to be
-# sure the id still names it.
-_TAKES_IDEMPOTENCY_KEY: dict[int, tuple[object, bool]] = {}
-
-
-def _takes_idempotency_key(route: object) -> bool:
-    cached = _TAKES_IDEMPOTENCY_KEY.get(id(route))
-    if cached is not None and cached[0] is route:
-        return cached[1]
-    dependant = getattr(route, "dependant", None)
-    pending, found = ([dependant] if dependant is not None else []), False
-    while pending and not found:
-        current = pending.pop()
-        found = current.call is idempotency_key
-        pending += current.dependencies
-    _TAKES_IDEMPOTENCY_KEY[id(route)] = (route, found)
-    return found
 
 
 def _check_rate(request: Request, found: Principal) -> None:
@@ -115,36 +119,72 @@ def _bearer(authorization: str) -> str:
     return token.strip() if scheme.lower() == "bearer" else ""
 
 
-def require(*allowed: PrincipalType) -> Callable[..., Awaitable[Principal]]:
-    async def _check(request: Request, who: Annotated[Principal, Depends(principal)]) -> Principal:
-        if who.principal_type not in allowed:
-            if request.path_params:
-                # On a route naming an object, a caller who may never see it gets the
-                # same answer as for an id that does not exist: nothing leaks.
-                raise Problem(404, "Not found", "no such object for this caller")
-            raise Problem(403, "Forbidden", f"this route is for {', '.join(allowed)} callers")
-        return who
-
-    return _check
-
-
-async def idempotency_key(
-    idempotency_key: Annotated[
-        str | None,
-        Header(
-            alias="Idempotency-Key",
-            description="Required on every POST: a retry with the same key and body "
-            "returns the stored response; another body with the same key is 422.",
-        ),
-    ] = None,
-) -> str:
-    if not idempotency_key or len(idempotency_key) > MAX_IDEMPOTENCY_KEY_CHARS:
+async def idempotency_key(request: Request) -> str:
+    """Read from the headers directly, not as a FastAPI `Header` parameter, whose
+    validation on every request cost more CPU than this whole check; `GatewayRoute`
+    documents the header instead."""
+    key = request.headers.get("idempotency-key")
+    if not key or len(key) > MAX_IDEMPOTENCY_KEY_CHARS:
         raise field_problem(
             "Idempotency-Key",
             f"header is required, 1 to {MAX_IDEMPOTENCY_KEY_CHARS} characters",
             400,
         )
-    return idempotency_key
+    return key
+
+
+_IDEMPOTENCY_KEY_DOC = (
+    "Required on every POST: a retry with the same key and body returns the stored "
+    "response; another body with the same key is 422."
+)
+# What FastAPI generated for the header when it was an optional `Header` parameter.
+IDEMPOTENCY_KEY_PARAMETER: dict[str, Any] = {
+    "name": "Idempotency-Key",
+    "in": "header",
+    "required": False,
+    "schema": {
+        "anyOf": [{"type": "string"}, {"type": "null"}],
+        "description": _IDEMPOTENCY_KEY_DOC,
+        "title": "Idempotency-Key",
+    },
+    "description": _IDEMPOTENCY_KEY_DOC,
+}
+
+
+class GatewayRoute(APIRoute):
+    """The route class of the API routers. On routes that take an Idempotency-Key it
+    documents the header, and releases a claim that authentication made but
+    `run_idempotent` never took over, before the error response goes out, so a
+    corrected retry can run at once."""
+
+    def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
+        super().__init__(path, endpoint, **kwargs)
+        self.takes_idempotency_key = _depends_on(self.dependant, idempotency_key)
+        if self.takes_idempotency_key:
+            extra = self.openapi_extra or {}
+            parameters = [*extra.get("parameters", []), IDEMPOTENCY_KEY_PARAMETER]
+            self.openapi_extra = {**extra, "parameters": parameters}
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handle = super().get_route_handler()
+
+        async def handle_then_release(request: Request) -> Response:
+            try:
+                return await handle(request)
+            finally:
+                await release_untaken_claim(request)
+
+        return handle_then_release
+
+
+def _depends_on(dependant: Dependant, call: Callable[..., Any]) -> bool:
+    pending = [dependant]
+    while pending:
+        current = pending.pop()
+        if current.call is call:
+            return True
+        pending += current.dependencies
+    return False
 
 
 def grpc_metadata(request: Request, who: Principal) -> tuple[tuple[str, str], ...]:
@@ -162,11 +202,11 @@ async def call(request: Request, who: Principal, rpc: Any, message: Any) -> Any:
     )
 
 
-Operator = Annotated[Principal, Depends(require(PrincipalType.OPERATOR))]
-Bank = Annotated[Principal, Depends(require(PrincipalType.BANK))]
-Enterprise = Annotated[Principal, Depends(require(PrincipalType.ENTERPRISE))]
+Operator = Annotated[Principal, Security(ApiKeyAuth(PrincipalType.OPERATOR))]
+Bank = Annotated[Principal, Security(ApiKeyAuth(PrincipalType.BANK))]
+Enterprise = Annotated[Principal, Security(ApiKeyAuth(PrincipalType.ENTERPRISE))]
 BankOrEnterprise = Annotated[
-    Principal, Depends(require(PrincipalType.BANK, PrincipalType.ENTERPRISE))
+    Principal, Security(ApiKeyAuth(PrincipalType.BANK, PrincipalType.ENTERPRISE))
 ]
-Anyone = Annotated[Principal, Depends(principal)]
+Anyone = Annotated[Principal, Security(ApiKeyAuth())]
 IdemKey = Annotated[str, Depends(idempotency_key)]

@@ -29,6 +29,7 @@ _NOT_STORED = frozenset({408, 409, 429})
 class HeldClaim:
     """What authentication already did about this request's Idempotency-Key."""
 
+    key_id: str
     key: str
     print_: bytes
     mine: bool
@@ -43,14 +44,23 @@ async def request_fingerprint(request: Request) -> bytes:
     """Method, path and the body as canonical JSON: key order and spacing do not
     matter, any other difference does. A body that is not JSON is taken byte for byte
     (on routes with a body model it fails validation before anything runs)."""
-    raw = await request.body()
     try:
+        # request.json() keeps the parse FastAPI made for the body model: one parse.
         canonical = json.dumps(
-            json.loads(raw), sort_keys=True, separators=(",", ":"), ensure_ascii=False
+            await request.json(), sort_keys=True, separators=(",", ":"), ensure_ascii=False
         ).encode()
     except (ValueError, RecursionError):
-        canonical = raw
+        canonical = await request.body()
     return idempotency.fingerprint(request.method, request.url.path, canonical)
+
+
+async def release_untaken_claim(request: Request) -> None:
+    """Release the claim authentication made, if `run_idempotent` never took it over
+    (a refused caller type, the rate limit, a bad body, any error)."""
+    held: HeldClaim | None = getattr(request.state, "claim", None)
+    if held is not None and held.mine:
+        request.state.claim = None
+        await idempotency.release(request.app.state.pool, held.key_id, held.key)
 
 
 def _take_over(request: Request, key: str) -> HeldClaim | None:

@@ -21,21 +21,12 @@ from g60_gateway.entrypoints import (
     routes_signup,
     routes_webhooks,
 )
-from g60_gateway.entrypoints.deps import Anyone, IdemKey, Operator
+from g60_gateway.entrypoints.deps import Anyone, GatewayRoute, IdemKey, Operator
 from g60_gateway.entrypoints.idempotent import run_idempotent
 from g60_gateway.entrypoints.paging import PRINTABLE
 from g60_gateway.entrypoints.problems import PROBLEM_RESPONSES, Problem
 
-router = APIRouter(responses=PROBLEM_RESPONSES)
-for _area in (
-    routes_members,
-    routes_signup,
-    routes_credit_lines,
-    routes_financing,
-    routes_webhooks,
-    routes_dashboard,
-):
-    router.include_router(_area.router)
+router = APIRouter(responses=PROBLEM_RESPONSES, route_class=GatewayRoute)
 
 
 @router.post(
@@ -97,3 +88,15 @@ async def totals(
     reply = await request.app.state.http.get("/v1/totals", params=params)
     reply.raise_for_status()
     return reply.json()
+
+
+# Every route of the gateway, in matching order. `app.py` adds them to the app flat.
+ROUTERS = (
+    routes_members.router,
+    routes_signup.router,
+    routes_credit_lines.router,
+    routes_financing.router,
+    routes_webhooks.router,
+    routes_dashboard.router,
+    router,
+)

@@ -11,12 +11,19 @@ from g60.credit.v1 import credit_pb2
 
 from g60_gateway.adapters.proto_json import to_json
 from g60_gateway.entrypoints import bodies, models
-from g60_gateway.entrypoints.deps import Bank, BankOrEnterprise, Enterprise, IdemKey, call
+from g60_gateway.entrypoints.deps import (
+    Bank,
+    BankOrEnterprise,
+    Enterprise,
+    GatewayRoute,
+    IdemKey,
+    call,
+)
 from g60_gateway.entrypoints.idempotent import run_idempotent
 from g60_gateway.entrypoints.paging import PRINTABLE, PageSize, PageToken
 from g60_gateway.entrypoints.problems import PROBLEM_RESPONSES
 
-router = APIRouter(responses=PROBLEM_RESPONSES, tags=["financing"])
+router = APIRouter(responses=PROBLEM_RESPONSES, route_class=GatewayRoute, tags=["financing"])
 AppId = Annotated[str, Path(max_length=64, pattern=PRINTABLE)]
 APP = "/v1/applications/{application_id}"
 

@@ -15,12 +15,12 @@ from g60_gateway.adapters.proto_json import to_json
 from g60_gateway.domain.principals import PrincipalType
 from g60_gateway.entrypoints import bodies, models
 from g60_gateway.entrypoints.bodies_onboarding import EnterpriseDecisionBody
-from g60_gateway.entrypoints.deps import Anyone, IdemKey, Operator, call
+from g60_gateway.entrypoints.deps import Anyone, GatewayRoute, IdemKey, Operator, call
 from g60_gateway.entrypoints.idempotent import run_idempotent
 from g60_gateway.entrypoints.paging import PRINTABLE, PageSize, PageToken
 from g60_gateway.entrypoints.problems import PROBLEM_RESPONSES, Problem
 
-router = APIRouter(responses=PROBLEM_RESPONSES)
+router = APIRouter(responses=PROBLEM_RESPONSES, route_class=GatewayRoute)
 Id = Annotated[str, Path(max_length=64, pattern=PRINTABLE)]
 Filter = Annotated[str, Query(max_length=64, pattern=PRINTABLE)]
 TAG = "alliance office"

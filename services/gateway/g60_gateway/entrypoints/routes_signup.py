@@ -24,11 +24,11 @@ from g60_gateway.domain.principals import Principal, PrincipalType
 from g60_gateway.domain.signup import SIGNUP_CALLER_TYPE, client_address, signup_scope
 from g60_gateway.entrypoints import models
 from g60_gateway.entrypoints.bodies_onboarding import SelfRegistrationBody
-from g60_gateway.entrypoints.deps import IdemKey
+from g60_gateway.entrypoints.deps import GatewayRoute, IdemKey
 from g60_gateway.entrypoints.idempotent import run_idempotent
 from g60_gateway.entrypoints.problems import PROBLEM_RESPONSES, Problem
 
-router = APIRouter(responses=PROBLEM_RESPONSES, tags=["SMEs"])
+router = APIRouter(responses=PROBLEM_RESPONSES, route_class=GatewayRoute, tags=["SMEs"])
 
 
 async def signup_client(request: Request) -> str:

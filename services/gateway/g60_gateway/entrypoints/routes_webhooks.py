@@ -11,12 +11,12 @@ from fastapi import APIRouter, Path, Request, Response
 from g60_gateway.adapters import webhook_store
 from g60_gateway.domain.webhooks import literal_target_refusal
 from g60_gateway.entrypoints import bodies, models
-from g60_gateway.entrypoints.deps import Bank, IdemKey
+from g60_gateway.entrypoints.deps import Bank, GatewayRoute, IdemKey
 from g60_gateway.entrypoints.idempotent import run_idempotent
 from g60_gateway.entrypoints.paging import PRINTABLE, PageSize, PageToken
 from g60_gateway.entrypoints.problems import PROBLEM_RESPONSES, Problem, field_problem
 
-router = APIRouter(responses=PROBLEM_RESPONSES, tags=["webhooks"])
+router = APIRouter(responses=PROBLEM_RESPONSES, route_class=GatewayRoute, tags=["webhooks"])
 HookId = Annotated[str, Path(max_length=64, pattern=PRINTABLE)]
 DeliveryId = Annotated[int, Path(ge=1, le=2**63 - 1)]
 HOOK = "/v1/webhooks/{webhook_id}"
