@@ -2,12 +2,17 @@
 same SQL transactions sent straight to PostgreSQL with asyncpg (the baseline).
 
     .venv/bin/python bench/bench_credit.py [--ops 2000] [--concurrency 16] [--rounds 3]
-        [--cpu] [--relay in-process|separate]
+        [--cpu] [--relay in-process|separate] [--client go|python]
 
+--client go (the default) sends the gRPC path's calls from the Go load generator in
+bench/grpcload (built with `go build` at the start, into a temporary folder), as ghz or
+wrk would: the Python grpc.aio client spent ~220-265 µs of CPU per call on the same two
+cores as the service, which the gRPC path would be charged for. Its requests are built
+in Python before each round. --client python keeps the grpc.aio stub for comparison.
 --cpu prints each round's CPU time per operation for every process involved (bench
-client, members, credit, a separate relay, PostgreSQL, Kafka) and the ratio of the two
-paths' totals. Uses G60_PG_DSN / G60_KAFKA_BOOTSTRAP when both are set, else starts its
-own stack.
+client, the Go load generator as "loadgen", members, credit, a separate relay,
+PostgreSQL, Kafka) and the ratio of the two paths' totals. Uses G60_PG_DSN /
+G60_KAFKA_BOOTSTRAP when both are set, else starts its own stack.
 Drawdowns spread over one approved application per worker, so the figure is the
 per-transaction cost, not row-lock queueing on a single line.
 """
@@ -21,6 +26,8 @@ import os
 import random
 import tempfile
 import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -35,10 +42,13 @@ from g60common.launcher import ServiceProcess, platform_env
 from g60common.stack import endpoints_from_env, start_stack
 from g60common.stack.ports import find_free_ports
 from g60common.uscc import random_uscc
+from grpcload import GrpcLoad, build
 
 WARM_UP_OPS = 500
+CLIENTS = {"go": "Go (bench/grpcload)", "python": "Python (grpc.aio)"}
 # (via gRPC, direct SQL, CPU per op direct / gRPC when measured) for one operation
 Result = tuple[Figures, Figures, float | None]
+CREDIT_SERVICE = credit_pb2.DESCRIPTOR.services_by_name["CreditService"].full_name
 
 
 def bank(bank_id: str) -> tuple[tuple[str, str], ...]:
@@ -118,6 +128,33 @@ class GrpcPath:
             metadata=bank(bank_id),
         )
         return str(app.application_id)
+
+
+@dataclass(frozen=True)
+class GrpcCall:
+    """One gRPC operation for either client: the grpc.aio call, or the method and a
+    fresh serialized request per slot for the Go load generator."""
+
+    method: str
+    call: Op
+    request: Callable[[int], bytes]
+
+
+class GrpcClient:
+    """Runs the gRPC path's rounds with grpc.aio, or with the Go load generator when one
+    is given. Returns the round unstarted, with its requests already built."""
+
+    def __init__(self, target: str, concurrency: int, loadgen: GrpcLoad | None) -> None:
+        self.target, self.concurrency, self.loadgen = target, concurrency, loadgen
+
+    def round_(
+        self, name: str, call: GrpcCall, ops: int, metadata: dict[str, str]
+    ) -> Awaitable[Figures]:
+        if self.loadgen is None:
+            return measure(name, call.call, ops, self.concurrency)
+        requests = [[call.request(s) for _ in range(ops)] for s in range(self.concurrency)]
+        prepared = self.loadgen.prepare(name, self.target, call.method, metadata, requests, ops)
+        return self.loadgen.run(prepared)
 
 
 class SqlPath:
@@ -249,7 +286,31 @@ async def _cpu_split(env: dict[str, str], pool: asyncpg.Pool, pids: dict[str, in
 
 
 async def run(
-    env: dict[str, str], ops: int, concurrency: int, rounds: int, pids: dict[str, int] | None
+    env: dict[str, str],
+    ops: int,
+    concurrency: int,
+    rounds: int,
+    pids: dict[str, int] | None,
+    loadgen_binary: Path | None,
+) -> list[Result]:
+    loadgen = None if loadgen_binary is None else await GrpcLoad.start(loadgen_binary)
+    try:
+        if pids is not None and loadgen is not None:
+            pids = {"loadgen": loadgen.pid, **pids}
+        client = GrpcClient(env["G60_CREDIT_GRPC_TARGET"], concurrency, loadgen)
+        return await _run(env, ops, concurrency, rounds, pids, client)
+    finally:
+        if loadgen is not None:
+            await loadgen.close()
+
+
+async def _run(
+    env: dict[str, str],
+    ops: int,
+    concurrency: int,
+    rounds: int,
+    pids: dict[str, int] | None,
+    client: GrpcClient,
 ) -> list[Result]:
     path = GrpcPath(env)
     bank_id, ent = await path.parties()
@@ -270,19 +331,27 @@ async def run(
         )
     }
 
+    def draw_request(slot: int) -> credit_pb2.MoveFundsRequest:
+        return credit_pb2.MoveFundsRequest(
+            request_id=str(uuid.uuid4()), application_id=apps[slot], amount_fen=1
+        )
+
     async def grpc_register(_: int) -> object:
         return await path.credit.RegisterCreditLine(
             path.register_request(ent, 1_000_000), metadata=bank(bank_id), timeout=30
         )
 
     async def grpc_draw(slot: int) -> object:
-        return await path.credit.Drawdown(
-            credit_pb2.MoveFundsRequest(
-                request_id=str(uuid.uuid4()), application_id=apps[slot], amount_fen=1
-            ),
-            metadata=bank(bank_id),
-            timeout=30,
-        )
+        return await path.credit.Drawdown(draw_request(slot), metadata=bank(bank_id), timeout=30)
+
+    register = GrpcCall(
+        f"/{CREDIT_SERVICE}/RegisterCreditLine",
+        grpc_register,
+        lambda _: path.register_request(ent, 1_000_000).SerializeToString(),
+    )
+    draw = GrpcCall(
+        f"/{CREDIT_SERVICE}/Drawdown", grpc_draw, lambda s: draw_request(s).SerializeToString()
+    )
 
     async def sql_draw(slot: int) -> None:
         await sql.draw(bank_id, apps[slot], app_lines[apps[slot]], ent)
@@ -292,24 +361,25 @@ async def run(
 
     # Every operation on both paths, long enough for a fresh Kafka JVM's JIT to settle:
     # otherwise the first gRPC rounds pay for compiling the broker's transaction path.
-    for op in (grpc_register, sql_register, grpc_draw, sql_draw):
-        await measure("warm-up", op, WARM_UP_OPS, concurrency)
+    metadata = dict(bank(bank_id))
+    for call, direct in ((register, sql_register), (draw, sql_draw)):
+        await client.round_("warm-up", call, WARM_UP_OPS, metadata)
+        await measure("warm-up", direct, WARM_UP_OPS, concurrency)
     split = None if pids is None else await _cpu_split(env, pool, pids)
 
-    async def round_(name: str, op: Op) -> Figures:
-        figures = measure(name, op, ops, concurrency)
+    async def round_(figures: Awaitable[Figures]) -> Figures:
         return await (figures if split is None else split.around(figures))
 
     results = []
     for name, via_grpc, direct in (
-        ("RegisterCreditLine", grpc_register, sql_register),
-        ("Drawdown", grpc_draw, sql_draw),
+        ("RegisterCreditLine", register, sql_register),
+        ("Drawdown", draw, sql_draw),
     ):
         # Alternate the two paths so drift on a shared machine hits both alike.
         pairs = [
             (
-                await round_(f"{name} via gRPC", via_grpc),
-                await round_(f"{name} direct SQL", direct),
+                await round_(client.round_(f"{name} via gRPC", via_grpc, ops, metadata)),
+                await round_(measure(f"{name} direct SQL", direct, ops, concurrency)),
             )
             for _ in range(rounds)
         ]
@@ -336,6 +406,12 @@ def _arguments() -> argparse.Namespace:
         choices=("in-process", "separate"),
         default="in-process",
         help="G60_CREDIT_OUTBOX_RELAY: the credit relay inside the service or in its own process",
+    )
+    parser.add_argument(
+        "--client",
+        choices=("go", "python"),
+        default="go",
+        help="the gRPC path's client: the Go load generator (bench/grpcload) or grpc.aio",
     )
     return parser.parse_args()
 
@@ -364,7 +440,8 @@ def _services(env: dict[str, str], relay: str) -> list[ServiceProcess]:
 def _report(args: argparse.Namespace, started: datetime, results: list[Result]) -> None:
     print(
         f"# {started:%Y-%m-%d %H:%M} UTC: {args.ops} ops per round, "
-        f"median of {args.rounds} alternating rounds, concurrency {args.concurrency}"
+        f"median of {args.rounds} alternating rounds, concurrency {args.concurrency}, "
+        f"gRPC client {CLIENTS[args.client]}"
     )
     for via_grpc, direct, cpu_ratio in results:
         print(via_grpc.line())
@@ -376,6 +453,12 @@ def _report(args: argparse.Namespace, started: datetime, results: list[Result]) 
 
 def main() -> None:
     args = _arguments()
+    with tempfile.TemporaryDirectory(prefix="bench-credit-grpcload-") as work:
+        # Built before the stack starts: a missing toolchain fails in seconds.
+        _bench(args, None if args.client == "python" else build(Path(work)))
+
+
+def _bench(args: argparse.Namespace, loadgen_binary: Path | None) -> None:
     external = endpoints_from_env()
     stack = None if external else start_stack()
     endpoints = external or stack.endpoints  # type: ignore[union-attr]
@@ -391,7 +474,14 @@ def main() -> None:
         started = datetime.now(UTC)
         pids = {s.name: s.process.pid for s in services if s.process is not None}
         results = asyncio.run(
-            run(env, args.ops, args.concurrency, args.rounds, pids if args.cpu else None)
+            run(
+                env,
+                args.ops,
+                args.concurrency,
+                args.rounds,
+                pids if args.cpu else None,
+                loadgen_binary,
+            )
         )
         _report(args, started, results)
     finally:
