@@ -188,6 +188,25 @@ async def test_a_late_committing_transaction_is_published_in_a_later_window(rela
     assert await _versions_in_kafka_order(kafka, topic, aggregate) == [1, 2, 3, 4]
 
 
+async def test_an_idle_relay_is_woken_by_the_commit_not_the_poll(relay_env) -> None:  # type: ignore[no-untyped-def]
+    """The relay listens for NOTIFYs only while idle; each time it goes idle again after
+    a busy spell, the next commit still wakes it (the fallback poll is 30 s here)."""
+    pool, kafka, topic = relay_env
+    stop = asyncio.Event()
+    settings = RelaySettings(relay_name=topic, batch_size=50, poll_interval_s=30.0)
+    task = asyncio.create_task(OutboxRelay(pool, kafka, settings).run(stop))
+    try:
+        for burst in (1, 120, 1, 60, 1):
+            await asyncio.sleep(0.5)  # idle: the relay is waiting on LISTEN
+            await _commit_events(pool, topic, burst)
+            await asyncio.wait_for(_until_pending(pool, 0), 5)
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, 15)
+    seen = await _committed_event_ids(kafka, topic, 183)
+    assert sum(seen.values()) == 183 and max(seen.values()) == 1
+
+
 def _envelope(aggregate_id: str, version: int) -> envelope_pb2.EventEnvelope:
     return new_envelope(
         credit_events_pb2.CreditLineRegistered(credit_line_id=aggregate_id, limit_fen=version),

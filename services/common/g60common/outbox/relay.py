@@ -73,17 +73,14 @@ class OutboxRelay:
     async def _run_leader(self, stop: asyncio.Event) -> None:
         async with self._pool.acquire() as lock_conn:
             await lock_conn.execute("SELECT pg_advisory_lock(hashtext($1))", self._group)
+            wakeups = _Wakeups(lock_conn, self._wake)
             try:
-                await lock_conn.add_listener("outbox_pending", self._on_notify)
-                await self._relay_as_leader(stop)
+                await self._relay_as_leader(stop, wakeups)
             finally:
-                await lock_conn.remove_listener("outbox_pending", self._on_notify)
+                await wakeups.stop_listening()
                 await lock_conn.execute("SELECT pg_advisory_unlock(hashtext($1))", self._group)
 
-    def _on_notify(self, *_: object) -> None:
-        self._wake.set()
-
-    async def _relay_as_leader(self, stop: asyncio.Event) -> None:
+    async def _relay_as_leader(self, stop: asyncio.Event, wakeups: _Wakeups) -> None:
         await ensure_topics(self._kafka, (CHECKPOINT_TOPIC,))
         producer = AIOKafkaProducer(**producer_settings(self._kafka, transactional_id=self._group))
         # start() fences any transaction left open by a crashed predecessor.
@@ -101,7 +98,16 @@ class OutboxRelay:
                 relayed = await self._relay_next_batch(producer)
                 full = relayed == self._settings.batch_size
                 next_claim_s = started_s + (0.0 if full else self._settings.min_batch_interval_s)
-                if relayed == 0:
+                if relayed:
+                    # Busy: the interval paces the claims, so every commit's NOTIFY
+                    # would only wake this process (and a backend) for nothing.
+                    await wakeups.stop_listening()
+                elif not wakeups.listening:
+                    # Listen first, then look once more: a commit between the empty
+                    # claim and the LISTEN would otherwise wait for the poll.
+                    await wakeups.listen()
+                    next_claim_s = started_s
+                else:
                     await self._wait_for_work(stop)
         finally:
             await producer.stop()
@@ -168,6 +174,27 @@ class OutboxRelay:
         )
         for waiter in pending:
             waiter.cancel()
+
+
+class _Wakeups:
+    """The leader's `LISTEN outbox_pending`, held only while the relay is idle."""
+
+    def __init__(self, conn: asyncpg.Connection, wake: asyncio.Event) -> None:
+        self._conn = conn
+        self._wake = wake
+        self.listening = False
+
+    def _on_notify(self, *_: object) -> None:
+        self._wake.set()
+
+    async def listen(self) -> None:
+        await self._conn.add_listener("outbox_pending", self._on_notify)
+        self.listening = True
+
+    async def stop_listening(self) -> None:
+        if self.listening:
+            self.listening = False
+            await self._conn.remove_listener("outbox_pending", self._on_notify)
 
 
 async def _sleep_or_stop(stop: asyncio.Event, delay_s: float) -> None:
