@@ -5,9 +5,12 @@ from __future__ import annotations
 import asyncio
 import time
 
+import asyncpg
 import grpc
 import pytest
 from g60.credit.v1 import credit_pb2
+from g60.events.v1 import credit_events_pb2
+from g60common.events import decode_envelope
 from g60common.grpc_errors import error_reason_of
 
 from tests.integration.credit.helpers import (
@@ -18,6 +21,7 @@ from tests.integration.credit.helpers import (
     as_operator,
     rid,
 )
+from tests.integration.credit.outbox_checks import committed_versions, events_on_kafka
 
 pytestmark = pytest.mark.integration
 CITY = "341800"  # Xuancheng: few other tests register banks there
@@ -141,6 +145,44 @@ async def test_guarantee_backed_drawdown_needs_both_limits(world: CreditWorld) -
     assert repaid.credit_line.available_fen == 750_000 and repaid.guarantee_fen == 200_000
     again = await world.draw(bank, app.application_id, 250_000)
     assert again.guarantee_fen == 200_000
+
+
+async def test_each_capacity_setting_commits_one_event_that_reaches_kafka(
+    world: CreditWorld,
+) -> None:
+    guarantor = await world.member(institution_type="GUARANTEE", city="320500")
+    request = credit_pb2.SetGuarantorCapacityRequest(
+        request_id=rid(), guarantor_id=guarantor, capacity_fen=400_000
+    )
+    for _ in range(2):  # a retry replays the answer and writes no second event
+        await world.credit.SetGuarantorCapacity(request, metadata=as_operator())
+    lowered = credit_pb2.SetGuarantorCapacityRequest(
+        request_id=rid(), guarantor_id=guarantor, capacity_fen=150_000
+    )
+    await world.credit.SetGuarantorCapacity(lowered, metadata=as_operator())
+    assert await committed_versions(world, {guarantor}) == {(guarantor, 1), (guarantor, 2)}
+    seen = await events_on_kafka(world, {guarantor}, expected=2)
+    assert sorted(version for _, version, _ in seen) == [1, 2]
+    last = await _last_capacity_event(world, guarantor)
+    assert (last.previous_capacity_fen, last.capacity_fen) == (400_000, 150_000)
+    assert (last.guarantor_city, last.guarantor_type) == ("320500", "GUARANTEE")
+
+
+async def _last_capacity_event(
+    world: CreditWorld, guarantor_id: str
+) -> credit_events_pb2.GuarantorCapacitySet:
+    conn = await asyncpg.connect(world.services["credit"].env["G60_CREDIT_PG_DSN"])
+    try:
+        raw = await conn.fetchval(
+            """SELECT envelope FROM outbox WHERE aggregate_type = 'GuarantorCapacity'
+                   AND aggregate_id = $1 ORDER BY aggregate_version DESC LIMIT 1""",
+            guarantor_id,
+        )
+    finally:
+        await conn.close()
+    event = credit_events_pb2.GuarantorCapacitySet()
+    assert decode_envelope(raw).payload.Unpack(event)
+    return event
 
 
 async def test_drawdown_by_a_bank_that_did_not_approve_is_not_found(world: CreditWorld) -> None:

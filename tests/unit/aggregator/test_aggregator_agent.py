@@ -6,13 +6,17 @@ agent loop, the applier) is the real code."""
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from typing import Any
 
 import faust
 import pytest
+from g60.events.v1 import credit_events_pb2
+from g60_aggregator.adapters import metrics
 from g60_aggregator.config import AggregatorSettings
 from g60_aggregator.entrypoints.app import create_app
 from g60_aggregator.synthetic import SyntheticHistory
+from g60common.events import new_envelope
 
 
 @pytest.fixture
@@ -45,3 +49,31 @@ async def test_agent_applies_each_version_once_and_forwards_served(app: Any) -> 
     forwarded = {key for topic, key, _ in app.sent if topic.endswith("enterprise-served")}
     disbursing = {e.aggregate_id for e in history if e.event_type == "FundsDisbursed"}
     assert forwarded and len(disbursing) >= 1
+
+
+async def test_guarantor_capacity_events_move_no_total_and_raise_no_gap(app: Any) -> None:
+    """GuarantorCapacity is versioned on its own aggregate: skipped whole, it must not
+    look like a line whose versions 1 and 2 went missing."""
+    history = SyntheticHistory(11, banks=2, enterprises=4).events(30)
+    settings = [
+        new_envelope(
+            credit_events_pb2.GuarantorCapacitySet(guarantor_id="g-1", capacity_fen=v * 1000),
+            aggregate_type="GuarantorCapacity",
+            aggregate_id="g-1",
+            aggregate_version=v,
+            occurred_at=datetime.now(UTC),
+            correlation_id="test",
+        )
+        for v in (1, 2, 3)
+    ]
+    gaps, ignored = metrics.VERSION_GAPS._value.get(), metrics.EVENTS_IGNORED._value.get()
+    async with _agent(app, "apply_credit_events").test_context() as agent:
+        for e in [settings[0], *history[:15], settings[1], *history[15:], settings[2]]:
+            await agent.put(e.SerializeToString(), key=e.aggregate_id.encode())
+    table = app.tables["credit-aggregate-state"]
+    assert "g-1" not in table
+    assert {k: json.loads(v)["version"] for k, v in table.items()} == {
+        e.aggregate_id: e.aggregate_version for e in history
+    }
+    assert metrics.VERSION_GAPS._value.get() == gaps
+    assert metrics.EVENTS_IGNORED._value.get() >= ignored + 3

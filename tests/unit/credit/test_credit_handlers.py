@@ -109,6 +109,28 @@ async def test_short_guarantor_rolls_back_the_line_too() -> None:
     assert (ok.line.utilized_fen, ok.guarantee_fen) == (200_000, 100_000)
 
 
+async def test_a_capacity_setting_is_an_event_versioned_apart_from_consumption() -> None:
+    uow, directory = _world()
+    app_id = await _approved(uow, directory, guarantor=GUARANTOR.member_id)
+
+    async def set_capacity(request_id: str, capacity_fen: int) -> events.GuarantorCapacitySet:
+        cmd = SetGuarantorCapacity("ops", request_id, GUARANTOR.member_id, capacity_fen)
+        await money_handlers.set_guarantor_capacity(cmd, uow, directory)
+        assert isinstance(uow.events[-1], events.GuarantorCapacitySet)
+        return uow.events[-1]
+
+    first = await set_capacity("r-cap-1", 100_000)
+    assert (first.capacity.capacity_version, first.previous_capacity_fen) == (1, 0)
+    assert (first.guarantor, first.operator_id) == (GUARANTOR, "ops")
+    await money_handlers.move_funds(
+        MoveFunds(BANK.member_id, "r-draw", app_id, 100_000, repayment=False), uow
+    )
+    second = await set_capacity("r-cap-2", 80_000)
+    # Consumption moved the row's version, not the settings' event version.
+    assert (second.capacity.capacity_version, second.previous_capacity_fen) == (2, 100_000)
+    assert second.capacity.used_fen == 50_000
+
+
 async def test_the_sweeper_expires_lines_past_their_window() -> None:
     uow, directory = _world()
     await handlers.register_credit_line(_register(valid_to="2026-03-31"), uow, directory)

@@ -14,7 +14,7 @@ from typing import Any
 from g60common.events import decode_envelope
 
 from g60_aggregator.adapters import metrics
-from g60_aggregator.adapters.decoding import to_fact
+from g60_aggregator.adapters.decoding import TOTALLED_AGGREGATES, to_fact
 from g60_aggregator.domain.credit_events import AggregateState, apply_fact, should_forward_served
 from g60_aggregator.domain.fold import served_fact
 from g60_aggregator.domain.partials import PartialSums
@@ -46,6 +46,9 @@ class LineApplier:
     def apply(self, raw: bytes, partition: int) -> ServedFact | None:
         """Returns the served fact to forward, if any."""
         envelope = decode_envelope(raw)
+        if envelope.aggregate_type not in TOTALLED_AGGREGATES:
+            metrics.EVENTS_IGNORED.inc()
+            return None
         stored = self.table.get(envelope.aggregate_id)
         previous = AggregateState.from_json(json.loads(stored)) if stored else None
         outcome = check_version(previous.version if previous else 0, envelope.aggregate_version)

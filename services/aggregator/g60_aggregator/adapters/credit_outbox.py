@@ -12,7 +12,7 @@ import asyncpg
 from g60common.events import decode_envelope
 from g60common.kafka import TOPIC_CREDIT_EVENTS
 
-from g60_aggregator.adapters.decoding import to_fact
+from g60_aggregator.adapters.decoding import TOTALLED_AGGREGATES, to_fact
 from g60_aggregator.domain.fold import TotalsFold
 
 FETCH_ROWS = 2_000
@@ -20,13 +20,14 @@ FETCH_ROWS = 2_000
 _HISTORY = """
 SELECT aggregate_id, aggregate_version, envelope
 FROM outbox
-WHERE topic = $1
+WHERE topic = $1 AND aggregate_type = ANY($2::text[])
 ORDER BY aggregate_id, aggregate_version
 """
 
 
 async def _envelopes(conn: asyncpg.Connection) -> AsyncIterator[tuple[str, int, bytes]]:
-    async for row in conn.cursor(_HISTORY, TOPIC_CREDIT_EVENTS, prefetch=FETCH_ROWS):
+    totalled = sorted(TOTALLED_AGGREGATES)
+    async for row in conn.cursor(_HISTORY, TOPIC_CREDIT_EVENTS, totalled, prefetch=FETCH_ROWS):
         yield row["aggregate_id"], row["aggregate_version"], bytes(row["envelope"])
 
 

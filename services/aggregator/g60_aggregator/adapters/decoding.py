@@ -36,6 +36,9 @@ _PAYLOADS: dict[str, type[Message]] = {
 # Events on the FinancingApplication aggregate carry the *bound line's* balances
 # (FinancingApproved); only line-aggregate events may move line stock measures.
 _LINE_AGGREGATE = "CreditLine"
+# The aggregates whose events move totals. Others on the topic (GuarantorCapacity) are
+# versioned on their own and skipped whole, before any version bookkeeping.
+TOTALLED_AGGREGATES = frozenset({_LINE_AGGREGATE, "FinancingApplication"})
 
 
 def business_month(envelope: envelope_pb2.EventEnvelope) -> str:

@@ -143,19 +143,26 @@ class PgGuarantorRepository:
         if row is None:
             return None
         return GuarantorCapacity(
-            str(row["guarantor_id"]), row["capacity_fen"], row["used_fen"], row["version"]
+            str(row["guarantor_id"]),
+            row["capacity_fen"],
+            row["used_fen"],
+            row["version"],
+            row["capacity_version"],
         )
 
     async def save(self, capacity: GuarantorCapacity) -> None:
         await self._conn.execute(
-            """INSERT INTO guarantor_capacity (guarantor_id, capacity_fen, used_fen, version)
-               VALUES ($1, $2, $3, $4)
+            """INSERT INTO guarantor_capacity (guarantor_id, capacity_fen, used_fen, version,
+                   capacity_version)
+               VALUES ($1, $2, $3, $4, $5)
                ON CONFLICT (guarantor_id) DO UPDATE SET capacity_fen = EXCLUDED.capacity_fen,
-                   used_fen = EXCLUDED.used_fen, version = EXCLUDED.version""",
+                   used_fen = EXCLUDED.used_fen, version = EXCLUDED.version,
+                   capacity_version = EXCLUDED.capacity_version""",
             capacity.guarantor_id,
             capacity.capacity_fen,
             capacity.used_fen,
             capacity.version,
+            capacity.capacity_version,
         )
 
     async def consume(self, capacity: GuarantorCapacity, share_fen: int) -> None:

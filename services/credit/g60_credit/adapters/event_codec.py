@@ -21,6 +21,7 @@ from g60_credit.domain.model import CreditLine
 
 CREDIT_LINE = "CreditLine"
 APPLICATION = "FinancingApplication"
+GUARANTOR_CAPACITY = "GuarantorCapacity"
 
 
 def parties_to_proto(parties: ev.Parties) -> pb.CreditParties:
@@ -190,7 +191,22 @@ _APPLICATION_EVENTS = (
 )
 
 
+def _capacity_payload(e: ev.GuarantorCapacitySet) -> pb.GuarantorCapacitySet:
+    return pb.GuarantorCapacitySet(
+        guarantor_id=e.capacity.guarantor_id,
+        guarantor_city=e.guarantor.home_city,
+        guarantor_type=e.guarantor.institution_type,
+        previous_capacity_fen=e.previous_capacity_fen,
+        capacity_fen=e.capacity.capacity_fen,
+        used_fen=e.capacity.used_fen,
+        operator_id=e.operator_id,
+    )
+
+
 def _aggregate(event: ev.CreditEvent) -> tuple[str, str, int]:
+    if isinstance(event, ev.GuarantorCapacitySet):
+        capacity = event.capacity
+        return GUARANTOR_CAPACITY, capacity.guarantor_id, capacity.capacity_version
     if isinstance(event, _APPLICATION_EVENTS):
         app = event.application
         return APPLICATION, app.application_id, app.version
@@ -198,6 +214,8 @@ def _aggregate(event: ev.CreditEvent) -> tuple[str, str, int]:
 
 
 def _payload(event: ev.CreditEvent) -> Message:
+    if isinstance(event, ev.GuarantorCapacitySet):
+        return _capacity_payload(event)
     if isinstance(event, _MONEY_EVENTS):
         return _money_payload(event)
     if isinstance(event, _APPLICATION_EVENTS):

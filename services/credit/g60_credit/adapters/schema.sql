@@ -98,8 +98,14 @@ CREATE TABLE IF NOT EXISTS guarantor_capacity (
     guarantor_id UUID PRIMARY KEY,
     capacity_fen BIGINT NOT NULL CHECK (capacity_fen >= 0),
     used_fen     BIGINT NOT NULL DEFAULT 0 CHECK (used_fen >= 0),
-    version      BIGINT NOT NULL CHECK (version >= 1)
+    version      BIGINT NOT NULL CHECK (version >= 1),
+    -- Version of the GuarantorCapacity event aggregate: counts capacity settings only.
+    capacity_version BIGINT NOT NULL DEFAULT 0 CHECK (capacity_version >= 0)
 );
+-- Databases created before the column existed (their settings had no events yet).
+ALTER TABLE guarantor_capacity
+    ADD COLUMN IF NOT EXISTS capacity_version BIGINT NOT NULL DEFAULT 0
+    CHECK (capacity_version >= 0);
 
 -- Audit trail: every change, in the transaction that made it.
 CREATE TABLE IF NOT EXISTS credit_audit (

@@ -2,7 +2,8 @@
 
 Credit-line events live on aggregate CreditLine; application lifecycle events on
 FinancingApplication. FundsDisbursed and LoanRepaid change both, and are events of
-the credit line: its version orders every money movement on it.
+the credit line: its version orders every money movement on it. A guarantee company's
+capacity setting is an event of aggregate GuarantorCapacity.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from g60_credit.domain.application import FinancingApplication
+from g60_credit.domain.guarantee import GuarantorCapacity
 from g60_credit.domain.model import CreditLine
 from g60_credit.domain.parties import EnterpriseView, MemberView
 
@@ -128,8 +130,16 @@ class LoanRepaid:
     parties: Parties
 
 
+@dataclass(frozen=True)
+class GuarantorCapacitySet:
+    capacity: GuarantorCapacity
+    guarantor: MemberView
+    previous_capacity_fen: int
+    operator_id: str
+
+
 ApplicationEvent = (
     FinancingApplied | FinancingApproved | FinancingRejected | FinancingWithdrawn | FinancingClosed
 )
 MoneyEvent = FundsDisbursed | LoanRepaid
-CreditEvent = LineEvent | ApplicationEvent | MoneyEvent
+CreditEvent = LineEvent | ApplicationEvent | MoneyEvent | GuarantorCapacitySet

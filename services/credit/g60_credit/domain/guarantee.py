@@ -16,16 +16,22 @@ class GuarantorCapacity:
     guarantor_id: str
     capacity_fen: int = 0
     used_fen: int = 0
-    version: int = 1
+    version: int = 1  # the row's: every change, consumption included
+    # The event aggregate's version: counts only the settings, the one change that is an
+    # event of its own (consumption travels on the credit line's money events).
+    capacity_version: int = 0
 
     @property
     def remaining_fen(self) -> int:
         return self.capacity_fen - self.used_fen
 
-    def set_capacity(self, capacity_fen: int) -> None:
-        """Lowering below what is in use is allowed: it only blocks new guarantees."""
-        self.capacity_fen = capacity_fen
+    def set_capacity(self, capacity_fen: int) -> int:
+        """Lowering below what is in use is allowed: it only blocks new guarantees.
+        Returns the previous capacity."""
+        previous_fen, self.capacity_fen = self.capacity_fen, capacity_fen
         self.version += 1
+        self.capacity_version += 1
+        return previous_fen
 
     def consume(self, share_fen: int) -> None:
         if share_fen > self.remaining_fen:

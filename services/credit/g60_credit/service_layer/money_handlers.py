@@ -190,11 +190,13 @@ async def set_guarantor_capacity(
     await directory.ensure_known([cmd.guarantor_id], [])
 
     async def change() -> GuarantorCapacity:
-        check_can_guarantee(await uow.parties.member(cmd.guarantor_id), cmd.guarantor_id)
+        guarantor = await uow.parties.member(cmd.guarantor_id)
+        check_can_guarantee(guarantor, cmd.guarantor_id)
+        assert guarantor is not None
         capacity = await uow.guarantors.get_for_update(cmd.guarantor_id)
         before = None if capacity is None else capacity_snapshot(capacity)
         capacity = capacity or GuarantorCapacity(cmd.guarantor_id, version=0)
-        capacity.set_capacity(cmd.capacity_fen)
+        previous_fen = capacity.set_capacity(cmd.capacity_fen)
         await uow.guarantors.save(capacity)
         who = (f"operator:{cmd.operator_id}", cmd.request_id)
         await audit(
@@ -204,6 +206,9 @@ async def set_guarantor_capacity(
             who,
             before,
             capacity_snapshot(capacity),
+        )
+        await uow.publish(
+            events.GuarantorCapacitySet(capacity, guarantor, previous_fen, cmd.operator_id)
         )
         return capacity
 

@@ -280,3 +280,21 @@ class LoanRepaid(_message.Message):
     application_status: str
     balances: CreditLineBalances
     def __init__(self, repayment_id: _Optional[str] = ..., credit_line_id: _Optional[str] = ..., application_id: _Optional[str] = ..., parties: _Optional[_Union[CreditParties, _Mapping]] = ..., amount_fen: _Optional[int] = ..., guarantee_released_fen: _Optional[int] = ..., revolving: _Optional[bool] = ..., application_repaid_fen: _Optional[int] = ..., application_outstanding_fen: _Optional[int] = ..., application_status: _Optional[str] = ..., balances: _Optional[_Union[CreditLineBalances, _Mapping]] = ...) -> None: ...
+
+class GuarantorCapacitySet(_message.Message):
+    __slots__ = ("guarantor_id", "guarantor_city", "guarantor_type", "previous_capacity_fen", "capacity_fen", "used_fen", "operator_id")
+    GUARANTOR_ID_FIELD_NUMBER: _ClassVar[int]
+    GUARANTOR_CITY_FIELD_NUMBER: _ClassVar[int]
+    GUARANTOR_TYPE_FIELD_NUMBER: _ClassVar[int]
+    PREVIOUS_CAPACITY_FEN_FIELD_NUMBER: _ClassVar[int]
+    CAPACITY_FEN_FIELD_NUMBER: _ClassVar[int]
+    USED_FEN_FIELD_NUMBER: _ClassVar[int]
+    OPERATOR_ID_FIELD_NUMBER: _ClassVar[int]
+    guarantor_id: str
+    guarantor_city: str
+    guarantor_type: str
+    previous_capacity_fen: int
+    capacity_fen: int
+    used_fen: int
+    operator_id: str
+    def __init__(self, guarantor_id: _Optional[str] = ..., guarantor_city: _Optional[str] = ..., guarantor_type: _Optional[str] = ..., previous_capacity_fen: _Optional[int] = ..., capacity_fen: _Optional[int] = ..., used_fen: _Optional[int] = ..., operator_id: _Optional[str] = ...) -> None: ...
