@@ -71,6 +71,9 @@ def test_randomized_workload_has_zero_drift(fresh_platform: RunningPlatform) -> 
         'reconciliation_drift_fen{dimension="alliance",measure="credit_granted_fen",value=""} 0.0'
         in metrics
     )
+    # GuarantorCapacity settings ride the same topic and are skipped, not seen as gaps.
+    assert "g60_aggregator_version_gaps_total 0.0" in metrics
+    assert "g60_aggregator_events_ignored_total 0.0" not in metrics
     by_bank_city = httpx.get(
         f"{platform.gateway_url}/v1/totals", params={"dimension": "bank_city"}, timeout=10
     ).json()
