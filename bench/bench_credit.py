@@ -44,7 +44,10 @@ from g60common.stack.ports import find_free_ports
 from g60common.uscc import random_uscc
 from grpcload import GrpcLoad, build
 
-WARM_UP_OPS = 500
+# Per operation and path before the first measured round. A fresh broker's JVM still
+# compiles its produce and transaction paths for a minute or more: at 500 warm-up ops
+# Kafka cost the first gRPC rounds 190-250 µs/op, against 86-96 after 20,000.
+WARM_UP_OPS = 3000
 CLIENTS = {"go": "Go (bench/grpcload)", "python": "Python (grpc.aio)"}
 # (via gRPC, direct SQL, CPU per op direct / gRPC when measured) for one operation
 Result = tuple[Figures, Figures, float | None]
