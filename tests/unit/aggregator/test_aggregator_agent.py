@@ -13,6 +13,7 @@ import pytest
 from g60_aggregator.config import AggregatorSettings
 from g60_aggregator.entrypoints.app import create_app
 from g60_aggregator.synthetic import SyntheticHistory
+from g60common.kafka import TOPIC_CREDIT_EVENTS
 
 
 @pytest.fixture
@@ -45,3 +46,20 @@ async def test_agent_applies_each_version_once_and_forwards_served(app: Any) -> 
     forwarded = {key for topic, key, _ in app.sent if topic.endswith("enterprise-served")}
     disbursing = {e.aggregate_id for e in history if e.event_type == "FundsDisbursed"}
     assert forwarded and len(disbursing) >= 1
+
+
+async def test_agents_release_each_message_after_applying_it(
+    app: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Only released messages' offsets become committable on the agents' topics."""
+    from g60_aggregator.adapters.faust_acks import release_required
+    from g60_aggregator.entrypoints import app as app_module
+
+    released: list[int] = []
+    monkeypatch.setattr(app_module, "mark_released", lambda m: released.append(m.offset))
+    history = SyntheticHistory(7, banks=2, enterprises=5).events(30)
+    async with _agent(app, "apply_credit_events").test_context() as agent:
+        for e in history:
+            await agent.put(e.SerializeToString(), key=e.aggregate_id.encode())
+    assert len(released) == len(history)
+    assert {TOPIC_CREDIT_EVENTS, f"{app.conf.id}-enterprise-served"} <= release_required(app)
