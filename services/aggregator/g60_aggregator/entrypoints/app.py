@@ -23,6 +23,7 @@ from g60_aggregator.adapters.faust_acks import (
     mark_released,
     require_release,
 )
+from g60_aggregator.adapters.faust_seeks import install_seek_guard
 from g60_aggregator.config import AggregatorSettings
 from g60_aggregator.domain.partials import PartialSums
 from g60_aggregator.domain.served import ServedFact
@@ -48,6 +49,7 @@ def unwired_app(settings: AggregatorSettings) -> faust.App:
     """The Faust app with our settings and no agents (the benchmark's Faust ceiling
     runs an empty agent on exactly this)."""
     install_generation_ack_guard()
+    install_seek_guard()
     return faust.App(
         settings.app_id,
         broker=f"kafka://{settings.kafka.bootstrap}",
@@ -121,7 +123,7 @@ def _wire(app: faust.App, settings: AggregatorSettings) -> None:
     # Offsets on the agents' topics count only for messages the agent has applied, and
     # their partitions with nothing committed are read from the beginning after a
     # rebalance (Faust may ack, and skip past, messages it never hands to the agent; see
-    # faust_acks points 2 and 3). Each agent releases a message after its table write
+    # faust_acks point 2 and faust_seeks). Each agent releases a message after its table write
     # (and forward) are in the producer, which every commit flushes first.
     require_release(app, (credit_events.get_topic_name(), served_topic.get_topic_name()))
 
