@@ -3,7 +3,7 @@
 All line references are to faust-streaming 0.15.3 and aiokafka as installed. The topics
 guarded are those passed to `faust_acks.require_release` (the agents' topics).
 
-Messages dropped in a rebalance must be read again. Faust drops what reaches its
+1. Messages dropped in a rebalance must be read again. Faust drops what reaches its
 callback while flow is suspended (`_drain_messages`: `wait_first(callback(message),
 self.suspend_flow.wait())`, then `set_read_offset` regardless, consumer.py:1220-1223),
 clears its stream queues when partitions are revoked and skips what its streams buffered
@@ -18,11 +18,37 @@ reached, past the dropped messages, and nobody ever applies them; the next commi
 moves past them for good. On the guarded topics, such partitions are sought to the
 beginning after `perform_seek` (what `auto_offset_reset="earliest"` means); the
 per-aggregate version check skips whatever had been applied.
+
+2. No message may be delivered in a generation before that generation's seek. Faust
+resumes the stream partitions *before* it seeks them (`consumer.resume_partitions`, then
+`await consumer.perform_seek()`: tables/recovery.py:649-656, and `_resume_streams`,
+316-322), and a partition this worker keeps across a rebalance still has the read offset
+of the previous generation (`Consumer._read_offset`; only revoked partitions lose theirs,
+consumer.py:661). aiokafka starts every partition of a new assignment at its committed
+offset (a new `Assignment` per rebalance, aiokafka/consumer/subscription_state.py:383),
+and until the seek Faust's fetcher drops every message below that stale read offset
+(consumer.py:1209, `if r_offset is None or offset >= r_offset`; its queues were cleared,
+so those messages were never applied) and delivers the ones above it. On the credit
+topic, newer versions of an aggregate were then applied first; the older ones, read
+again after the seek, were skipped as duplicates by the version check, and lost (version
+gaps). On the served topic order does not matter, but a batch fetched before the seek and
+still being handed out after it sets the read offset forward again, so the messages
+below it are dropped once more, and with nothing committed yet a commit then moves past
+them (`faust_acks` point 1): an enterprise counted under one bank short, with no version
+gap to show it. So on the guarded topics:
+- a new assignment forgets the read offsets of the previous generation;
+- `resume_partitions` (and Faust's resume on buffer pressure, `on_buffer_drop`) leaves
+  guarded partitions paused until `perform_seek`, and the rewind of point 1, have
+  completed in the current generation; then the partitions Faust asked to resume are
+  resumed. Nothing of theirs is fetched before the seek, and every message delivered
+  afterwards comes from the position the seek set, in offset order.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from typing import Any
 
 from aiokafka.errors import IllegalStateError
@@ -33,6 +59,68 @@ from g60_aggregator.adapters.faust_acks import release_required
 log = logging.getLogger(__name__)
 
 _INSTALLED = "_g60_seek_guard"
+_GATE = "_g60_seek_gate"  # on each consumer
+
+
+@dataclass
+class SeekGate:
+    """Which generation's seek is done, and the guarded partitions Faust asked to resume
+    before it was (point 2)."""
+
+    sought_generation: int | None = None
+    waiting_generation: int | None = None
+    waiting: set[Any] = field(default_factory=set)
+
+
+def gate_of(consumer: Any) -> SeekGate:
+    gate = getattr(consumer, _GATE, None)
+    if gate is None:
+        gate = SeekGate()
+        setattr(consumer, _GATE, gate)
+    return gate
+
+
+def guarded(consumer: Any, tps: Iterable[Any]) -> set[Any]:
+    topics = release_required(consumer.app)
+    return {tp for tp in tps if tp.topic in topics}
+
+
+def held(consumer: Any, tps: Iterable[Any]) -> set[Any]:
+    """The guarded partitions among `tps` that stay paused: this generation's seek is
+    not done yet."""
+    if gate_of(consumer).sought_generation == consumer.app.consumer_generation_id:
+        return set()
+    return guarded(consumer, tps)
+
+
+def defer_resume(consumer: Any, tps: Iterable[Any]) -> set[Any]:
+    """The partitions among `tps` to resume now; the held ones wait for the seek."""
+    wanted = set(tps)
+    hold = held(consumer, wanted)
+    if hold:
+        gate, generation = gate_of(consumer), consumer.app.consumer_generation_id
+        if gate.waiting_generation != generation:
+            gate.waiting, gate.waiting_generation = set(), generation
+        gate.waiting |= hold
+    return wanted - hold
+
+
+def cancel_resume(consumer: Any, tps: Iterable[Any]) -> None:
+    """Faust paused `tps` again: the seek must not resume them."""
+    gate_of(consumer).waiting.difference_update(tps)
+
+
+def seek_done(consumer: Any, generation: int) -> set[Any]:
+    """Records that `generation`'s seek is done; returns the partitions to resume."""
+    gate = gate_of(consumer)
+    waiting = gate.waiting if gate.waiting_generation == generation else set()
+    gate.sought_generation, gate.waiting = generation, set()
+    return waiting & set(consumer.assignment())
+
+
+def forget_read_offsets(consumer: Any, assigned: Iterable[Any]) -> None:
+    for tp in guarded(consumer, assigned):
+        consumer._read_offset.pop(tp, None)
 
 
 def uncommitted(consumer: Any) -> list[Any]:
@@ -47,8 +135,9 @@ def uncommitted(consumer: Any) -> list[Any]:
     )
 
 
-async def rewind_uncommitted(consumer: Any) -> None:
-    """Seeks the `uncommitted` partitions to their earliest offsets.
+async def rewind_uncommitted(consumer: Any) -> bool:
+    """Seeks the `uncommitted` partitions to their earliest offsets; False if the
+    assignment changed meanwhile.
 
     A seek to an explicit offset, not aiokafka's `seek_to_beginning`: that one leaves
     the partition awaiting an offset reset, its position None, and Faust's livelock
@@ -56,7 +145,7 @@ async def rewind_uncommitted(consumer: Any) -> None:
     crashes the consumer on aiokafka's `assert self._position is not None`."""
     tps = uncommitted(consumer)
     if not tps:
-        return
+        return True
     try:
         earliest = await consumer.earliest_offsets(*tps)
         for tp in tps:
@@ -64,8 +153,9 @@ async def rewind_uncommitted(consumer: Any) -> None:
             # `perform_seek` does, so `_drain_messages` accepts the earlier offsets.
             await consumer.seek(tp, earliest[tp])
     except IllegalStateError:  # unassigned meanwhile: a rebalance is under way, and
-        return  # its own seek after the assignment comes through here again
+        return False  # its own seek after the assignment comes through here again
     log.info("no committed offset: reading %s from the beginning", tps)
+    return True
 
 
 def install_seek_guard() -> None:
@@ -73,10 +163,40 @@ def install_seek_guard() -> None:
     if getattr(Consumer, _INSTALLED, False):
         return
     faust_perform_seek = Consumer.perform_seek
+    faust_resume = Consumer.resume_partitions
+    faust_pause = Consumer.pause_partitions
+    faust_buffer_drop = Consumer.on_buffer_drop
+    faust_assigned = Consumer.on_partitions_assigned
 
     async def perform_seek(self: Any) -> None:
+        generation = self.app.consumer_generation_id
         await faust_perform_seek(self)
-        await rewind_uncommitted(self)
+        rewound = await rewind_uncommitted(self)
+        if rewound and self.app.consumer_generation_id == generation:
+            resumed = seek_done(self, generation)
+            faust_resume(self, resumed)
+            if resumed:
+                log.info("sought for generation %s: resuming %s", generation, sorted(resumed))
+
+    def resume_partitions(self: Any, tps: Iterable[Any]) -> None:
+        faust_resume(self, defer_resume(self, tps))
+
+    def pause_partitions(self: Any, tps: Iterable[Any]) -> None:
+        tps = set(tps)
+        cancel_resume(self, tps)
+        faust_pause(self, tps)
+
+    def on_buffer_drop(self: Any, tp: Any) -> None:
+        if not held(self, [tp]):
+            faust_buffer_drop(self, tp)
+
+    async def on_partitions_assigned(self: Any, assigned: Any, generation_id: int = 0) -> None:
+        forget_read_offsets(self, assigned)
+        await faust_assigned(self, assigned, generation_id)
 
     Consumer.perform_seek = perform_seek  # type: ignore[method-assign]
+    Consumer.resume_partitions = resume_partitions  # type: ignore[method-assign]
+    Consumer.pause_partitions = pause_partitions  # type: ignore[method-assign]
+    Consumer.on_buffer_drop = on_buffer_drop  # type: ignore[method-assign]
+    Consumer.on_partitions_assigned = on_partitions_assigned  # type: ignore[method-assign]
     setattr(Consumer, _INSTALLED, True)
