@@ -1,5 +1,6 @@
 """No message of a guarded partition is delivered in a consumer generation before that
-generation's seek (g60_aggregator.adapters.faust_seeks, point 2).
+generation's seek, nor before Faust clears its stream queues at the end of the rebalance
+(g60_aggregator.adapters.faust_seeks, point 2).
 
 Faust's own code runs here (its consumer, fetch loop and recovery); only Kafka is a fake:
 a partition log served from a position, committed and earliest offsets."""
@@ -161,8 +162,19 @@ async def test_fausts_recovery_resumes_stream_partitions_before_it_seeks() -> No
     app.consumer_generation_id = 2
     app._consumer = recorder
     app._fetcher = SimpleNamespace(maybe_start=lambda: asyncio.sleep(0))
+    faust_resume = app.flow_control.resume
+    app.flow_control.resume = lambda: (recorder.calls.append("clear queues"), faust_resume())
     await app.tables.recovery.on_recovery_completed(generation_id=2)
-    assert recorder.calls == ["resume", "seek", "resume flow"]
+    assert recorder.calls == ["resume", "seek", "clear queues", "resume flow"]
+
+
+async def test_fausts_flow_control_resume_clears_the_stream_queues() -> None:
+    """Why the hold lasts until flow resumes: what was delivered before is dropped."""
+    app = faust.App("flow-control-test", broker="kafka://127.0.0.1:1", web_enabled=False)
+    queue = app.channel().queue  # what an agent's stream reads from
+    queue.put_nowait("a delivered message")
+    app.flow_control.resume()
+    assert queue.empty()
 
 
 async def test_a_new_assignment_forgets_the_read_offsets_of_guarded_partitions(
@@ -175,54 +187,92 @@ async def test_a_new_assignment_forgets_the_read_offsets_of_guarded_partitions(
     assert consumer._read_offset[OTHER] == 7  # not ours to touch
 
 
-async def test_in_fausts_recovery_guarded_partitions_wait_for_the_seek(consumer: Any) -> None:
+async def test_in_fausts_recovery_guarded_partitions_wait_for_seek_and_cleared_queues(
+    consumer: Any,
+) -> None:
+    app = consumer.app
+    active_at_clear: list[set[Any]] = []
+    faust_resume = app.flow_control.resume
+    app.flow_control.resume = lambda: (
+        active_at_clear.append(set(consumer._active_partitions)),
+        faust_resume(),
+    )
+    app._fetcher = SimpleNamespace(maybe_start=lambda: asyncio.sleep(0))
     await _new_generation(consumer, 3)
-    consumer.app._fetcher = SimpleNamespace(maybe_start=lambda: asyncio.sleep(0))
-    await consumer.app.tables.recovery.on_recovery_completed(generation_id=3)
+    await app.tables.recovery.on_recovery_completed(generation_id=3)
     assert consumer.kafka.active_at_seek == {OTHER}  # resumed at once: not guarded
+    assert active_at_clear == [{OTHER}]
     assert consumer._active_partitions == {SOURCE, OTHER}
 
 
+async def _seek_and_flow(consumer: Any) -> None:
+    """The end of Faust's recovery, after it asked to resume the partitions."""
+    await consumer.perform_seek()
+    consumer.app.flow_control.resume()
+    consumer.resume_flow()
+
+
 async def test_after_a_rebalance_delivery_starts_at_the_committed_offset(consumer: Any) -> None:
-    """The scenario of the loss, with the guard: nothing before the seek, then every
-    message from the committed offset, in order."""
+    """The scenario of the loss, with the guard: nothing before the seek and the clear,
+    then every message from the committed offset, in order."""
     consumer._read_offset[SOURCE] = STALE_READ
     await _new_generation(consumer, 3)
     consumer.resume_partitions({SOURCE, OTHER})  # as recovery does, before its seek
     assert await _fetch_once(consumer) == []
     await consumer.perform_seek()
+    assert await _fetch_once(consumer) == []  # the queues are yet to be cleared
+    consumer.app.flow_control.resume()
+    consumer.resume_flow()
     assert await _fetch_once(consumer) == list(range(COMMITTED, LOG_END))
+
+
+async def test_an_early_seek_still_waits_for_flow_to_resume(consumer: Any) -> None:
+    """Faust also seeks when a fetch returns while flow is stopped (consumer.py:772),
+    during the rebalance: recovery's resume of the partitions must still wait."""
+    await _new_generation(consumer, 3)
+    await consumer.perform_seek()
+    consumer.resume_flow()  # as when recovery starts reading the changelogs
+    consumer.resume_partitions({SOURCE, OTHER})
+    assert SOURCE not in consumer._active_partitions
+    await _seek_and_flow(consumer)
+    assert SOURCE in consumer._active_partitions
 
 
 async def test_a_rebalance_during_the_seek_keeps_the_partitions_paused(consumer: Any) -> None:
     await _new_generation(consumer, 3)
     consumer.resume_partitions({SOURCE, OTHER})
     consumer.kafka.on_seek = lambda: setattr(consumer.app, "consumer_generation_id", 4)
-    await consumer.perform_seek()
+    await _seek_and_flow(consumer)
     assert SOURCE not in consumer._active_partitions
-    # Generation 4's seek resumes only what Faust asks to resume in generation 4.
+    # Generation 4 resumes only what Faust asks to resume in generation 4.
     consumer.kafka.on_seek = None
-    await consumer.perform_seek()
+    await _seek_and_flow(consumer)
     assert SOURCE not in consumer._active_partitions
     consumer.resume_partitions({SOURCE})
+    await _seek_and_flow(consumer)
     assert SOURCE in consumer._active_partitions
 
 
-async def test_a_partition_paused_again_is_not_resumed_by_the_seek(consumer: Any) -> None:
+async def test_a_partition_paused_again_is_not_resumed(consumer: Any) -> None:
     await _new_generation(consumer, 3)
     consumer.resume_partitions({SOURCE, OTHER})
     consumer.pause_partitions({SOURCE})
-    await consumer.perform_seek()
+    await _seek_and_flow(consumer)
     assert SOURCE not in consumer._active_partitions
 
 
 async def test_buffer_pressure_easing_does_not_resume_a_held_partition(consumer: Any) -> None:
     await _new_generation(consumer, 3)
+    consumer.resume_partitions({SOURCE, OTHER})
+    consumer.pause_partitions({SOURCE})  # as Faust's buffer pressure takes it out
     consumer._buffered_partitions.add(SOURCE)
     consumer.on_buffer_drop(SOURCE)
     assert SOURCE not in consumer._active_partitions
-    await consumer.perform_seek()
-    consumer.on_buffer_drop(SOURCE)  # after the seek, as Faust does it
+    consumer.resume_partitions({SOURCE})
+    await _seek_and_flow(consumer)
+    consumer.pause_partitions({SOURCE})
+    consumer._buffered_partitions.add(SOURCE)
+    consumer.on_buffer_drop(SOURCE)  # once released, as Faust does it
     assert SOURCE in consumer._active_partitions
 
 
@@ -236,13 +286,14 @@ async def test_a_failed_rewind_keeps_the_partitions_paused(consumer: Any) -> Non
     consumer.resume_partitions({SOURCE})
     consumer.kafka.committed[SOURCE] = None
     consumer.seek = unassigned
-    await consumer.perform_seek()
+    await _seek_and_flow(consumer)
     assert SOURCE not in consumer._active_partitions
 
 
-async def test_once_sought_resumes_pass_straight_through(consumer: Any) -> None:
+async def test_once_released_resumes_pass_straight_through(consumer: Any) -> None:
     await _new_generation(consumer, 3)
-    await consumer.perform_seek()
+    consumer.resume_partitions({SOURCE, OTHER})
+    await _seek_and_flow(consumer)
     consumer.pause_partitions({SOURCE})
     consumer.resume_partitions({SOURCE})
     assert SOURCE in consumer._active_partitions

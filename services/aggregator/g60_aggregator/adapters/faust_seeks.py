@@ -19,29 +19,39 @@ moves past them for good. On the guarded topics, such partitions are sought to t
 beginning after `perform_seek` (what `auto_offset_reset="earliest"` means); the
 per-aggregate version check skips whatever had been applied.
 
-2. No message may be delivered in a generation before that generation's seek. Faust
-resumes the stream partitions *before* it seeks them (`consumer.resume_partitions`, then
-`await consumer.perform_seek()`: tables/recovery.py:649-656, and `_resume_streams`,
-316-322), and a partition this worker keeps across a rebalance still has the read offset
-of the previous generation (`Consumer._read_offset`; only revoked partitions lose theirs,
-consumer.py:661). aiokafka starts every partition of a new assignment at its committed
-offset (a new `Assignment` per rebalance, aiokafka/consumer/subscription_state.py:383),
-and until the seek Faust's fetcher drops every message below that stale read offset
-(consumer.py:1209, `if r_offset is None or offset >= r_offset`; its queues were cleared,
-so those messages were never applied) and delivers the ones above it. On the credit
-topic, newer versions of an aggregate were then applied first; the older ones, read
-again after the seek, were skipped as duplicates by the version check, and lost (version
-gaps). On the served topic order does not matter, but a batch fetched before the seek and
-still being handed out after it sets the read offset forward again, so the messages
-below it are dropped once more, and with nothing committed yet a commit then moves past
-them (`faust_acks` point 1): an enterprise counted under one bank short, with no version
-gap to show it. So on the guarded topics:
+2. No message may be delivered in a generation before that generation's seek, nor before
+Faust clears its stream queues for the last time in the rebalance. At the end of
+recovery Faust resumes the stream partitions, then seeks them, then resumes flow
+(`consumer.resume_partitions`, `await consumer.perform_seek()`,
+`app.flow_control.resume()`, `consumer.resume_flow()`: tables/recovery.py:649-660, and
+`_resume_streams`, 316-329). Two things go wrong in between:
+- A partition this worker keeps across a rebalance still has Faust's read offset from
+  the previous generation (`Consumer._read_offset`; only revoked partitions lose theirs,
+  consumer.py:661). aiokafka starts every partition of a new assignment at its committed
+  offset (a new `Assignment` per rebalance, aiokafka/consumer/subscription_state.py:383),
+  and until the seek Faust's fetcher drops every message below that stale read offset
+  (consumer.py:1209, `if r_offset is None or offset >= r_offset`; the queues were
+  cleared on revocation, so those messages were never applied) and delivers the ones
+  above it.
+- `flow_control.resume()` clears the stream queues (mode/utils/queues.py:97-101; the
+  channels' queues are `clear_on_resume=True`, faust/channels.py:145): whatever was
+  delivered into them since the partitions were resumed is dropped without an ack,
+  while the read offset has already moved past it, so it is not delivered again in this
+  generation.
+On the credit topic, newer versions of an aggregate were then applied before older ones,
+which were later skipped as duplicates or never seen: version gaps. On the served topic
+order does not matter, but a dropped message stays unapplied, and Faust's commit can
+move past it: `_new_offset` tolerates one missing offset at the head of the acked ones
+(`min(acked) - committed_offset > 1`, consumer.py:1139-1140) and any number when
+nothing is committed yet (`faust_acks` point 1). That lost a served fact: an enterprise
+counted under one bank short, with no version gap to show it. So on the guarded topics:
 - a new assignment forgets the read offsets of the previous generation;
 - `resume_partitions` (and Faust's resume on buffer pressure, `on_buffer_drop`) leaves
-  guarded partitions paused until `perform_seek`, and the rewind of point 1, have
-  completed in the current generation; then the partitions Faust asked to resume are
-  resumed. Nothing of theirs is fetched before the seek, and every message delivered
-  afterwards comes from the position the seek set, in offset order.
+  guarded partitions paused; once `perform_seek` and the rewind of point 1 have completed
+  in the current generation, the next `resume_flow` (which Faust calls right after
+  clearing the queues) resumes the ones Faust asked to resume. Nothing of theirs is
+  fetched before that, and every message delivered afterwards comes from the position
+  the seek set, in offset order, into queues nobody clears until the next rebalance.
 """
 
 from __future__ import annotations
@@ -64,10 +74,12 @@ _GATE = "_g60_seek_gate"  # on each consumer
 
 @dataclass
 class SeekGate:
-    """Which generation's seek is done, and the guarded partitions Faust asked to resume
-    before it was (point 2)."""
+    """Per consumer (point 2): the generation whose seek is done, the generation whose
+    held partitions were resumed, and the guarded partitions Faust asked to resume
+    before then."""
 
     sought_generation: int | None = None
+    released_generation: int | None = None
     waiting_generation: int | None = None
     waiting: set[Any] = field(default_factory=set)
 
@@ -86,15 +98,15 @@ def guarded(consumer: Any, tps: Iterable[Any]) -> set[Any]:
 
 
 def held(consumer: Any, tps: Iterable[Any]) -> set[Any]:
-    """The guarded partitions among `tps` that stay paused: this generation's seek is
-    not done yet."""
-    if gate_of(consumer).sought_generation == consumer.app.consumer_generation_id:
+    """The guarded partitions among `tps` that stay paused: this generation has not
+    yet released them (`release`)."""
+    if gate_of(consumer).released_generation == consumer.app.consumer_generation_id:
         return set()
     return guarded(consumer, tps)
 
 
 def defer_resume(consumer: Any, tps: Iterable[Any]) -> set[Any]:
-    """The partitions among `tps` to resume now; the held ones wait for the seek."""
+    """The partitions among `tps` to resume now; the held ones wait for `release`."""
     wanted = set(tps)
     hold = held(consumer, wanted)
     if hold:
@@ -106,15 +118,25 @@ def defer_resume(consumer: Any, tps: Iterable[Any]) -> set[Any]:
 
 
 def cancel_resume(consumer: Any, tps: Iterable[Any]) -> None:
-    """Faust paused `tps` again: the seek must not resume them."""
+    """Faust paused `tps` again: `release` must not resume them."""
     gate_of(consumer).waiting.difference_update(tps)
 
 
-def seek_done(consumer: Any, generation: int) -> set[Any]:
-    """Records that `generation`'s seek is done; returns the partitions to resume."""
-    gate = gate_of(consumer)
-    waiting = gate.waiting if gate.waiting_generation == generation else set()
-    gate.sought_generation, gate.waiting = generation, set()
+def seek_done(consumer: Any, generation: int) -> None:
+    gate_of(consumer).sought_generation = generation
+
+
+def release(consumer: Any) -> set[Any]:
+    """Called once Faust has resumed flow (and so cleared its stream queues): the held
+    partitions to resume now, if this generation's seek is done and Faust asked to
+    resume some. Until then a resume of flow (as when recovery starts reading the
+    changelogs) releases nothing."""
+    gate, generation = gate_of(consumer), consumer.app.consumer_generation_id
+    ready = gate.sought_generation == generation == gate.waiting_generation
+    if not (ready and gate.waiting):
+        return set()
+    waiting, gate.waiting = gate.waiting, set()
+    gate.released_generation = generation
     return waiting & set(consumer.assignment())
 
 
@@ -167,16 +189,23 @@ def install_seek_guard() -> None:
     faust_pause = Consumer.pause_partitions
     faust_buffer_drop = Consumer.on_buffer_drop
     faust_assigned = Consumer.on_partitions_assigned
+    faust_resume_flow = Consumer.resume_flow
 
     async def perform_seek(self: Any) -> None:
         generation = self.app.consumer_generation_id
         await faust_perform_seek(self)
         rewound = await rewind_uncommitted(self)
         if rewound and self.app.consumer_generation_id == generation:
-            resumed = seek_done(self, generation)
+            seek_done(self, generation)
+
+    def resume_flow(self: Any) -> None:
+        # Faust resumes flow right after `flow_control.resume()`, which clears the
+        # stream queues (tables/recovery.py:659-660 and 328-329).
+        faust_resume_flow(self)
+        resumed = release(self)
+        if resumed:
             faust_resume(self, resumed)
-            if resumed:
-                log.info("sought for generation %s: resuming %s", generation, sorted(resumed))
+            log.info("sought and flowing: resuming %s", sorted(resumed))
 
     def resume_partitions(self: Any, tps: Iterable[Any]) -> None:
         faust_resume(self, defer_resume(self, tps))
@@ -199,4 +228,5 @@ def install_seek_guard() -> None:
     Consumer.pause_partitions = pause_partitions  # type: ignore[method-assign]
     Consumer.on_buffer_drop = on_buffer_drop  # type: ignore[method-assign]
     Consumer.on_partitions_assigned = on_partitions_assigned  # type: ignore[method-assign]
+    Consumer.resume_flow = resume_flow  # type: ignore[method-assign]
     setattr(Consumer, _INSTALLED, True)
