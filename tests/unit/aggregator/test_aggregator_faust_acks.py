@@ -41,6 +41,15 @@ def test_faust_commits_past_a_hole_when_nothing_was_committed_yet(consumer: Any)
     assert consumer._new_offset(SOURCE) == 110
 
 
+def test_faust_commits_past_one_missing_offset_even_after_a_commit(consumer: Any) -> None:
+    """Why no message may be dropped without an ack (faust_seeks point 2): with 120
+    committed and 121-129 acked, 120 itself (never applied) is committed past."""
+    consumer._committed_offset[SOURCE] = 120
+    consumer._acked[SOURCE] = list(range(121, 130))
+    consumer._acked_index[SOURCE] = set(range(121, 130))
+    assert consumer._new_offset(SOURCE) == 130
+
+
 def test_stale_generation_acks_are_not_recorded(consumer: Any) -> None:
     install_generation_ack_guard()
     stale = [_message(offset, generation=1) for offset in range(100, 110)]
