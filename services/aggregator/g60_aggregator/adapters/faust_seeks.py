@@ -132,8 +132,13 @@ def release(consumer: Any) -> set[Any]:
     resume some. Until then a resume of flow (as when recovery starts reading the
     changelogs) releases nothing."""
     gate, generation = gate_of(consumer), consumer.app.consumer_generation_id
-    ready = gate.sought_generation == generation == gate.waiting_generation
-    if not (ready and gate.waiting):
+    asked = bool(gate.waiting) and gate.waiting_generation == generation
+    if not asked:
+        return set()
+    if gate.sought_generation != generation:
+        # The seek failed (the assignment changed under it): the next rebalance seeks
+        # and releases them; should none come, the partitions stall, visibly.
+        log.warning("no seek in generation %s: %s stay paused", generation, sorted(gate.waiting))
         return set()
     waiting, gate.waiting = gate.waiting, set()
     gate.released_generation = generation
