@@ -17,6 +17,7 @@ from g60_aggregator.config import AggregatorSettings
 from g60_aggregator.entrypoints.app import create_app
 from g60_aggregator.synthetic import SyntheticHistory
 from g60common.events import new_envelope
+from g60common.kafka import TOPIC_CREDIT_EVENTS
 
 
 @pytest.fixture
@@ -77,3 +78,20 @@ async def test_guarantor_capacity_events_move_no_total_and_raise_no_gap(app: Any
     }
     assert metrics.VERSION_GAPS._value.get() == gaps
     assert metrics.EVENTS_IGNORED._value.get() >= ignored + 3
+
+
+async def test_agents_release_each_message_after_applying_it(
+    app: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Only released messages' offsets become committable on the agents' topics."""
+    from g60_aggregator.adapters.faust_acks import release_required
+    from g60_aggregator.entrypoints import app as app_module
+
+    released: list[int] = []
+    monkeypatch.setattr(app_module, "mark_released", lambda m: released.append(m.offset))
+    history = SyntheticHistory(7, banks=2, enterprises=5).events(30)
+    async with _agent(app, "apply_credit_events").test_context() as agent:
+        for e in history:
+            await agent.put(e.SerializeToString(), key=e.aggregate_id.encode())
+    assert len(released) == len(history)
+    assert {TOPIC_CREDIT_EVENTS, f"{app.conf.id}-enterprise-served"} <= release_required(app)
