@@ -168,6 +168,27 @@ async def test_each_capacity_setting_commits_one_event_that_reaches_kafka(
     assert (last.guarantor_city, last.guarantor_type) == ("320500", "GUARANTEE")
 
 
+async def test_concurrent_first_settings_of_a_guarantor_get_versions_one_and_two(
+    world: CreditWorld,
+) -> None:
+    guarantor = await world.member(institution_type="GUARANTEE")
+    await asyncio.gather(
+        *(
+            world.credit.SetGuarantorCapacity(
+                credit_pb2.SetGuarantorCapacityRequest(
+                    request_id=rid(), guarantor_id=guarantor, capacity_fen=capacity_fen
+                ),
+                metadata=as_operator(),
+            )
+            for capacity_fen in (100_000, 200_000)
+        )
+    )
+    assert await committed_versions(world, {guarantor}) == {(guarantor, 1), (guarantor, 2)}
+    last = await _last_capacity_event(world, guarantor)
+    assert last.previous_capacity_fen in (100_000, 200_000)
+    assert last.capacity_fen != last.previous_capacity_fen
+
+
 async def _last_capacity_event(
     world: CreditWorld, guarantor_id: str
 ) -> credit_events_pb2.GuarantorCapacitySet:

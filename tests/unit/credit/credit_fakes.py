@@ -107,6 +107,9 @@ class FakeGuarantors:
     async def get_for_update(self, guarantor_id: str) -> GuarantorCapacity | None:
         return self.s.read(guarantor_id)  # type: ignore[no-any-return]
 
+    async def lock_for_setting(self, guarantor_id: str) -> GuarantorCapacity | None:
+        return self.s.read(guarantor_id)  # type: ignore[no-any-return]
+
     async def save(self, capacity: GuarantorCapacity) -> None:
         self.s.write(capacity.guarantor_id, capacity)
 

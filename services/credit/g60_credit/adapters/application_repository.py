@@ -150,6 +150,17 @@ class PgGuarantorRepository:
             row["capacity_version"],
         )
 
+    async def lock_for_setting(self, guarantor_id: str) -> GuarantorCapacity | None:
+        """The row locked, or None when there was none: then a placeholder row is
+        inserted (and held) first, so two first settings of one guarantor serialise on
+        it instead of both writing settings version 1."""
+        created = await self._conn.fetchval(
+            """INSERT INTO guarantor_capacity (guarantor_id, capacity_fen, used_fen, version)
+               VALUES ($1, 0, 0, 1) ON CONFLICT (guarantor_id) DO NOTHING RETURNING true""",
+            uuid_or_none(guarantor_id),
+        )
+        return None if created else await self.get_for_update(guarantor_id)
+
     async def save(self, capacity: GuarantorCapacity) -> None:
         await self._conn.execute(
             """INSERT INTO guarantor_capacity (guarantor_id, capacity_fen, used_fen, version,

@@ -193,7 +193,7 @@ async def set_guarantor_capacity(
         guarantor = await uow.parties.member(cmd.guarantor_id)
         check_can_guarantee(guarantor, cmd.guarantor_id)
         assert guarantor is not None
-        capacity = await uow.guarantors.get_for_update(cmd.guarantor_id)
+        capacity = await uow.guarantors.lock_for_setting(cmd.guarantor_id)
         before = None if capacity is None else capacity_snapshot(capacity)
         capacity = capacity or GuarantorCapacity(cmd.guarantor_id, version=0)
         previous_fen = capacity.set_capacity(cmd.capacity_fen)
