@@ -154,12 +154,8 @@ def uncommitted(consumer: Any) -> list[Any]:
     """Assigned partitions of the guarded topics with no committed offset above 0:
     after `Consumer.perform_seek`, `_committed_offset` holds what the broker had
     committed (None for nothing or 0, consumer.py:575-580)."""
-    topics = release_required(consumer.app)
-    return sorted(
-        tp
-        for tp in consumer.assignment()
-        if tp.topic in topics and not consumer._committed_offset.get(tp)
-    )
+    assigned = guarded(consumer, consumer.assignment())
+    return sorted(tp for tp in assigned if not consumer._committed_offset.get(tp))
 
 
 async def rewind_uncommitted(consumer: Any) -> bool:
