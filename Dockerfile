@@ -12,5 +12,7 @@ FROM python:3.11-slim
 COPY --from=build /install /usr/local
 RUN useradd --uid 10001 --no-create-home g60
 USER 10001
-ENV PYTHONUNBUFFERED=1 G60_LOG_FORMAT=json
+# GRPC_EXPERIMENTS: the older gRPC listener, fewer thread switches per call; see
+# GRPC_EXPERIMENTS in services/common/g60common/launcher.py.
+ENV PYTHONUNBUFFERED=1 G60_LOG_FORMAT=json GRPC_EXPERIMENTS=-event_engine_listener
 ENTRYPOINT ["python", "-m"]

@@ -9,6 +9,7 @@ from g60.events.v1 import credit_events_pb2
 from g60common.config import ConfigError, KafkaSettings, PostgresSettings, env_int
 from g60common.events import decode_envelope, new_envelope, unpack_payload
 from g60common.kafka import producer_settings
+from g60common.launcher import GRPC_EXPERIMENTS, platform_env
 
 
 def test_settings_defaults_work_for_the_local_stack() -> None:
@@ -26,6 +27,18 @@ def test_producers_state_their_guarantees() -> None:
     assert settings["acks"] == "all"
     assert settings["enable_idempotence"] is True
     assert settings["transactional_id"] == "t"
+
+
+def test_services_start_with_the_older_grpc_listener(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("GRPC_EXPERIMENTS", raising=False)
+    env = platform_env("postgresql://g60@127.0.0.1:5432/g60", "127.0.0.1:9092")
+    assert env["GRPC_EXPERIMENTS"] == GRPC_EXPERIMENTS == "-event_engine_listener"
+
+
+def test_an_operators_grpc_experiments_setting_wins(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GRPC_EXPERIMENTS", "")
+    env = platform_env("postgresql://g60@127.0.0.1:5432/g60", "127.0.0.1:9092")
+    assert env["GRPC_EXPERIMENTS"] == ""
 
 
 def test_envelope_round_trip_keeps_payload_and_versions() -> None:
