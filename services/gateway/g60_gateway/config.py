@@ -73,6 +73,7 @@ class GatewaySettings:
     rate_burst: int
     idempotency_wait_s: float
     idempotency_retention_s: float
+    secret_replay_s: float  # how long an answer carrying an API key can be replayed
     webhooks: WebhookSettings
     signup: SignupSettings
     log_json: bool
@@ -95,6 +96,7 @@ class GatewaySettings:
             idempotency_retention_s=env_float(
                 env, "G60_GATEWAY_IDEMPOTENCY_RETENTION_S", 7 * 24 * 3600.0
             ),
+            secret_replay_s=env_float(env, "G60_GATEWAY_SECRET_REPLAY_S", 3600.0),
             webhooks=WebhookSettings.from_env(env),
             signup=SignupSettings.from_env(env),
             log_json=env_str(env, "G60_LOG_FORMAT", "text") == "json",

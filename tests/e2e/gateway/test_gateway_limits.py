@@ -15,6 +15,7 @@ import asyncpg
 import httpx
 import pytest
 from g60_gateway.adapters import idempotency
+from g60_gateway.entrypoints.idempotent import withdrawn_answer_body
 
 from tests.e2e.conftest import RunningPlatform
 from tests.e2e.gateway.world import World, ok, post
@@ -268,3 +269,57 @@ def test_expired_idempotency_records_are_purged(
         # request id, so reusing it for another body is refused there, naming the key.
         other = post(client, "/v1/credit-lines", world.bank_a.key, _line(world, limit_fen=9), key)
     _assert_problem(other, 422, "Idempotency-Key")
+
+
+def test_an_issued_keys_answer_is_replayable_for_an_hour_then_withdrawn(
+    world: World, gateway_platform: RunningPlatform
+) -> None:
+    """The API key is stored hashed; the replayable answer is its only clear copy, so
+    it is replaced after G60_GATEWAY_SECRET_REPLAY_S (an hour) by a 410 problem."""
+    key = str(uuid.uuid4())
+    body = {"principal_type": "bank", "principal_id": world.bank_b.id}
+    with world.client() as client:
+        first = ok(post(client, "/v1/credentials", world.operator_key, body, key))
+        again = post(client, "/v1/credentials", world.operator_key, body, key)
+        assert again.json() == first and again.headers.get("idempotent-replayed") == "true"
+
+    async def age_and_scrub() -> tuple[int, bytes]:
+        conn = await asyncpg.connect(gateway_platform.platform.env["G60_GATEWAY_PG_DSN"])
+        pool = await asyncpg.create_pool(gateway_platform.platform.env["G60_GATEWAY_PG_DSN"])
+        try:
+            await conn.execute(
+                "UPDATE http_idempotency SET claimed_at = now() - interval '2 hours' "
+                "WHERE idem_key = $1",
+                key,
+            )
+            scrubbed = await idempotency.scrub_secrets(
+                pool, 3600.0, 410, withdrawn_answer_body(3600.0)
+            )
+            stored = await conn.fetchval(
+                "SELECT body FROM http_idempotency WHERE idem_key = $1", key
+            )
+            return scrubbed, bytes(stored)
+        finally:
+            await pool.close()
+            await conn.close()
+
+    scrubbed, stored = asyncio.run(age_and_scrub())
+    assert scrubbed >= 1
+    assert first["api_key"].encode() not in stored
+    with world.client() as client:
+        withdrawn = post(client, "/v1/credentials", world.operator_key, body, key)
+        _assert_problem(withdrawn, 410, None)
+        assert "api_key" not in withdrawn.json() and "60 minutes" in withdrawn.json()["detail"]
+        assert withdrawn.headers.get("idempotent-replayed") == "true"
+        # Still a finished request: another body under the key is refused, and the
+        # issued key keeps working.
+        other = post(
+            client,
+            "/v1/credentials",
+            world.operator_key,
+            {**body, "principal_id": world.bank_a.id},
+            key,
+        )
+        _assert_problem(other, 422, "Idempotency-Key")
+        me = client.get("/v1/me", headers={"X-API-Key": first["api_key"]})
+        assert me.status_code == 200 and me.json()["principal_id"] == world.bank_b.id

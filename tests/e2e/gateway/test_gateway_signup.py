@@ -79,6 +79,20 @@ def _counts(running: RunningPlatform) -> tuple[int, int, int]:
     return asyncio.run(count())
 
 
+def _holds_secret(running: RunningPlatform, idem_key: str) -> list[bool]:
+    async def read() -> list[bool]:
+        conn = await asyncpg.connect(running.platform.env["G60_GATEWAY_PG_DSN"])
+        try:
+            rows = await conn.fetch(
+                "SELECT holds_secret FROM http_idempotency WHERE idem_key = $1", idem_key
+            )
+            return [bool(r["holds_secret"]) for r in rows]
+        finally:
+            await conn.close()
+
+    return asyncio.run(read())
+
+
 def _live_keys(running: RunningPlatform, enterprise_id: str) -> int:
     async def count() -> int:
         conn = await asyncpg.connect(running.platform.env["G60_GATEWAY_PG_DSN"])
@@ -191,6 +205,9 @@ def test_same_key_and_body_replay_other_body_is_422_other_address_is_no_replay(
         assert "api_key" not in elsewhere.text
     assert _counts(gateway_platform) == before
     assert _live_keys(gateway_platform, first.json()["enterprise"]["enterprise_id"]) == 1
+    # The stored answer holds the key in clear, so it is marked for the scrub that
+    # withdraws it after an hour (tested on POST /v1/credentials in test_gateway_limits).
+    assert _holds_secret(gateway_platform, idem) == [True]
 
 
 BAD_SIGNUPS = [

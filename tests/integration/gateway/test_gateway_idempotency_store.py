@@ -84,3 +84,62 @@ async def test_an_unwritten_response_leaves_the_claim_for_a_lease_takeover(
         key,
     )
     assert await _claim(pool, key_id, key) is None  # taken over: this request runs
+
+
+async def _age(pool: asyncpg.Pool, key_id: str, key: str, age: str) -> None:
+    await pool.execute(
+        "UPDATE http_idempotency SET claimed_at = now() - $3::text::interval "
+        "WHERE key_id = $1 AND idem_key = $2",
+        key_id,
+        key,
+        age,
+    )
+
+
+async def test_an_answer_holding_a_secret_is_replayable_only_for_its_window(
+    pool: asyncpg.Pool,
+) -> None:
+    """The API key's clear copy goes after `replay_s`; the record stays, so a retry
+    gets the replacement answer instead of running again."""
+    key_id = uuid.uuid4().hex
+    old_secret, fresh_secret, old_plain = (str(uuid.uuid4()) for _ in range(3))
+    writer = idempotency.ResponseWriter(pool)
+    for key in (old_secret, fresh_secret, old_plain):
+        assert await _claim(pool, key_id, key) is None
+        secret = key != old_plain
+        writer.store(key_id, key, 201, b'{"api_key": "g60_x_s3cret"}', holds_secret=secret)
+    await writer.flush()
+    await _age(pool, key_id, old_secret, "2 hours")
+    await _age(pool, key_id, old_plain, "2 hours")
+
+    scrubbed = await idempotency.scrub_secrets(pool, 3600.0, 410, b'{"status": 410}')
+
+    assert scrubbed == 1
+    assert await _claim(pool, key_id, old_secret) == idempotency.Stored(410, b'{"status": 410}')
+    assert await _claim(pool, key_id, fresh_secret) == idempotency.Stored(
+        201, b'{"api_key": "g60_x_s3cret"}'
+    )
+    assert await _claim(pool, key_id, old_plain) == idempotency.Stored(
+        201, b'{"api_key": "g60_x_s3cret"}'
+    )
+    left = await pool.fetchval(
+        "SELECT count(*) FROM http_idempotency WHERE key_id = $1 AND holds_secret", key_id
+    )
+    assert left == 1  # only the fresh one still holds its secret
+    assert await idempotency.scrub_secrets(pool, 3600.0, 410, b"{}") == 0  # idempotent
+
+
+async def test_an_unfinished_claim_holding_a_secret_is_scrubbed_once_stored(
+    pool: asyncpg.Pool,
+) -> None:
+    """A request still in flight past the window has nothing to scrub yet; the answer
+    that lands later goes on the next pass."""
+    key_id, key = uuid.uuid4().hex, str(uuid.uuid4())
+    assert await _claim(pool, key_id, key) is None
+    await _age(pool, key_id, key, "2 hours")
+    assert await idempotency.scrub_secrets(pool, 3600.0, 410, b"{}") == 0
+    writer = idempotency.ResponseWriter(pool)
+    writer.store(key_id, key, 201, b'{"api_key": "k"}', holds_secret=True)
+    await writer.flush()
+    assert await idempotency.scrub_secrets(pool, 3600.0, 410, b"{}") == 1
+    assert await _claim(pool, key_id, key) == idempotency.Stored(410, b"{}")

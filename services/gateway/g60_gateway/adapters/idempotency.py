@@ -18,6 +18,7 @@ import asyncpg
 
 POLL_INTERVAL_S = 0.05
 PURGE_INTERVAL_S = 600.0
+SCRUB_INTERVAL_S = 60.0
 PURGE_BATCH = 10_000
 STORE_RETRIES = 5
 STORE_RETRY_PAUSE_S = 0.5
@@ -28,6 +29,9 @@ log = logging.getLogger(__name__)
 class Stored:
     status: int
     body: bytes
+    # The body carries a secret (an API key shown once): replayable only for a short
+    # while, then replaced by `scrub_secrets`.
+    holds_secret: bool = False
 
 
 class KeyReusedForOtherRequest(Exception):
@@ -84,14 +88,16 @@ async def store_many(pool: asyncpg.Pool, responses: dict[tuple[str, str], Stored
     """Finish many claims in one statement (one round trip, one commit)."""
     keys = list(responses)
     await pool.execute(
-        """UPDATE http_idempotency AS h SET status = r.status, body = r.body
-           FROM unnest($1::text[], $2::text[], $3::int[], $4::bytea[])
-                AS r (key_id, idem_key, status, body)
+        """UPDATE http_idempotency AS h
+           SET status = r.status, body = r.body, holds_secret = r.holds_secret
+           FROM unnest($1::text[], $2::text[], $3::int[], $4::bytea[], $5::bool[])
+                AS r (key_id, idem_key, status, body, holds_secret)
            WHERE h.key_id = r.key_id AND h.idem_key = r.idem_key""",
         [k for k, _ in keys],
         [i for _, i in keys],
         [responses[k].status for k in keys],
         [responses[k].body for k in keys],
+        [responses[k].holds_secret for k in keys],
     )
 
 
@@ -115,8 +121,10 @@ class ResponseWriter:
         self._pending: dict[tuple[str, str], Stored] = {}
         self._wake = asyncio.Event()
 
-    def store(self, key_id: str, idem_key: str, status: int, body: bytes) -> None:
-        self._pending[(key_id, idem_key)] = Stored(status, body)
+    def store(
+        self, key_id: str, idem_key: str, status: int, body: bytes, *, holds_secret: bool = False
+    ) -> None:
+        self._pending[(key_id, idem_key)] = Stored(status, body, holds_secret)
         self._wake.set()
 
     async def run(self) -> None:
@@ -169,6 +177,34 @@ async def purge_older_than(pool: asyncpg.Pool, retention_s: float, batch: int) -
         batch,
     )
     return int(status.rsplit(" ", 1)[1])
+
+
+async def scrub_secrets(pool: asyncpg.Pool, replay_s: float, status: int, body: bytes) -> int:
+    """Replace stored answers that carry a secret and are older than `replay_s` by
+    (status, body). The record stays: the key still names a finished request, so a
+    retry gets that answer instead of running again, and another body is still 422."""
+    done = await pool.execute(
+        """UPDATE http_idempotency SET status = $2, body = $3, holds_secret = false
+           WHERE holds_secret AND status IS NOT NULL
+             AND claimed_at < now() - make_interval(secs => $1)""",
+        replay_s,
+        status,
+        body,
+    )
+    return int(done.rsplit(" ", 1)[1])
+
+
+async def scrub_secrets_forever(
+    pool: asyncpg.Pool, replay_s: float, status: int, body: bytes
+) -> None:
+    """An issued API key is stored hashed; its one clear copy, the replayable answer,
+    lives for `replay_s` (plus up to a minute), not for the week a record is kept."""
+    while True:
+        try:
+            await scrub_secrets(pool, replay_s, status, body)
+        except (OSError, asyncpg.PostgresError):
+            log.exception("scrubbing stored secrets failed; next try in %s s", SCRUB_INTERVAL_S)
+        await asyncio.sleep(SCRUB_INTERVAL_S)
 
 
 async def purge_forever(pool: asyncpg.Pool, retention_s: float) -> None:

@@ -20,8 +20,14 @@ CREATE TABLE IF NOT EXISTS http_idempotency (
     status        INT,
     body          BYTEA,
     claimed_at    TIMESTAMPTZ NOT NULL DEFAULT now(),
+    holds_secret  BOOLEAN NOT NULL DEFAULT false,
     PRIMARY KEY (key_id, idem_key)
 );
+-- Databases made before answers that carry an API key were marked.
+ALTER TABLE http_idempotency ADD COLUMN IF NOT EXISTS holds_secret BOOLEAN NOT NULL DEFAULT false;
+-- Few rows carry a secret, so the scrub that runs every minute reads only those.
+CREATE INDEX IF NOT EXISTS http_idempotency_secrets ON http_idempotency (claimed_at)
+    WHERE holds_secret;
 
 CREATE TABLE IF NOT EXISTS webhooks (
     webhook_id  TEXT PRIMARY KEY,

@@ -21,6 +21,7 @@ from g60_gateway.adapters.webhook_worker import WebhookWorker
 from g60_gateway.config import GatewaySettings
 from g60_gateway.domain.rate_limit import RateLimiter
 from g60_gateway.entrypoints.body_limit import BodyLimitMiddleware
+from g60_gateway.entrypoints.idempotent import withdrawn_answer_body
 from g60_gateway.entrypoints.observe import ObserveMiddleware
 from g60_gateway.entrypoints.problems import install_problem_handlers
 from g60_gateway.entrypoints.routes import ROUTERS
@@ -67,6 +68,17 @@ def create_app(settings: GatewaySettings) -> FastAPI:
             asyncio.create_task(
                 idempotency.purge_forever(app.state.pool, settings.idempotency_retention_s),
                 name="idempotency-purge",
+            )
+        )
+        tasks.append(
+            asyncio.create_task(
+                idempotency.scrub_secrets_forever(
+                    app.state.pool,
+                    settings.secret_replay_s,
+                    410,
+                    withdrawn_answer_body(settings.secret_replay_s),
+                ),
+                name="idempotency-scrub-secrets",
             )
         )
         yield

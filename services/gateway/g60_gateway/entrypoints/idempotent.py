@@ -76,7 +76,11 @@ async def run_idempotent(
     key: str,
     produce: Callable[[], Awaitable[BaseModel]],
     status_code: int = 201,
+    *,
+    holds_secret: bool = False,
 ) -> Response:
+    """`holds_secret`: a successful answer carries an API key, so its stored copy is
+    replayable only for a short while (see `scrub_secrets`)."""
     pool = request.app.state.pool
     held = _take_over(request, key)
     if held is not None and held.mine:
@@ -94,7 +98,8 @@ async def run_idempotent(
     if status >= 500 or status in _NOT_STORED:
         await idempotency.release(pool, who.key_id, key)
     else:
-        request.app.state.responses.store(who.key_id, key, status, content)
+        secret = holds_secret and status < 300
+        request.app.state.responses.store(who.key_id, key, status, content, holds_secret=secret)
     return _response(status, content, replayed=False)
 
 
@@ -134,6 +139,20 @@ def _from_problem(problem: Problem, request: Request) -> tuple[int, bytes]:
 
 def _problem_bytes(problem: Problem, request: Request) -> bytes:
     return json.dumps(problem_body(problem, request.url.path), ensure_ascii=False).encode()
+
+
+def withdrawn_answer_body(replay_s: float) -> bytes:
+    """What a retry gets once an answer that carried an API key is no longer stored."""
+    minutes = max(1, round(replay_s / 60))
+    problem = Problem(
+        410,
+        "Answer no longer stored",
+        "this request succeeded, and its answer carried an API key that is shown only "
+        f"once: a retry could see it for {minutes} minutes, and that time has passed. "
+        "The key still works if you kept it; otherwise have it revoked and a new one "
+        "issued (an SME that signed up asks the alliance office).",
+    )
+    return json.dumps(problem_body(problem), ensure_ascii=False).encode()
 
 
 def _response(status: int, content: bytes, *, replayed: bool) -> Response:

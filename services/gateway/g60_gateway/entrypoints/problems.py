@@ -207,3 +207,10 @@ PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
     503: _documented("An upstream service is unavailable; see Retry-After"),
     504: _documented("An upstream service timed out"),
 }
+# Routes whose answer carries an API key: a retry after the replay window gets this.
+SECRET_ANSWER_RESPONSES: dict[int | str, dict[str, Any]] = {
+    410: _documented(
+        "A retry of a request that succeeded, after its answer (which carried the API key) "
+        "stopped being stored"
+    ),
+}

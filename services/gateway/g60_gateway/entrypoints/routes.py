@@ -24,7 +24,7 @@ from g60_gateway.entrypoints import (
 from g60_gateway.entrypoints.deps import Anyone, GatewayRoute, IdemKey, Operator
 from g60_gateway.entrypoints.idempotent import run_idempotent
 from g60_gateway.entrypoints.paging import PRINTABLE
-from g60_gateway.entrypoints.problems import PROBLEM_RESPONSES, Problem
+from g60_gateway.entrypoints.problems import PROBLEM_RESPONSES, SECRET_ANSWER_RESPONSES, Problem
 
 router = APIRouter(responses=PROBLEM_RESPONSES, route_class=GatewayRoute)
 
@@ -33,6 +33,7 @@ router = APIRouter(responses=PROBLEM_RESPONSES, route_class=GatewayRoute)
     "/v1/credentials",
     status_code=201,
     response_model=models.IssuedCredential,
+    responses=SECRET_ANSWER_RESPONSES,
     tags=["alliance office"],
 )
 async def issue_credential(
@@ -49,7 +50,7 @@ async def issue_credential(
             )
         return models.IssuedCredential(key_id=issued.key_id, api_key=issued.api_key)
 
-    return await run_idempotent(request, who, key, produce)
+    return await run_idempotent(request, who, key, produce, holds_secret=True)
 
 
 @router.delete("/v1/credentials/{key_id}", status_code=204, tags=["alliance office"])

@@ -26,7 +26,7 @@ from g60_gateway.entrypoints import models
 from g60_gateway.entrypoints.bodies_onboarding import SelfRegistrationBody
 from g60_gateway.entrypoints.deps import GatewayRoute, IdemKey
 from g60_gateway.entrypoints.idempotent import run_idempotent
-from g60_gateway.entrypoints.problems import PROBLEM_RESPONSES, Problem
+from g60_gateway.entrypoints.problems import PROBLEM_RESPONSES, SECRET_ANSWER_RESPONSES, Problem
 
 router = APIRouter(responses=PROBLEM_RESPONSES, route_class=GatewayRoute, tags=["SMEs"])
 
@@ -50,7 +50,12 @@ async def signup_client(request: Request) -> str:
 SignupClient = Annotated[str, Depends(signup_client)]
 
 
-@router.post("/v1/sme/register", status_code=201, response_model=models.SelfRegistration)
+@router.post(
+    "/v1/sme/register",
+    status_code=201,
+    response_model=models.SelfRegistration,
+    responses=SECRET_ANSWER_RESPONSES,
+)
 async def register_sme(
     body: SelfRegistrationBody, request: Request, address: SignupClient, key: IdemKey
 ) -> Response:
@@ -76,4 +81,4 @@ async def register_sme(
         credential = models.IssuedCredential(key_id=issued.key_id, api_key=issued.api_key)
         return models.SelfRegistration(enterprise=enterprise, credential=credential)
 
-    return await run_idempotent(request, anonymous, key, produce)
+    return await run_idempotent(request, anonymous, key, produce, holds_secret=True)
