@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
+from pathlib import Path
 from typing import Any
 
 import asyncpg
@@ -18,6 +19,8 @@ import httpx
 import pytest
 from g60_gateway.adapters.enterprise_credentials import issue_self_registration_key
 from g60_gateway.domain.signup import client_address
+from g60common.launcher import ServiceProcess
+from g60common.stack.ports import find_free_ports
 from g60common.uscc import make_uscc
 
 from tests.e2e.conftest import RunningPlatform
@@ -291,6 +294,34 @@ def test_sign_ups_are_rate_limited_per_address(world: World) -> None:
     assert int(limited[0].headers["retry-after"]) >= 1
     _problem(limited[0], 429, None)
     assert other.status_code == 422  # another address has its own bucket
+
+
+def test_the_sign_up_limit_is_shared_by_gateway_replicas(
+    world: World, gateway_platform: RunningPlatform, tmp_path: Path
+) -> None:
+    """A second gateway on the same database: the address's five sign-ups at once are
+    five across both, not five each (the buckets live in PostgreSQL)."""
+    port = find_free_ports(1)[0]
+    env = {**gateway_platform.platform.env, "G60_GATEWAY_PORT": str(port)}
+    second = ServiceProcess(
+        "gateway-2",
+        "g60_gateway",
+        env,
+        tmp_path / "gateway-2.log",
+        f"http:http://127.0.0.1:{port}/healthz",
+    )
+    second.start()
+    try:
+        second.wait_ready()
+        address = fresh_address()
+        with (
+            world.client() as one,
+            httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=15) as two,
+        ):
+            statuses = [sign_up(c, {"name": ""}, address).status_code for c in (one, two) * 3]
+        assert statuses == [422] * 5 + [429], statuses
+    finally:
+        second.stop()
 
 
 def test_rejection_revokes_the_key_and_frees_the_uscc(

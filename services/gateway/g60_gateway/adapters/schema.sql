@@ -64,3 +64,11 @@ CREATE TABLE IF NOT EXISTS webhook_application_targets (
     application_id TEXT PRIMARY KEY,
     bank_ids       TEXT[] NOT NULL
 );
+
+-- The public sign-up's token buckets, one per client address, shared by every gateway
+-- replica (the per-credential API limit stays in each process: it is on every request).
+CREATE TABLE IF NOT EXISTS signup_buckets (
+    address     TEXT PRIMARY KEY,
+    tokens      DOUBLE PRECISION NOT NULL,
+    updated_at  TIMESTAMPTZ NOT NULL
+);

@@ -17,6 +17,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from g60_gateway.adapters import idempotency
 from g60_gateway.adapters.credentials import SCHEMA_SQL
+from g60_gateway.adapters.signup_limit import SignupLimiter
 from g60_gateway.adapters.webhook_worker import WebhookWorker
 from g60_gateway.config import GatewaySettings
 from g60_gateway.domain.rate_limit import RateLimiter
@@ -56,8 +57,8 @@ def create_app(settings: GatewaySettings) -> FastAPI:
         app.state.deadline_s = settings.grpc_deadline_s
         app.state.idempotency_wait_s = settings.idempotency_wait_s
         app.state.rate_limiter = RateLimiter(settings.rate_per_s, settings.rate_burst)
-        app.state.signup_rate_limiter = RateLimiter(
-            settings.signup.rate_per_s, settings.signup.burst
+        app.state.signup_limiter = SignupLimiter(
+            app.state.pool, settings.signup.rate_per_s, settings.signup.burst
         )
         app.state.webhooks = WebhookWorker(app.state.pool, settings)
         app.state.allow_private_webhooks = settings.webhooks.allow_private_targets
@@ -69,6 +70,9 @@ def create_app(settings: GatewaySettings) -> FastAPI:
                 idempotency.purge_forever(app.state.pool, settings.idempotency_retention_s),
                 name="idempotency-purge",
             )
+        )
+        tasks.append(
+            asyncio.create_task(app.state.signup_limiter.purge_forever(), name="signup-purge")
         )
         tasks.append(
             asyncio.create_task(

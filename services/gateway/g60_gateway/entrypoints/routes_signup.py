@@ -11,7 +11,6 @@ from elsewhere the same request is a new one, and its USCC is then taken (409)."
 from __future__ import annotations
 
 import math
-import time
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, Response
@@ -34,9 +33,7 @@ router = APIRouter(responses=PROBLEM_RESPONSES, route_class=GatewayRoute, tags=[
 async def signup_client(request: Request) -> str:
     """The caller's address, after taking one token from its bucket (429 when empty)."""
     address = client_address(request.client.host if request.client else None)
-    wait_s = request.app.state.signup_rate_limiter.retry_after_s(
-        address, frozenset(), time.monotonic()
-    )
+    wait_s = await request.app.state.signup_limiter.retry_after_s(address)
     if wait_s > 0:
         raise Problem(
             429,
