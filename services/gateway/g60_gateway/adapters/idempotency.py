@@ -194,25 +194,7 @@ async def scrub_secrets(pool: asyncpg.Pool, replay_s: float, status: int, body: 
     return int(done.rsplit(" ", 1)[1])
 
 
-async def scrub_secrets_forever(
-    pool: asyncpg.Pool, replay_s: float, status: int, body: bytes
-) -> None:
-    """An issued API key is stored hashed; its one clear copy, the replayable answer,
-    lives for `replay_s` (plus up to a minute), not for the week a record is kept."""
-    while True:
-        try:
-            await scrub_secrets(pool, replay_s, status, body)
-        except (OSError, asyncpg.PostgresError):
-            log.exception("scrubbing stored secrets failed; next try in %s s", SCRUB_INTERVAL_S)
-        await asyncio.sleep(SCRUB_INTERVAL_S)
-
-
-async def purge_forever(pool: asyncpg.Pool, retention_s: float) -> None:
+async def purge_expired(pool: asyncpg.Pool, retention_s: float) -> None:
     """Keys are kept long enough for any client retry (a week by default), not forever."""
-    while True:
-        try:
-            while await purge_older_than(pool, retention_s, PURGE_BATCH) == PURGE_BATCH:
-                pass
-        except (OSError, asyncpg.PostgresError):
-            log.exception("idempotency purge failed; next try in %s s", PURGE_INTERVAL_S)
-        await asyncio.sleep(PURGE_INTERVAL_S)
+    while await purge_older_than(pool, retention_s, PURGE_BATCH) == PURGE_BATCH:
+        pass

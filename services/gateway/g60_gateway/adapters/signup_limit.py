@@ -9,13 +9,9 @@ The database clock is the only clock, so replicas never disagree about refills.
 
 from __future__ import annotations
 
-import asyncio
-import logging
-
 import asyncpg
 
 PURGE_INTERVAL_S = 600.0
-log = logging.getLogger(__name__)
 
 # One statement: take a token if the refilled bucket has one (the row lock of ON
 # CONFLICT serialises concurrent takers, and the WHERE sees the latest tokens), else
@@ -70,11 +66,3 @@ class SignupLimiter:
             self.refill_s,
         )
         return int(done.rsplit(" ", 1)[1])
-
-    async def purge_forever(self) -> None:
-        while True:
-            try:
-                await self.purge_full()
-            except (OSError, asyncpg.PostgresError):
-                log.exception("purging sign-up buckets failed; next try in %s s", PURGE_INTERVAL_S)
-            await asyncio.sleep(PURGE_INTERVAL_S)

@@ -15,8 +15,9 @@ from g60.members.v1 import members_pb2_grpc
 from g60common.db import apply_schema, create_pool
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-from g60_gateway.adapters import idempotency
+from g60_gateway.adapters import idempotency, signup_limit
 from g60_gateway.adapters.credentials import SCHEMA_SQL
+from g60_gateway.adapters.housekeeping import every
 from g60_gateway.adapters.signup_limit import SignupLimiter
 from g60_gateway.adapters.webhook_worker import WebhookWorker
 from g60_gateway.config import GatewaySettings
@@ -65,26 +66,23 @@ def create_app(settings: GatewaySettings) -> FastAPI:
         app.state.responses = idempotency.ResponseWriter(app.state.pool)
         tasks = _start_background(app.state.webhooks, settings)
         tasks.append(asyncio.create_task(app.state.responses.run(), name="idempotency-store"))
-        tasks.append(
-            asyncio.create_task(
-                idempotency.purge_forever(app.state.pool, settings.idempotency_retention_s),
-                name="idempotency-purge",
-            )
-        )
-        tasks.append(
-            asyncio.create_task(app.state.signup_limiter.purge_forever(), name="signup-purge")
-        )
-        tasks.append(
-            asyncio.create_task(
-                idempotency.scrub_secrets_forever(
-                    app.state.pool,
-                    settings.secret_replay_s,
-                    410,
-                    withdrawn_answer_body(settings.secret_replay_s),
+        pool, limiter = app.state.pool, app.state.signup_limiter
+        secret_answer = withdrawn_answer_body(settings.secret_replay_s)
+        housekeeping = {
+            "idempotency purge": (
+                idempotency.PURGE_INTERVAL_S,
+                lambda: idempotency.purge_expired(pool, settings.idempotency_retention_s),
+            ),
+            "idempotency secret scrub": (
+                idempotency.SCRUB_INTERVAL_S,
+                lambda: idempotency.scrub_secrets(
+                    pool, settings.secret_replay_s, 410, secret_answer
                 ),
-                name="idempotency-scrub-secrets",
-            )
-        )
+            ),
+            "sign-up bucket purge": (signup_limit.PURGE_INTERVAL_S, limiter.purge_full),
+        }
+        for what, (interval_s, step) in housekeeping.items():
+            tasks.append(asyncio.create_task(every(interval_s, what, step), name=what))
         yield
         for task in tasks:
             task.cancel()

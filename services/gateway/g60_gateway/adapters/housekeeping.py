@@ -1,0 +1,22 @@
+"""Periodic database housekeeping (purges, scrubs) that must outlive a database outage."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+
+import asyncpg
+
+log = logging.getLogger(__name__)
+
+
+async def every(interval_s: float, what: str, step: Callable[[], Awaitable[object]]) -> None:
+    """Run `step` now and then every `interval_s`; a failed step is logged and tried again
+    at the next tick."""
+    while True:
+        try:
+            await step()
+        except (OSError, asyncpg.PostgresError):
+            log.exception("%s failed; next try in %s s", what, interval_s)
+        await asyncio.sleep(interval_s)
