@@ -2,13 +2,15 @@
 same SQL transactions sent straight to PostgreSQL with asyncpg (the baseline).
 
     .venv/bin/python bench/bench_credit.py [--ops 2000] [--concurrency 16] [--rounds 3]
-        [--cpu] [--relay in-process|separate] [--client go|python]
+        [--cpu] [--relay in-process|separate] [--client go|go-grpc|python]
 
 --client go (the default) sends the gRPC path's calls from the Go load generator in
-bench/grpcload (built with `go build` at the start, into a temporary folder), as ghz or
-wrk would: the Python grpc.aio client spent ~220-265 µs of CPU per call on the same two
-cores as the service, which the gRPC path would be charged for. Its requests are built
-in Python before each round. --client python keeps the grpc.aio stub for comparison.
+bench/grpcload (built with `go build` at the start, into a temporary folder) with its
+one-thread HTTP/2 engine, as h2load or wrk would: the Python grpc.aio client spent
+~220-265 µs of CPU per call on the same two cores as the service, and grpc-go's
+client 95-130 µs, which the gRPC path would be charged for; the engine spends 20-45.
+Its requests are built in Python before each round. --client go-grpc sends them
+through grpc-go's client and --client python through the grpc.aio stub, for comparison.
 --cpu prints each round's CPU time per operation for every process involved (bench
 client, the Go load generator as "loadgen", members, credit, a separate relay,
 PostgreSQL, Kafka) and the ratio of the two paths' totals. Uses G60_PG_DSN /
@@ -48,7 +50,12 @@ from grpcload import GrpcLoad, build
 # compiles its produce and transaction paths for a minute or more: at 500 warm-up ops
 # Kafka cost the first gRPC rounds 190-250 µs/op, against 86-96 after 20,000.
 WARM_UP_OPS = 3000
-CLIENTS = {"go": "Go (bench/grpcload)", "python": "Python (grpc.aio)"}
+CLIENTS = {
+    "go": "Go, raw HTTP/2 (bench/grpcload)",
+    "go-grpc": "Go, grpc-go (bench/grpcload)",
+    "python": "Python (grpc.aio)",
+}
+ENGINES = {"go": "h2", "go-grpc": "grpc-go"}
 # (via gRPC, direct SQL, CPU per op direct / gRPC when measured) for one operation
 Result = tuple[Figures, Figures, float | None]
 CREDIT_SERVICE = credit_pb2.DESCRIPTOR.services_by_name["CreditService"].full_name
@@ -295,8 +302,13 @@ async def run(
     rounds: int,
     pids: dict[str, int] | None,
     loadgen_binary: Path | None,
+    client_name: str,
 ) -> list[Result]:
-    loadgen = None if loadgen_binary is None else await GrpcLoad.start(loadgen_binary)
+    loadgen = (
+        None
+        if loadgen_binary is None
+        else await GrpcLoad.start(loadgen_binary, ENGINES[client_name])
+    )
     try:
         if pids is not None and loadgen is not None:
             pids = {"loadgen": loadgen.pid, **pids}
@@ -412,7 +424,7 @@ def _arguments() -> argparse.Namespace:
     )
     parser.add_argument(
         "--client",
-        choices=("go", "python"),
+        choices=tuple(CLIENTS),
         default="go",
         help="the gRPC path's client: the Go load generator (bench/grpcload) or grpc.aio",
     )
@@ -484,6 +496,7 @@ def _bench(args: argparse.Namespace, loadgen_binary: Path | None) -> None:
                 args.rounds,
                 pids if args.cpu else None,
                 loadgen_binary,
+                args.client,
             )
         )
         _report(args, started, results)

@@ -2,9 +2,11 @@
 
 On two shared cores the Python grpc.aio client spends a few hundred µs of CPU per call,
 on the same cores as the service: a load-generator cost the benchmark would charge to
-the service. The Go process is a lean client, like ghz or wrk, and shows up in the CPU
-split as its own process. Requests are serialized here with the generated protobuf
-classes and written out before a round; the Go side sends the bytes as they are.
+the service. The Go process is a lean client, like h2load or wrk, and shows up in the
+CPU split as its own process. Its default engine ("h2", rawh2.go) speaks HTTP/2 from one
+thread; "grpc-go" uses grpc-go's client, which costs 3-4 times as much CPU per call.
+Requests are serialized here with the generated protobuf classes and written out before
+a round; the Go side sends the bytes as they are.
 """
 
 from __future__ import annotations
@@ -65,20 +67,22 @@ class GrpcLoad:
     """The running load generator: one process and one connection per target for the
     whole benchmark, one round at a time."""
 
-    def __init__(self, process: asyncio.subprocess.Process, work_dir: Path) -> None:
+    def __init__(self, process: asyncio.subprocess.Process, work_dir: Path, engine: str) -> None:
         self.process = process
         self.work_dir = work_dir
+        self.engine = engine
         self.rounds = 0
 
     @classmethod
-    async def start(cls, binary: Path) -> GrpcLoad:
+    async def start(cls, binary: Path, engine: str = "h2") -> GrpcLoad:
+        """engine: "h2" (one thread, raw HTTP/2: rawh2.go) or "grpc-go"."""
         process = await asyncio.create_subprocess_exec(
             binary,
             stdin=asyncio.subprocess.PIPE,
             stdout=asyncio.subprocess.PIPE,
             limit=RESULT_LINE_LIMIT_BYTES,
         )
-        return cls(process, binary.parent)
+        return cls(process, binary.parent, engine)
 
     @property
     def pid(self) -> int:
@@ -108,6 +112,7 @@ class GrpcLoad:
             "ops": ops,
             "concurrency": len(per_slot),
             "timeout_s": TIMEOUT_S,
+            "engine": self.engine,
         }
         return Round(name, ops, requests, command)
 

@@ -40,6 +40,8 @@ type command struct {
 	Ops         int               `json:"ops"`
 	Concurrency int               `json:"concurrency"`
 	TimeoutS    float64           `json:"timeout_s"`
+	// "h2" (the default: rawh2.go) or "grpc-go" (grpc-go's ClientConn, for comparison).
+	Engine string `json:"engine"`
 }
 
 type result struct {
@@ -65,9 +67,13 @@ func main() {
 		runtime.GOMAXPROCS(1)
 	}
 	conns := map[string]*grpc.ClientConn{}
+	h2conns := map[string]*h2Conn{}
 	defer func() {
 		for _, conn := range conns {
 			conn.Close()
+		}
+		for _, conn := range h2conns {
+			conn.close()
 		}
 	}()
 	in, out := json.NewDecoder(os.Stdin), json.NewEncoder(os.Stdout)
@@ -79,7 +85,7 @@ func main() {
 			log.Fatalf("reading a command: %v", err)
 		}
 		var answer any
-		if res, err := serve(conns, cmd); err != nil {
+		if res, err := serve(conns, h2conns, cmd); err != nil {
 			answer = refusal{err.Error()}
 		} else {
 			answer = res
@@ -90,7 +96,7 @@ func main() {
 	}
 }
 
-func serve(conns map[string]*grpc.ClientConn, cmd command) (*result, error) {
+func serve(conns map[string]*grpc.ClientConn, h2conns map[string]*h2Conn, cmd command) (*result, error) {
 	if cmd.Method == "" || cmd.Ops < 0 || cmd.Concurrency < 1 ||
 		cmd.Concurrency > maxConcurrency || cmd.TimeoutS <= 0 || cmd.TimeoutS > maxTimeoutS {
 		return nil, fmt.Errorf("invalid command %+v", cmd)
@@ -107,6 +113,13 @@ func serve(conns map[string]*grpc.ClientConn, cmd command) (*result, error) {
 		if len(payloads) < cmd.Ops {
 			return nil, fmt.Errorf("slot %d has %d requests for %d ops", s, len(payloads), cmd.Ops)
 		}
+	}
+	switch cmd.Engine {
+	case "", "h2":
+		return runRoundH2(h2conns, cmd, perSlot)
+	case "grpc-go":
+	default:
+		return nil, fmt.Errorf("unknown engine %q", cmd.Engine)
 	}
 	conn, ok := conns[cmd.Target]
 	if !ok {
