@@ -34,7 +34,7 @@ class CreditSettings:
     # and `python -m g60_credit.outbox_relay` (its own process) publishes.
     outbox_relay: str = "in-process"
     relay_metrics_port: int = 9112
-    relay_batch_interval_s: float = 0.1
+    relay_batch_interval_s: float = 0.25
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> CreditSettings:
@@ -50,7 +50,7 @@ class CreditSettings:
             expiry_batch_size=env_int(env, "G60_CREDIT_EXPIRY_BATCH", 200),
             outbox_relay=_relay_mode(env_str(env, "G60_CREDIT_OUTBOX_RELAY", "in-process")),
             relay_metrics_port=env_int(env, "G60_CREDIT_RELAY_METRICS_PORT", 9112),
-            relay_batch_interval_s=env_float(env, "G60_CREDIT_OUTBOX_BATCH_INTERVAL_S", 0.1),
+            relay_batch_interval_s=env_float(env, "G60_CREDIT_OUTBOX_BATCH_INTERVAL_S", 0.25),
         )
 
     @property

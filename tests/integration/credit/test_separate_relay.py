@@ -26,7 +26,7 @@ pytestmark = pytest.mark.integration
 
 BURST = 60
 KILL_AFTER_REPLIES = 20
-# Several relay rounds (batch interval 0.1 s, idle poll 1 s): long enough that an
+# Several relay rounds (batch interval 0.25 s, idle poll 1 s): long enough that an
 # in-process relay, had the service kept one, would have published.
 RELAY_DOWN_S = 2.5
 

@@ -11,14 +11,14 @@ def test_the_relay_runs_in_the_service_process_by_default() -> None:
     settings = CreditSettings.from_env({})
     assert settings.relay_in_process
     assert settings.relay.relay_name == "credit"
-    assert settings.relay.min_batch_interval_s == 0.1
+    assert settings.relay.min_batch_interval_s == 0.25
 
 
 def test_a_separate_relay_process_takes_the_relay_out_of_the_service() -> None:
-    env = {"G60_CREDIT_OUTBOX_RELAY": "separate", "G60_CREDIT_OUTBOX_BATCH_INTERVAL_S": "0.25"}
+    env = {"G60_CREDIT_OUTBOX_RELAY": "separate", "G60_CREDIT_OUTBOX_BATCH_INTERVAL_S": "0.5"}
     settings = CreditSettings.from_env(env)
     assert not settings.relay_in_process
-    assert settings.relay.min_batch_interval_s == 0.25
+    assert settings.relay.min_batch_interval_s == 0.5
 
 
 def test_an_unknown_relay_mode_is_refused_at_startup() -> None:
