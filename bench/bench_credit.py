@@ -273,18 +273,20 @@ async def _audit_and_outbox(
         [(line_id, _STATE)] * audits,
     )
     # bench_outbox is a copy of the outbox table (same columns, defaults and indexes),
-    # so the service's relay does not ship these rows.
+    # so the service's relay does not ship these rows. The row and the NOTIFY are one
+    # statement, as in g60common.outbox.store.append_event.
     await conn.execute(
-        """INSERT INTO bench_outbox (event_id, topic, message_key, aggregate_type, aggregate_id,
-               aggregate_version, event_type, envelope)
-           VALUES ($1, 'bench', $2, 'Bench', $2, $3, $4, $5)""",
+        """WITH appended AS (
+               INSERT INTO bench_outbox (event_id, topic, message_key, aggregate_type,
+                   aggregate_id, aggregate_version, event_type, envelope)
+               VALUES ($1, 'bench', $2, 'Bench', $2, $3, $4, $5) RETURNING 1)
+           SELECT pg_notify('outbox_pending', '') FROM appended""",
         str(uuid.uuid4()),
         line_id,
         version + 10**9 * random.randint(1, 10**6),
         event_type,
         _STATE.encode(),
     )
-    await conn.execute("NOTIFY outbox_pending")
 
 
 async def _cpu_split(env: dict[str, str], pool: asyncpg.Pool, pids: dict[str, int]) -> CpuSplit:

@@ -24,11 +24,17 @@ class PendingEvent:
 async def append_event(
     conn: asyncpg.Connection, topic: str, envelope: envelope_pb2.EventEnvelope
 ) -> None:
-    """Must run inside the transaction that made the state change."""
+    """Must run inside the transaction that made the state change.
+
+    The row and the relay's wake-up go in one statement: pg_notify is NOTIFY as a
+    function, delivered at commit like it, and it saves a round trip on every write.
+    """
     await conn.execute(
-        """INSERT INTO outbox (event_id, topic, message_key, aggregate_type, aggregate_id,
-                               aggregate_version, event_type, envelope, correlation_id)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)""",
+        """WITH appended AS (
+               INSERT INTO outbox (event_id, topic, message_key, aggregate_type, aggregate_id,
+                                   aggregate_version, event_type, envelope, correlation_id)
+               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING 1)
+           SELECT pg_notify('outbox_pending', '') FROM appended""",
         envelope.event_id,
         topic,
         envelope.aggregate_id,
@@ -39,7 +45,6 @@ async def append_event(
         envelope.SerializeToString(),
         envelope.correlation_id,
     )
-    await conn.execute("NOTIFY outbox_pending")
 
 
 # A window is the rows whose writing transaction is visible in snapshot hi but not in
