@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime
 
 import pytest
 from g60.events.v1 import credit_events_pb2
 from g60common.config import ConfigError, KafkaSettings, PostgresSettings, env_int
+from g60common.correlation import current_correlation_id, set_correlation_id
 from g60common.events import decode_envelope, new_envelope, unpack_payload
 from g60common.kafka import producer_settings
 from g60common.launcher import GRPC_EXPERIMENTS, platform_env
@@ -67,3 +69,10 @@ def test_envelope_versions_start_at_one() -> None:
             occurred_at=datetime.now(UTC),
             correlation_id="",
         )
+
+
+def test_a_request_without_a_correlation_id_gets_a_fresh_uuid4() -> None:
+    ids = {set_correlation_id(None) for _ in range(1000)}
+    assert len(ids) == 1000
+    assert all(uuid.UUID(i).version == 4 and str(uuid.UUID(i)) == i for i in ids)
+    assert set_correlation_id("from-gateway") == current_correlation_id() == "from-gateway"
