@@ -45,8 +45,8 @@ class RelaySettings:
     # event or a hundred (docs/benchmarks.md), so under load a batch starts at most this
     # long after the previous one started, and each transaction carries the commits of
     # the whole interval. After a quiet spell the first commit is published at once.
-    # 250 ms rather than 100: Kafka's CPU per credit operation halves again (65-100 ->
-    # 30-35 µs), and totals a quarter of a second behind under load are still live.
+    # 250 ms rather than 100: Kafka's CPU per credit operation fell by a third to a half
+    # (docs/benchmarks.md), and totals a quarter of a second behind under load are live.
     min_batch_interval_s: float = 0.25
     retry_backoff_max_s: float = 10.0
 
