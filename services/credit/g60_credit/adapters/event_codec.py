@@ -73,14 +73,16 @@ def _registered(e: ev.CreditLineRegistered) -> pb.CreditLineRegistered:
 
 
 def _line_payload(e: ev.LineEvent) -> Message:
+    if isinstance(e, ev.CreditLineRegistered):
+        # Before `common`: registration builds its parties and balances itself, and
+        # building them twice was ~10 µs of every RegisterCreditLine.
+        return _registered(e)
     common: dict[str, Any] = {
         "credit_line_id": e.line.credit_line_id,
         "parties": parties_to_proto(e.parties),
         "balances": balances_to_proto(e.line),
     }
     match e:
-        case ev.CreditLineRegistered():
-            return _registered(e)
         case ev.CreditLineAmended():
             return pb.CreditLineAmended(
                 previous_limit_fen=e.previous_limit_fen,
