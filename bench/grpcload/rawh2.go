@@ -18,6 +18,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -109,20 +110,13 @@ type h2Conn struct {
 	writer     *bufio.Writer
 	framer     *http2.Framer
 	encoder    *hpack.Encoder
-	headerBuf  *bytesBuffer
+	headerBuf  *bytes.Buffer
 	nextStream uint32
 	// What the server lets us send: its connection window, and each new stream's.
 	sendWindow       int64
 	streamSendWindow int64
 	maxStreams       uint32
 	receivedUnacked  int64
-}
-
-type bytesBuffer struct{ b []byte }
-
-func (w *bytesBuffer) Write(p []byte) (int, error) {
-	w.b = append(w.b, p...)
-	return len(p), nil
 }
 
 func openH2(target string) (*h2Conn, error) {
@@ -135,7 +129,7 @@ func openH2(target string) (*h2Conn, error) {
 		authority:        target,
 		reader:           bufio.NewReaderSize(fd, readBufferBytes),
 		writer:           bufio.NewWriterSize(fd, readBufferBytes),
-		headerBuf:        &bytesBuffer{},
+		headerBuf:        &bytes.Buffer{},
 		nextStream:       1,
 		sendWindow:       65535,
 		streamSendWindow: 65535,
@@ -145,17 +139,27 @@ func openH2(target string) (*h2Conn, error) {
 	c.framer.ReadMetaHeaders = hpack.NewDecoder(4096, nil)
 	c.framer.MaxHeaderListSize = 1 << 20
 	c.encoder = hpack.NewEncoder(c.headerBuf)
-	if _, err := c.writer.WriteString(http2.ClientPreface); err != nil {
+	if err := c.greet(); err != nil {
+		c.close()
 		return nil, err
 	}
-	if err := c.framer.WriteSettings(http2.Setting{ID: http2.SettingInitialWindowSize, Val: receiveWindow},
-		http2.Setting{ID: http2.SettingEnablePush, Val: 0}); err != nil {
-		return nil, err
+	return c, nil
+}
+
+// greet sends the preface, our SETTINGS and the connection window update.
+func (c *h2Conn) greet() error {
+	if _, err := c.writer.WriteString(http2.ClientPreface); err != nil {
+		return err
+	}
+	err := c.framer.WriteSettings(http2.Setting{ID: http2.SettingInitialWindowSize, Val: receiveWindow},
+		http2.Setting{ID: http2.SettingEnablePush, Val: 0})
+	if err != nil {
+		return err
 	}
 	if err := c.framer.WriteWindowUpdate(0, receiveWindow-65535); err != nil {
-		return nil, err
+		return err
 	}
-	return c, c.writer.Flush()
+	return c.writer.Flush()
 }
 
 func (c *h2Conn) close() { unix.Close(int(c.fd)) }
@@ -290,7 +294,7 @@ func (r *h2Round) startNext(slot int) error {
 
 func (r *h2Round) writeHeaders(stream uint32) error {
 	c := r.conn
-	c.headerBuf.b = c.headerBuf.b[:0]
+	c.headerBuf.Reset()
 	fields := [][2]string{
 		{":method", "POST"}, {":scheme", "http"}, {":path", r.cmd.Method}, {":authority", c.authority},
 	}
@@ -300,7 +304,7 @@ func (r *h2Round) writeHeaders(stream uint32) error {
 		}
 	}
 	return c.framer.WriteHeaders(http2.HeadersFrameParam{
-		StreamID: stream, BlockFragment: c.headerBuf.b, EndHeaders: true,
+		StreamID: stream, BlockFragment: c.headerBuf.Bytes(), EndHeaders: true,
 	})
 }
 
