@@ -28,7 +28,7 @@ import os
 import random
 import tempfile
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -66,10 +66,12 @@ def bank(bank_id: str) -> tuple[tuple[str, str], ...]:
 
 
 class GrpcPath:
-    def __init__(self, env: dict[str, str]) -> None:
-        self.channel = grpc.aio.insecure_channel(env["G60_CREDIT_GRPC_TARGET"])
+    def __init__(self, env: dict[str, str], credit_targets: Sequence[str]) -> None:
+        self.channels = [grpc.aio.insecure_channel(t) for t in credit_targets]
         self.members_channel = grpc.aio.insecure_channel(env["G60_MEMBERS_GRPC_TARGET"])
-        self.credit = credit_pb2_grpc.CreditServiceStub(self.channel)
+        # One stub per credit replica; the Python client deals its workers to them in turn.
+        self.replicas = [credit_pb2_grpc.CreditServiceStub(c) for c in self.channels]
+        self.credit = self.replicas[0]
         self.members = members_pb2_grpc.MembersServiceStub(self.members_channel)
         # Unseeded: a reused stack (G60_PG_DSN) already holds earlier runs' USCCs.
         self.rng = random.Random()
@@ -151,20 +153,35 @@ class GrpcCall:
 
 
 class GrpcClient:
-    """Runs the gRPC path's rounds with grpc.aio, or with the Go load generator when one
-    is given. Returns the round unstarted, with its requests already built."""
+    """Runs the gRPC path's rounds with grpc.aio, or with one Go load generator per
+    credit replica when given. The workers are dealt to the replicas in turn, as a
+    round-robin gRPC client spreads its calls. Returns the round unstarted, with its
+    requests already built."""
 
-    def __init__(self, target: str, concurrency: int, loadgen: GrpcLoad | None) -> None:
-        self.target, self.concurrency, self.loadgen = target, concurrency, loadgen
+    def __init__(self, targets: Sequence[str], concurrency: int, loadgens: Sequence[GrpcLoad]):
+        assert not loadgens or len(loadgens) == len(targets)
+        self.targets, self.concurrency, self.loadgens = targets, concurrency, loadgens
 
     def round_(
         self, name: str, call: GrpcCall, ops: int, metadata: dict[str, str]
     ) -> Awaitable[Figures]:
-        if self.loadgen is None:
+        if not self.loadgens:
             return measure(name, call.call, ops, self.concurrency)
-        requests = [[call.request(s) for _ in range(ops)] for s in range(self.concurrency)]
-        prepared = self.loadgen.prepare(name, self.target, call.method, metadata, requests, ops)
-        return self.loadgen.run(prepared)
+        replicas = len(self.targets)
+        prepared = []
+        for i, (target, loadgen) in enumerate(zip(self.targets, self.loadgens, strict=True)):
+            share = ops // replicas + (i < ops % replicas)
+            slots = range(i, self.concurrency, replicas)
+            requests = [[call.request(s) for _ in range(share)] for s in slots]
+            prepared.append(loadgen.prepare(name, target, call.method, metadata, requests, share))
+        return _together(name, [g.run(r) for g, r in zip(self.loadgens, prepared, strict=True)])
+
+
+async def _together(name: str, parts: Sequence[Awaitable[Figures]]) -> Figures:
+    """One round from its replicas' shares: every call, over the longest share's time."""
+    figures = await asyncio.gather(*parts)
+    latencies = [x for f in figures for x in f.latencies_s]
+    return Figures(name, sum(f.ops for f in figures), max(f.seconds for f in figures), latencies)
 
 
 class SqlPath:
@@ -299,6 +316,7 @@ async def _cpu_split(env: dict[str, str], pool: asyncpg.Pool, pids: dict[str, in
 
 async def run(
     env: dict[str, str],
+    credit_targets: Sequence[str],
     ops: int,
     concurrency: int,
     rounds: int,
@@ -306,30 +324,34 @@ async def run(
     loadgen_binary: Path | None,
     client_name: str,
 ) -> list[Result]:
-    loadgen = (
-        None
-        if loadgen_binary is None
-        else await GrpcLoad.start(loadgen_binary, ENGINES[client_name])
-    )
+    loadgens: list[GrpcLoad] = []
     try:
-        if pids is not None and loadgen is not None:
-            pids = {"loadgen": loadgen.pid, **pids}
-        client = GrpcClient(env["G60_CREDIT_GRPC_TARGET"], concurrency, loadgen)
-        return await _run(env, ops, concurrency, rounds, pids, client)
+        if loadgen_binary is not None:
+            for _ in credit_targets:
+                loadgens.append(await GrpcLoad.start(loadgen_binary, ENGINES[client_name]))
+        if pids is not None:
+            pids = {**_numbered("loadgen", [g.pid for g in loadgens]), **pids}
+        client = GrpcClient(credit_targets, concurrency, loadgens)
+        return await _run(env, GrpcPath(env, credit_targets), ops, rounds, pids, client)
     finally:
-        if loadgen is not None:
+        for loadgen in loadgens:
             await loadgen.close()
+
+
+def _numbered(name: str, pids: Sequence[int]) -> dict[str, int]:
+    """loadgen, loadgen-2, ...: one name per replica's process."""
+    return {name if i == 0 else f"{name}-{i + 1}": pid for i, pid in enumerate(pids)}
 
 
 async def _run(
     env: dict[str, str],
+    path: GrpcPath,
     ops: int,
-    concurrency: int,
     rounds: int,
     pids: dict[str, int] | None,
     client: GrpcClient,
 ) -> list[Result]:
-    path = GrpcPath(env)
+    concurrency = client.concurrency
     bank_id, ent = await path.parties()
     await path.credit.RegisterCreditLine(path.register_request(ent, 1_000), metadata=bank(bank_id))
     apps = [await path.approved_application(bank_id, ent) for _ in range(concurrency)]
@@ -353,13 +375,14 @@ async def _run(
             request_id=str(uuid.uuid4()), application_id=apps[slot], amount_fen=1
         )
 
-    async def grpc_register(_: int) -> object:
-        return await path.credit.RegisterCreditLine(
+    async def grpc_register(slot: int) -> object:
+        return await path.replicas[slot % len(path.replicas)].RegisterCreditLine(
             path.register_request(ent, 1_000_000), metadata=bank(bank_id), timeout=30
         )
 
     async def grpc_draw(slot: int) -> object:
-        return await path.credit.Drawdown(draw_request(slot), metadata=bank(bank_id), timeout=30)
+        replica = path.replicas[slot % len(path.replicas)]
+        return await replica.Drawdown(draw_request(slot), metadata=bank(bank_id), timeout=30)
 
     register = GrpcCall(
         f"/{CREDIT_SERVICE}/RegisterCreditLine",
@@ -405,7 +428,8 @@ async def _run(
         cpu_ratio = None if split is None else split.ratio(via_grpc_round.name, direct_round.name)
         results.append((via_grpc_round, direct_round, cpu_ratio))
     await pool.close()
-    await path.channel.close()
+    for channel in path.channels:
+        await channel.close()
     await path.members_channel.close()
     return results
 
@@ -425,6 +449,13 @@ def _arguments() -> argparse.Namespace:
         help="G60_CREDIT_OUTBOX_RELAY: the credit relay inside the service or in its own process",
     )
     parser.add_argument(
+        "--credit-replicas",
+        type=int,
+        default=1,
+        help="credit service processes, each on its own port; the gRPC path's workers "
+        "are dealt to them in turn (deploy/k8s runs 2)",
+    )
+    parser.add_argument(
         "--client",
         choices=tuple(CLIENTS),
         default="go",
@@ -433,18 +464,18 @@ def _arguments() -> argparse.Namespace:
     return parser.parse_args()
 
 
-def _services(env: dict[str, str], relay: str) -> list[ServiceProcess]:
-    """members and credit, plus the credit relay's own process when it runs separately."""
+def _services(env: dict[str, str], relay: str, credit_replicas: int) -> list[ServiceProcess]:
+    """members and the credit replicas (each on its own port, as the deployment's pods),
+    plus the credit relay's own process when it runs separately."""
     env["G60_CREDIT_OUTBOX_RELAY"] = relay
     env["G60_CREDIT_RELAY_METRICS_PORT"] = str(find_free_ports(1)[0])
     logs = Path(tempfile.mkdtemp(prefix="bench-credit-"))
-    services = [
-        ServiceProcess(n, m, env, logs / f"{n}.log", f"grpc:{env[k].rsplit(':', 1)[1]}")
-        for n, m, k in (
-            ("members", "g60_members", "G60_MEMBERS_GRPC_BIND"),
-            ("credit", "g60_credit", "G60_CREDIT_GRPC_BIND"),
+    services = [_service("members", "g60_members", env, logs, "G60_MEMBERS_GRPC_BIND")]
+    for i in range(credit_replicas):
+        name = "credit" if i == 0 else f"credit-{i + 1}"
+        services.append(
+            _service(name, "g60_credit", _replica_env(env, i), logs, "G60_CREDIT_GRPC_BIND")
         )
-    ]
     if relay == "separate":
         metrics = f"http:http://127.0.0.1:{env['G60_CREDIT_RELAY_METRICS_PORT']}/metrics"
         relay_log = logs / "credit-relay.log"
@@ -452,6 +483,24 @@ def _services(env: dict[str, str], relay: str) -> list[ServiceProcess]:
             ServiceProcess("credit-relay", "g60_credit.outbox_relay", env, relay_log, metrics)
         )
     return services
+
+
+def _service(name: str, module: str, env: dict[str, str], logs: Path, bind: str) -> ServiceProcess:
+    port = env[bind].rsplit(":", 1)[1]
+    return ServiceProcess(name, module, env, logs / f"{name}.log", f"grpc:{port}")
+
+
+def _replica_env(env: dict[str, str], replica: int) -> dict[str, str]:
+    """The first replica keeps the platform's ports; each further one gets free ones."""
+    if replica == 0:
+        return env
+    grpc_port, metrics_port = find_free_ports(2)
+    return {
+        **env,
+        "G60_CREDIT_GRPC_BIND": f"127.0.0.1:{grpc_port}",
+        "G60_CREDIT_GRPC_TARGET": f"127.0.0.1:{grpc_port}",
+        "G60_CREDIT_METRICS_PORT": str(metrics_port),
+    }
 
 
 def _report(args: argparse.Namespace, started: datetime, results: list[Result]) -> None:
@@ -482,7 +531,8 @@ def _bench(args: argparse.Namespace, loadgen_binary: Path | None) -> None:
     for name in ("g60_members", "g60_credit"):
         asyncio.run(ensure_database(endpoints.pg_dsn, name))
     env = platform_env(endpoints.pg_dsn, endpoints.kafka_bootstrap)
-    services = _services(env, args.relay)
+    services = _services(env, args.relay, args.credit_replicas)
+    credit_targets = [s.env["G60_CREDIT_GRPC_TARGET"] for s in services if s.module == "g60_credit"]
     try:
         for s in services:
             s.start()
@@ -493,6 +543,7 @@ def _bench(args: argparse.Namespace, loadgen_binary: Path | None) -> None:
         results = asyncio.run(
             run(
                 env,
+                credit_targets,
                 args.ops,
                 args.concurrency,
                 args.rounds,

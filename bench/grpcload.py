@@ -102,7 +102,8 @@ class GrpcLoad:
         since the workers share the operations unevenly."""
         assert per_slot and all(len(requests) >= ops for requests in per_slot)
         self.rounds += 1
-        requests = self.work_dir / f"requests-{self.rounds}.bin"
+        # Named by pid too: one generator per credit replica shares the work folder.
+        requests = self.work_dir / f"requests-{self.pid}-{self.rounds}.bin"
         _write_requests(requests, per_slot)
         command: dict[str, object] = {
             "target": target,
