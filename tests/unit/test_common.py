@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from g60.events.v1 import credit_events_pb2
 from g60common.config import ConfigError, KafkaSettings, PostgresSettings, env_int
 from g60common.correlation import current_correlation_id, set_correlation_id
-from g60common.events import decode_envelope, new_envelope, unpack_payload
+from g60common.events import decode_envelope, new_envelope, timestamp, unpack_payload
+from g60common.ids import canonical_uuid
 from g60common.kafka import producer_settings
 from g60common.launcher import GRPC_EXPERIMENTS, platform_env
+from google.protobuf import timestamp_pb2
+from hypothesis import given
+from hypothesis import strategies as st
 
 
 def test_settings_defaults_work_for_the_local_stack() -> None:
@@ -76,3 +80,41 @@ def test_a_request_without_a_correlation_id_gets_a_fresh_uuid4() -> None:
     assert len(ids) == 1000
     assert all(uuid.UUID(i).version == 4 and str(uuid.UUID(i)) == i for i in ids)
     assert set_correlation_id("from-gateway") == current_correlation_id() == "from-gateway"
+
+
+@given(st.uuids())
+def test_every_uuid_spelling_has_one_canonical_form(value: uuid.UUID) -> None:
+    canonical = str(value)
+    for spelling in (canonical, canonical.upper(), value.hex, f"{{{canonical}}}", value.urn):
+        assert canonical_uuid(spelling) == canonical
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "",
+        "x",
+        "not-a-uuid",
+        "123e4567-e89b-12d3-a456-42661417400",
+        "123e4567-e89b-12d3-a456-4266141740000",
+        "123e4567-e89b-12d3-a456-42661417400g",
+        "123e4567-e89b-12d3-a456-426614174000\n",
+    ],
+)
+def test_a_string_that_is_no_uuid_has_no_canonical_form(value: str) -> None:
+    assert canonical_uuid(value) is None
+
+
+@given(
+    st.datetimes(
+        min_value=datetime(1900, 1, 1),
+        max_value=datetime(2200, 1, 1),
+        timezones=st.sampled_from(
+            [UTC, timezone(timedelta(hours=8)), timezone(-timedelta(hours=5))]
+        ),
+    )
+)
+def test_event_timestamps_match_protobufs_own_conversion(at: datetime) -> None:
+    expected = timestamp_pb2.Timestamp()
+    expected.FromDatetime(at.astimezone(UTC))
+    assert timestamp(at) == expected

@@ -11,6 +11,7 @@ from google.protobuf import any_pb2, timestamp_pb2
 from google.protobuf.message import Message
 
 M = TypeVar("M", bound=Message)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def new_envelope(
@@ -26,17 +27,25 @@ def new_envelope(
         raise ValueError("aggregate versions start at 1")
     packed = any_pb2.Any()
     packed.Pack(payload)
-    ts = timestamp_pb2.Timestamp()
-    ts.FromDatetime(occurred_at.astimezone(UTC))
     return envelope_pb2.EventEnvelope(
         event_id=str(uuid.uuid4()),
         event_type=payload.DESCRIPTOR.name,
         aggregate_type=aggregate_type,
         aggregate_id=aggregate_id,
         aggregate_version=aggregate_version,
-        occurred_at=ts,
+        occurred_at=timestamp(occurred_at),
         correlation_id=correlation_id,
         payload=packed,
+    )
+
+
+def timestamp(at: datetime) -> timestamp_pb2.Timestamp:
+    """Timestamp.FromDatetime's result (a naive datetime is local time), by integer
+    arithmetic: FromDatetime goes through a struct_time and calendar.timegm, ~3 µs of
+    every event."""
+    since = (at if at.tzinfo is not None else at.astimezone(UTC)) - _EPOCH
+    return timestamp_pb2.Timestamp(
+        seconds=since.days * 86_400 + since.seconds, nanos=since.microseconds * 1000
     )
 
 

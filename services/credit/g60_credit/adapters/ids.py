@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import uuid
+from g60common.ids import canonical_uuid
 
 
 def uuid_or_none(value: str) -> str | None:
-    try:
-        return str(uuid.UUID(value))
-    except ValueError:
-        return None
+    return canonical_uuid(value)

@@ -10,6 +10,8 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
+from g60common.ids import canonical_uuid
+
 from g60_credit.domain.errors import (
     BankNotActive,
     CreditLineNotFound,
@@ -55,11 +57,7 @@ def check_party_ids(ids: dict[str, str]) -> None:
 
 
 def _is_uuid(value: str) -> bool:
-    try:
-        uuid.UUID(value)
-    except ValueError:
-        return False
-    return True
+    return canonical_uuid(value) is not None
 
 
 def bank_caller(bank_id: str) -> str:

@@ -17,12 +17,14 @@ from g60_credit.domain.queries import AuditEntry
 from g60_credit.service_layer.unit_of_work import CreditUnitOfWork
 
 T = TypeVar("T")
+# json.dumps(..., sort_keys=True) builds a new encoder on every call.
+_SORTED_JSON = json.JSONEncoder(sort_keys=True).encode
 
 
 def fingerprint(command: object) -> bytes:
     # Commands are flat frozen dataclasses of str/int/bool, so vars() is asdict()
     # without the deep copy.
-    body = json.dumps(vars(command), sort_keys=True)
+    body = _SORTED_JSON(vars(command))
     return hashlib.sha256(type(command).__name__.encode() + body.encode()).digest()
 
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Mapping
 from typing import Any
 
 import asyncpg
 from g60common.corridor import Designation, Industry, InstitutionType, SizeClass
+from g60common.ids import canonical_uuid
 
 from g60_members.domain.errors import DuplicateUscc, StaleVersion
 from g60_members.domain.listing import EnterpriseFilter, MemberFilter
@@ -197,7 +197,4 @@ def _enterprise_of(row: Mapping[str, Any]) -> Enterprise:
 
 def _uuid_or_none(value: str) -> str | None:
     """Ids are UUIDs; anything else cannot exist, so it is simply not found."""
-    try:
-        return str(uuid.UUID(value))
-    except ValueError:
-        return None
+    return canonical_uuid(value)
