@@ -14,8 +14,7 @@ from datetime import UTC, datetime, timedelta
 from g60.events.v1 import credit_events_pb2 as pb
 from g60.events.v1 import envelope_pb2
 from g60common.corridor import CORRIDOR_CITIES
-from g60common.events import new_envelope
-from google.protobuf import timestamp_pb2
+from g60common.events import new_envelope, timestamp
 
 CITIES = sorted(CORRIDOR_CITIES)
 INDUSTRIES = ("AI", "IC", "BIOMED", "HIGH_END_EQUIPMENT", "NEW_ENERGY", "NEW_MATERIALS")
@@ -34,12 +33,6 @@ class _Line:
     version: int = 0
     at: datetime = START
     apps_disbursed: set[str] = field(default_factory=set)
-
-
-def _ts(moment: datetime) -> timestamp_pb2.Timestamp:
-    ts = timestamp_pb2.Timestamp()
-    ts.FromDatetime(moment)
-    return ts
 
 
 class SyntheticHistory:
@@ -127,7 +120,7 @@ class SyntheticHistory:
         return self._envelope(line, pb.FundsDisbursed(
             drawdown_id=f"dd-{line.version}", credit_line_id=line.line_id,
             application_id=app_id, parties=line.parties, amount_fen=amount,
-            first_disbursement=first, submitted_at=_ts(submitted),
+            first_disbursement=first, submitted_at=timestamp(submitted),
             balances=self._balances(line),
         ))  # fmt: skip
 
@@ -143,7 +136,7 @@ class SyntheticHistory:
         app = _Line(f"fa-{self.rng.getrandbits(64):016x}", self._parties(), 0)
         yield self._app_envelope(app, pb.FinancingApplied(
             application_id=app.line_id, parties=app.parties, amount_fen=1_000_000,
-            term_months=12, submitted_at=_ts(app.at),
+            term_months=12, submitted_at=timestamp(app.at),
         ))  # fmt: skip
         roll = self.rng.random()
         if roll < 0.5:

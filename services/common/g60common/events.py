@@ -33,17 +33,17 @@ def new_envelope(
         aggregate_type=aggregate_type,
         aggregate_id=aggregate_id,
         aggregate_version=aggregate_version,
-        occurred_at=timestamp(occurred_at),
+        occurred_at=timestamp(occurred_at.astimezone(UTC)),
         correlation_id=correlation_id,
         payload=packed,
     )
 
 
 def timestamp(at: datetime) -> timestamp_pb2.Timestamp:
-    """Timestamp.FromDatetime's result (a naive datetime is local time), by integer
-    arithmetic: FromDatetime goes through a struct_time and calendar.timegm, ~3 µs of
-    every event."""
-    since = (at if at.tzinfo is not None else at.astimezone(UTC)) - _EPOCH
+    """Timestamp.FromDatetime's result (a naive datetime counts as UTC), by integer
+    arithmetic: FromDatetime goes through a struct_time and calendar.timegm (1.6
+    against 0.5 µs, for every event and every line or application in a reply)."""
+    since = (at if at.tzinfo is not None else at.replace(tzinfo=UTC)) - _EPOCH
     return timestamp_pb2.Timestamp(
         seconds=since.days * 86_400 + since.seconds, nanos=since.microseconds * 1000
     )

@@ -12,8 +12,7 @@ from typing import Any
 
 from g60.events.v1 import credit_events_pb2 as pb
 from g60.events.v1 import envelope_pb2
-from g60common.events import new_envelope
-from google.protobuf import timestamp_pb2
+from g60common.events import new_envelope, timestamp
 from google.protobuf.message import Message
 
 from g60_credit.domain import events as ev
@@ -47,12 +46,6 @@ def balances_to_proto(line: CreditLine) -> pb.CreditLineBalances:
         outstanding_fen=line.outstanding_fen,
         available_fen=line.available_fen,
     )
-
-
-def _timestamp(moment: datetime) -> timestamp_pb2.Timestamp:
-    ts = timestamp_pb2.Timestamp()
-    ts.FromDatetime(moment)
-    return ts
 
 
 def _registered(e: ev.CreditLineRegistered) -> pb.CreditLineRegistered:
@@ -117,7 +110,7 @@ def _application_payload(e: ev.ApplicationEvent) -> Message:
                 purpose=app.purpose,
                 target_bank_ids=list(app.target_bank_ids),
                 city_wide=app.city_wide,
-                submitted_at=_timestamp(app.submitted_at),
+                submitted_at=timestamp(app.submitted_at),
                 currency=app.currency,
                 **ids,
             )
@@ -126,7 +119,7 @@ def _application_payload(e: ev.ApplicationEvent) -> Message:
                 credit_line_id=e.line.credit_line_id,
                 requested_fen=app.amount_fen,
                 approved_fen=app.approved_fen,
-                submitted_at=_timestamp(app.submitted_at),
+                submitted_at=timestamp(app.submitted_at),
                 balances=balances_to_proto(e.line),
                 **ids,
             )
@@ -167,7 +160,7 @@ def _money_payload(e: ev.MoneyEvent) -> Message:
                 drawdown_id=e.drawdown_id,
                 guarantee_fen=e.guarantee_fen,
                 guarantor_id=line.guarantor_id,
-                submitted_at=_timestamp(app.submitted_at),
+                submitted_at=timestamp(app.submitted_at),
                 first_disbursement=app.disbursed_fen == e.amount_fen,
                 application_disbursed_fen=app.disbursed_fen,
                 product=line.product.value,

@@ -6,8 +6,7 @@ from datetime import datetime
 
 from g60.events.v1 import envelope_pb2, member_events_pb2
 from g60.members.v1 import members_pb2
-from g60common.events import new_envelope
-from google.protobuf import timestamp_pb2
+from g60common.events import new_envelope, timestamp
 from google.protobuf.message import Message
 
 from g60_members.domain.events import (
@@ -27,8 +26,7 @@ from g60_members.domain.model import Enterprise, Member
 
 
 def member_to_proto(m: Member) -> members_pb2.Member:
-    joined = timestamp_pb2.Timestamp()
-    joined.FromDatetime(m.joined_at)
+    joined = timestamp(m.joined_at)
     return members_pb2.Member(
         member_id=m.member_id,
         name=m.name,
