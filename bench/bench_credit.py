@@ -1,8 +1,13 @@
 """Credit service benchmark: RegisterCreditLine and Drawdown through gRPC, against the
 same SQL transactions sent straight to PostgreSQL with asyncpg (the baseline).
 
-    .venv/bin/python bench/bench_credit.py [--ops 2000] [--concurrency 16] [--rounds 3]
+    .venv/bin/python bench/bench_credit.py [--ops 3000] [--concurrency 16] [--rounds 5]
         [--cpu] [--relay in-process|separate] [--client go|go-grpc|python]
+        [--credit-replicas 1]
+
+It prints each path's median round (throughput, with p50/p99 over all rounds), the
+ratio of the two median rounds, and the ratio of all rounds pooled (every round's
+operations over every round's time), which scatters less from run to run.
 
 --client go (the default) sends the gRPC path's calls from the Go load generator in
 bench/grpcload (built with `go build` at the start, into a temporary folder) with its
@@ -16,7 +21,9 @@ client, the Go load generator as "loadgen", members, credit, a separate relay,
 PostgreSQL, Kafka) and the ratio of the two paths' totals. Uses G60_PG_DSN /
 G60_KAFKA_BOOTSTRAP when both are set, else starts its own stack.
 Drawdowns spread over one approved application per worker, so the figure is the
-per-transaction cost, not row-lock queueing on a single line.
+per-transaction cost, not row-lock queueing on a single line. --credit-replicas N
+starts N credit processes on their own ports, as deploy/k8s runs two pods, with one
+load generator per replica and the workers dealt to them in turn.
 """
 
 from __future__ import annotations
@@ -36,7 +43,7 @@ from pathlib import Path
 import asyncpg
 import grpc
 from cpu import CpuSplit, listening_pid, parent_pid
-from figures import Figures, Op, measure, median_round
+from figures import Figures, Op, measure, median_round, pooled_rate
 from g60.credit.v1 import credit_pb2, credit_pb2_grpc
 from g60.members.v1 import members_pb2, members_pb2_grpc
 from g60common.db import ensure_database
@@ -57,7 +64,8 @@ CLIENTS = {
 }
 ENGINES = {"go": "h2", "go-grpc": "grpc-go"}
 # (via gRPC, direct SQL, CPU per op direct / gRPC when measured) for one operation
-Result = tuple[Figures, Figures, float | None]
+# (median gRPC round, median direct round, pooled ratio over all rounds, CPU ratio or None)
+Result = tuple[Figures, Figures, float, float | None]
 CREDIT_SERVICE = credit_pb2.DESCRIPTOR.services_by_name["CreditService"].full_name
 
 
@@ -426,7 +434,8 @@ async def _run(
         via_grpc_round = median_round(p[0] for p in pairs)
         direct_round = median_round(p[1] for p in pairs)
         cpu_ratio = None if split is None else split.ratio(via_grpc_round.name, direct_round.name)
-        results.append((via_grpc_round, direct_round, cpu_ratio))
+        pooled = pooled_rate(p[0] for p in pairs) / pooled_rate(p[1] for p in pairs)
+        results.append((via_grpc_round, direct_round, pooled, cpu_ratio))
     await pool.close()
     for channel in path.channels:
         await channel.close()
@@ -436,9 +445,9 @@ async def _run(
 
 def _arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--ops", type=int, default=2000)
+    parser.add_argument("--ops", type=int, default=3000)
     parser.add_argument("--concurrency", type=int, default=16)
-    parser.add_argument("--rounds", type=int, default=3, help="alternating rounds per path")
+    parser.add_argument("--rounds", type=int, default=5, help="alternating rounds per path")
     parser.add_argument(
         "--cpu", action="store_true", help="print each round's CPU time per op, per process"
     )
@@ -509,10 +518,11 @@ def _report(args: argparse.Namespace, started: datetime, results: list[Result]) 
         f"median of {args.rounds} alternating rounds, concurrency {args.concurrency}, "
         f"gRPC client {CLIENTS[args.client]}"
     )
-    for via_grpc, direct, cpu_ratio in results:
+    for via_grpc, direct, pooled, cpu_ratio in results:
         print(via_grpc.line())
         print(direct.line())
         print(f"{'  ratio gRPC / direct SQL':<32} {via_grpc.ops_per_s / direct.ops_per_s:8.2f}")
+        print(f"{'  ratio over all rounds pooled':<32} {pooled:8.2f}")
         if cpu_ratio is not None:
             print(f"{'  CPU per op, direct SQL / gRPC':<32} {cpu_ratio:8.2f}")
 

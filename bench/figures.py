@@ -51,6 +51,12 @@ async def measure(name: str, op: Op, ops: int, concurrency: int) -> Figures:
     return Figures(name, ops, time.perf_counter() - started, latencies)
 
 
+def pooled_rate(rounds: Iterable[Figures]) -> float:
+    """Every round's operations over every round's time: steadier than one round."""
+    ordered = list(rounds)
+    return sum(f.ops for f in ordered) / sum(f.seconds for f in ordered)
+
+
 def median_round(rounds: Iterable[Figures]) -> Figures:
     """The median round by throughput, with every round's latencies pooled."""
     ordered = sorted(rounds, key=lambda f: f.ops_per_s)
