@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import asyncpg
+from g60common.ids import canonical_uuid
 
-from g60_credit.adapters.ids import uuid_or_none
 from g60_credit.domain.application import ApplicationStatus, FinancingApplication
 from g60_credit.domain.errors import ConcurrentUpdate, GuarantorCapacityExceeded
 from g60_credit.domain.guarantee import GuarantorCapacity
@@ -43,7 +43,7 @@ class PgApplicationRepository:
         return await self._fetch(application_id, " FOR UPDATE")
 
     async def _fetch(self, application_id: str, lock: str) -> FinancingApplication | None:
-        key = uuid_or_none(application_id)
+        key = canonical_uuid(application_id)
         if key is None:
             return None
         row = await self._conn.fetchrow(
@@ -58,8 +58,8 @@ class PgApplicationRepository:
                       OR ($2::uuid IS NOT NULL AND target_bank_ids @> ARRAY[$2::uuid]))
                  AND application_id > $3 AND ($4 = '' OR status = $4)
                ORDER BY application_id LIMIT $5""",
-            uuid_or_none(query.enterprise_id),
-            uuid_or_none(query.bank_id),
+            canonical_uuid(query.enterprise_id),
+            canonical_uuid(query.bank_id),
             query.after_id or "00000000-0000-0000-0000-000000000000",
             query.status,
             query.limit,
@@ -138,7 +138,7 @@ class PgGuarantorRepository:
     async def get_for_update(self, guarantor_id: str) -> GuarantorCapacity | None:
         row = await self._conn.fetchrow(
             "SELECT * FROM guarantor_capacity WHERE guarantor_id = $1 FOR UPDATE",
-            uuid_or_none(guarantor_id),
+            canonical_uuid(guarantor_id),
         )
         if row is None:
             return None
@@ -157,7 +157,7 @@ class PgGuarantorRepository:
         created = await self._conn.fetchval(
             """INSERT INTO guarantor_capacity (guarantor_id, capacity_fen, used_fen, version)
                VALUES ($1, 0, 0, 1) ON CONFLICT (guarantor_id) DO NOTHING RETURNING true""",
-            uuid_or_none(guarantor_id),
+            canonical_uuid(guarantor_id),
         )
         return None if created else await self.get_for_update(guarantor_id)
 

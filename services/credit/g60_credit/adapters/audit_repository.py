@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 
 import asyncpg
+from g60common.ids import canonical_uuid
 
-from g60_credit.adapters.ids import uuid_or_none
 from g60_credit.domain.queries import AuditEntry, AuditRecord
 
 
@@ -42,7 +42,7 @@ class PgAuditRepository:
                FROM credit_audit WHERE aggregate_type = $1 AND aggregate_id = $2
                  AND audit_id > $3 ORDER BY audit_id LIMIT $4""",
             aggregate_type,
-            uuid_or_none(aggregate_id),
+            canonical_uuid(aggregate_id),
             after_audit_id,
             limit,
         )

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date
 
 import asyncpg
+from g60common.ids import canonical_uuid
 
-from g60_credit.adapters.ids import uuid_or_none
 from g60_credit.domain.errors import ConcurrentUpdate, CreditLimitExceeded
 from g60_credit.domain.model import CreditLine, CreditLineStatus, Product
 from g60_credit.domain.parties import EnterpriseView, MemberView
@@ -49,7 +49,7 @@ class PgCreditLineRepository:
         return await self._fetch(credit_line_id, " FOR UPDATE")
 
     async def _fetch(self, credit_line_id: str, lock: str) -> CreditLine | None:
-        key = uuid_or_none(credit_line_id)
+        key = canonical_uuid(credit_line_id)
         if key is None:
             return None
         row = await self._conn.fetchrow(
@@ -146,7 +146,7 @@ class PgPartyRepository:
         self._conn = conn
 
     async def member(self, member_id: str) -> MemberView | None:
-        key = uuid_or_none(member_id)
+        key = canonical_uuid(member_id)
         row = key and await self._conn.fetchrow(
             "SELECT * FROM member_view WHERE member_id = $1", key
         )
@@ -161,7 +161,7 @@ class PgPartyRepository:
         )
 
     async def enterprise(self, enterprise_id: str) -> EnterpriseView | None:
-        key = uuid_or_none(enterprise_id)
+        key = canonical_uuid(enterprise_id)
         row = key and await self._conn.fetchrow(
             "SELECT * FROM enterprise_view WHERE enterprise_id = $1", key
         )
@@ -188,8 +188,8 @@ class PgPartyRepository:
                FROM (SELECT 1) AS one
                LEFT JOIN member_view m ON m.member_id = $1
                LEFT JOIN enterprise_view e ON e.enterprise_id = $2""",
-            uuid_or_none(bank_id),
-            uuid_or_none(enterprise_id),
+            canonical_uuid(bank_id),
+            canonical_uuid(enterprise_id),
         )
         assert row is not None
         bank = None

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import grpc
 from g60.credit.v1 import credit_pb2
+from g60common.ids import canonical_uuid
 
-from g60_credit.adapters.ids import uuid_or_none
 from g60_credit.adapters.proto_codec import (
     audit_to_proto,
     line_to_proto,
@@ -119,7 +119,7 @@ class CreditLineRpcs(RpcBase):
         limit = page_size(request.page_size)
 
         async def query() -> list[CreditLine]:
-            if request.enterprise_id and uuid_or_none(request.enterprise_id) is None:
+            if request.enterprise_id and canonical_uuid(request.enterprise_id) is None:
                 raise InvalidFields({"enterprise_id": "must be a UUID"})
             if request.status and request.status not in CreditLineStatus.__members__:
                 raise InvalidFields({"status": "must be one of " + ", ".join(CreditLineStatus)})

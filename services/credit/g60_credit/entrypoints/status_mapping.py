@@ -10,9 +10,9 @@ import grpc
 from g60common.correlation import CALLER_ID_KEY, CALLER_TYPE_KEY
 from g60common.grpc_errors import bad_request_status, error_info_status
 from g60common.idempotency import IdempotencyConflict
+from g60common.ids import canonical_uuid
 from google.rpc import code_pb2
 
-from g60_credit.adapters.ids import uuid_or_none
 from g60_credit.adapters.party_directory import MembersUnavailable
 from g60_credit.domain import errors
 from g60_credit.domain.queries import Viewer
@@ -109,7 +109,7 @@ async def run_rpc(
 
 
 def page_after(token: str, kind: str) -> str:
-    bad_uuid = kind == "uuid" and uuid_or_none(token) is None
+    bad_uuid = kind == "uuid" and canonical_uuid(token) is None
     bad_int = kind == "int" and not token.isdigit()
     if token and (bad_uuid or bad_int):
         raise errors.InvalidFields({"page_token": "is not a token this service issued"})

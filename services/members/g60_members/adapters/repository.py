@@ -43,7 +43,7 @@ class PgMembersRepository:
     async def get_member(self, member_id: str, *, for_update: bool = False) -> Member | None:
         """With for_update, the row stays locked to the end of the transaction, so
         concurrent changes to one member queue up and the later ones see the new version."""
-        key = _uuid_or_none(member_id)
+        key = canonical_uuid(member_id)
         if key is None:
             return None
         row = await self._conn.fetchrow(
@@ -80,7 +80,7 @@ class PgMembersRepository:
             filters.home_city,
             filters.institution_type,
             filters.status,
-            _uuid_or_none(after_id),
+            canonical_uuid(after_id),
             limit,
         )
         return [_member_of(row) for row in rows]
@@ -112,7 +112,7 @@ class PgMembersRepository:
     async def get_enterprise(
         self, enterprise_id: str, *, for_update: bool = False
     ) -> Enterprise | None:
-        key = _uuid_or_none(enterprise_id)
+        key = canonical_uuid(enterprise_id)
         if key is None:
             return None
         row = await self._conn.fetchrow(
@@ -156,7 +156,7 @@ class PgMembersRepository:
             filters.industry,
             filters.size_class,
             filters.status,
-            _uuid_or_none(after_id),
+            canonical_uuid(after_id),
             limit,
         )
         return [_enterprise_of(row) for row in rows]
@@ -193,8 +193,3 @@ def _enterprise_of(row: Mapping[str, Any]) -> Enterprise:
         version=row["version"],
         contact=row["contact"],
     )
-
-
-def _uuid_or_none(value: str) -> str | None:
-    """Ids are UUIDs; anything else cannot exist, so it is simply not found."""
-    return canonical_uuid(value)
