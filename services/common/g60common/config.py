@@ -45,11 +45,6 @@ class PostgresSettings:
     pool_min_size: int
     pool_max_size: int
     command_timeout_s: float
-    # PostgreSQL ends a session that sits inside an open transaction this long, so a
-    # stalled or partitioned service instance cannot keep a credit line's row lock
-    # (and every drawdown on that line) waiting. Nothing here idles inside a
-    # transaction on purpose: work between statements takes milliseconds.
-    idle_in_transaction_timeout_s: float = 30.0
 
     @classmethod
     def from_env(cls, env: Mapping[str, str], prefix: str, default_db: str) -> PostgresSettings:
@@ -58,9 +53,6 @@ class PostgresSettings:
             pool_min_size=env_int(env, f"{prefix}_PG_POOL_MIN", 2),
             pool_max_size=env_int(env, f"{prefix}_PG_POOL_MAX", 20),
             command_timeout_s=env_float(env, f"{prefix}_PG_COMMAND_TIMEOUT_S", 10.0),
-            idle_in_transaction_timeout_s=env_float(
-                env, f"{prefix}_PG_IDLE_IN_TRANSACTION_TIMEOUT_S", 30.0
-            ),
         )
 
 

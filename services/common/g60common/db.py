@@ -23,16 +23,9 @@ async def create_pool(settings: PostgresSettings) -> asyncpg.Pool:
         max_size=settings.pool_max_size,
         command_timeout=settings.command_timeout_s,
         reset=_keep_session,
-        server_settings={
-            # Money transactions rely on row locks and conditional updates under
-            # READ COMMITTED; say so rather than inherit a server default.
-            "default_transaction_isolation": "read committed",
-            "timezone": "UTC",
-            # Enforced by the server, so it holds when this process cannot act.
-            "idle_in_transaction_session_timeout": str(
-                round(settings.idle_in_transaction_timeout_s * 1000)
-            ),
-        },
+        # Money transactions rely on row locks and conditional updates under
+        # READ COMMITTED; say so rather than inherit a server default.
+        server_settings={"default_transaction_isolation": "read committed", "timezone": "UTC"},
     )
     assert pool is not None
     return pool
