@@ -68,8 +68,8 @@ ENGINES = {"go": "h2", "go-grpc": "grpc-go"}
 # (median gRPC round, median direct round, pooled ratio over all rounds, CPU ratio or None)
 Result = tuple[Figures, Figures, float, float | None]
 # The bench process's event loop, which the direct-SQL path's asyncpg runs on. uvloop by
-# default, as in the services: on asyncio's own loop the baseline's client costs ~60 µs
-# more per register, which made the gRPC path look better than it is.
+# default, as in the services: on asyncio's own loop the baseline's client costs ~45 µs
+# more per register and ~65 per drawdown, which made the gRPC path look better than it is.
 LOOPS: dict[str, Callable[[Coroutine[Any, Any, list[Result]]], list[Result]]] = {
     "uvloop": uvloop.run,
     "asyncio": asyncio.run,
@@ -91,6 +91,9 @@ class GrpcPath:
         self.members = members_pb2_grpc.MembersServiceStub(self.members_channel)
         # Unseeded: a reused stack (G60_PG_DSN) already holds earlier runs' USCCs.
         self.rng = random.Random()
+
+    def replica(self, slot: int) -> credit_pb2_grpc.CreditServiceStub:
+        return self.replicas[slot % len(self.replicas)]
 
     async def parties(self) -> tuple[str, str]:
         op = (("x-g60-caller-type", "operator"), ("x-g60-caller-id", "bench"))
@@ -346,7 +349,7 @@ async def run(
             for _ in credit_targets:
                 loadgens.append(await GrpcLoad.start(loadgen_binary, ENGINES[client_name]))
         if pids is not None:
-            pids = {**_numbered("loadgen", [g.pid for g in loadgens]), **pids}
+            pids = {**{_replica_name("loadgen", i): g.pid for i, g in enumerate(loadgens)}, **pids}
         client = GrpcClient(credit_targets, concurrency, loadgens)
         return await _run(env, GrpcPath(env, credit_targets), ops, rounds, pids, client)
     finally:
@@ -354,9 +357,9 @@ async def run(
             await loadgen.close()
 
 
-def _numbered(name: str, pids: Sequence[int]) -> dict[str, int]:
-    """loadgen, loadgen-2, ...: one name per replica's process."""
-    return {name if i == 0 else f"{name}-{i + 1}": pid for i, pid in enumerate(pids)}
+def _replica_name(name: str, replica: int) -> str:
+    """credit, credit-2, ... (and loadgen, loadgen-2, ...): one name per replica."""
+    return name if replica == 0 else f"{name}-{replica + 1}"
 
 
 async def _run(
@@ -392,13 +395,14 @@ async def _run(
         )
 
     async def grpc_register(slot: int) -> object:
-        return await path.replicas[slot % len(path.replicas)].RegisterCreditLine(
+        return await path.replica(slot).RegisterCreditLine(
             path.register_request(ent, 1_000_000), metadata=bank(bank_id), timeout=30
         )
 
     async def grpc_draw(slot: int) -> object:
-        replica = path.replicas[slot % len(path.replicas)]
-        return await replica.Drawdown(draw_request(slot), metadata=bank(bank_id), timeout=30)
+        return await path.replica(slot).Drawdown(
+            draw_request(slot), metadata=bank(bank_id), timeout=30
+        )
 
     register = GrpcCall(
         f"/{CREDIT_SERVICE}/RegisterCreditLine",
@@ -495,10 +499,8 @@ def _services(env: dict[str, str], relay: str, credit_replicas: int) -> list[Ser
     logs = Path(tempfile.mkdtemp(prefix="bench-credit-"))
     services = [_service("members", "g60_members", env, logs, "G60_MEMBERS_GRPC_BIND")]
     for i in range(credit_replicas):
-        name = "credit" if i == 0 else f"credit-{i + 1}"
-        services.append(
-            _service(name, "g60_credit", _replica_env(env, i), logs, "G60_CREDIT_GRPC_BIND")
-        )
+        name, replica_env = _replica_name("credit", i), _replica_env(env, i)
+        services.append(_service(name, "g60_credit", replica_env, logs, "G60_CREDIT_GRPC_BIND"))
     if relay == "separate":
         metrics = f"http:http://127.0.0.1:{env['G60_CREDIT_RELAY_METRICS_PORT']}/metrics"
         relay_log = logs / "credit-relay.log"

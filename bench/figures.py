@@ -53,8 +53,8 @@ async def measure(name: str, op: Op, ops: int, concurrency: int) -> Figures:
 
 def pooled_rate(rounds: Iterable[Figures]) -> float:
     """Every round's operations over every round's time: steadier than one round."""
-    ordered = list(rounds)
-    return sum(f.ops for f in ordered) / sum(f.seconds for f in ordered)
+    all_rounds = list(rounds)
+    return sum(f.ops for f in all_rounds) / sum(f.seconds for f in all_rounds)
 
 
 def median_round(rounds: Iterable[Figures]) -> Figures:
