@@ -39,12 +39,30 @@ def env_float(env: Mapping[str, str], name: str, default: float) -> float:
         raise ConfigError(f"{name} must be a number, got {raw!r}") from exc
 
 
+DEFAULT_TRANSACTION_TIMEOUT_S = 10.0
+
+
 @dataclass(frozen=True)
 class PostgresSettings:
+    """How a process talks to its database, and how long anything may take there.
+
+    Three bounds, each on what it can see (g60common.db, docs/architecture.md):
+    - `command_timeout_s`, client side, per statement: pools whose users run loose
+      statements (the gateway, background tasks).
+    - `transaction_timeout_s`, client side, per unit of work: the gRPC services'
+      request pools, where every statement runs inside one (g60common.uow).
+    - `statement_timeout_s` and `idle_in_transaction_timeout_s`, server side, on every
+      session: PostgreSQL ends a runaway statement, and a transaction whose client went
+      quiet (paused, partitioned) instead of letting it keep its row locks.
+    """
+
     dsn: str
     pool_min_size: int
     pool_max_size: int
     command_timeout_s: float
+    transaction_timeout_s: float = DEFAULT_TRANSACTION_TIMEOUT_S
+    statement_timeout_s: float = 10.0
+    idle_in_transaction_timeout_s: float = 30.0
 
     @classmethod
     def from_env(cls, env: Mapping[str, str], prefix: str, default_db: str) -> PostgresSettings:
@@ -53,6 +71,13 @@ class PostgresSettings:
             pool_min_size=env_int(env, f"{prefix}_PG_POOL_MIN", 2),
             pool_max_size=env_int(env, f"{prefix}_PG_POOL_MAX", 20),
             command_timeout_s=env_float(env, f"{prefix}_PG_COMMAND_TIMEOUT_S", 10.0),
+            transaction_timeout_s=env_float(
+                env, f"{prefix}_PG_TRANSACTION_TIMEOUT_S", DEFAULT_TRANSACTION_TIMEOUT_S
+            ),
+            statement_timeout_s=env_float(env, f"{prefix}_PG_STATEMENT_TIMEOUT_S", 10.0),
+            idle_in_transaction_timeout_s=env_float(
+                env, f"{prefix}_PG_IDLE_IN_TRANSACTION_TIMEOUT_S", 30.0
+            ),
         )
 
 

@@ -1,4 +1,4 @@
-"""Process lifecycle shared by the gRPC services: metrics endpoint, database pool and
+"""Process lifecycle shared by the gRPC services: metrics endpoint, database pools and
 schema, background tasks (outbox relay, projections), gRPC server, and a graceful
 stop on SIGTERM/SIGINT. The outbox relay runs inside the service process by default,
 or on its own (`serve_relay`) when a deployment gives it a process of its own."""
@@ -17,7 +17,7 @@ import uvloop
 from prometheus_client import start_http_server
 
 from g60common.config import KafkaSettings, PostgresSettings
-from g60common.db import apply_schema, create_pool
+from g60common.db import apply_schema, create_pool, create_request_pool
 from g60common.grpc_server import GrpcService, start_grpc_server, stop_grpc_server
 from g60common.idempotency import SCHEMA_SQL as IDEMPOTENCY_SQL
 from g60common.kafka import EVENT_TOPICS, ensure_topics
@@ -25,6 +25,10 @@ from g60common.outbox.relay import OutboxRelay, RelaySettings
 from g60common.outbox.store import SCHEMA_SQL as OUTBOX_SQL
 
 log = logging.getLogger(__name__)
+
+# The relay holds two connections (its leader lock, and the batch it is publishing);
+# each projection or sweeper one at a time.
+BACKGROUND_POOL_MAX = 5
 
 BackgroundTask = Callable[[asyncpg.Pool, asyncio.Event], Coroutine[None, None, None]]
 
@@ -38,7 +42,9 @@ class ServiceSpec:
     postgres: PostgresSettings
     kafka: KafkaSettings
     schema_files: Sequence[Path]
+    # Given the request pool: every statement of a handler runs in a unit of work.
     build_services: Callable[[asyncpg.Pool], Sequence[GrpcService]]
+    # Each given the background pool, whose statements carry their own timeouts.
     background: Sequence[BackgroundTask] = ()
     shutdown_grace_s: float = 5.0
     # False when the relay runs in its own process (`serve_relay`); the service then
@@ -66,13 +72,22 @@ def serve(spec: ServiceSpec) -> None:
 
 async def run_service(spec: ServiceSpec) -> None:
     start_http_server(spec.metrics_port, addr=spec.metrics_host)
-    pool = await create_pool(spec.postgres)
-    await apply_schema(pool, OUTBOX_SQL, IDEMPOTENCY_SQL, *spec.schema_files)
+    # Requests and background work (relay, projections, sweepers) draw on pools of
+    # their own, so a burst of requests cannot take the connections the relay needs to
+    # keep events flowing, nor the reverse. Request handlers use the pool only through
+    # a unit of work, whose deadline bounds each transaction (g60common.uow).
+    pool = await create_request_pool(spec.postgres)
+    background_pool = await create_pool(
+        replace(spec.postgres, pool_min_size=1, pool_max_size=BACKGROUND_POOL_MAX)
+    )
+    await apply_schema(background_pool, OUTBOX_SQL, IDEMPOTENCY_SQL, *spec.schema_files)
     await ensure_topics(spec.kafka, EVENT_TOPICS)
     stop = _stop_on_signals()
-    tasks = [asyncio.create_task(task(pool, stop)) for task in spec.background]
+    tasks = [asyncio.create_task(task(background_pool, stop)) for task in spec.background]
     if spec.relay_in_process:
-        relay = OutboxRelay(pool, spec.kafka, spec.relay or RelaySettings(relay_name=spec.name))
+        relay = OutboxRelay(
+            background_pool, spec.kafka, spec.relay or RelaySettings(relay_name=spec.name)
+        )
         tasks.append(asyncio.create_task(relay.run(stop), name=f"{spec.name}-relay"))
     server, health, port = await start_grpc_server(
         spec.build_services(pool), spec.grpc_bind, spec.name
@@ -82,6 +97,7 @@ async def run_service(spec: ServiceSpec) -> None:
     await stop_grpc_server(server, health, spec.shutdown_grace_s)
     await asyncio.wait(tasks, timeout=spec.shutdown_grace_s)
     await pool.close()
+    await background_pool.close()
 
 
 def serve_relay(spec: RelaySpec) -> None:

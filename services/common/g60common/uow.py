@@ -3,10 +3,17 @@
 `async with uow:` opens one transaction; state changes, outbox events and the
 idempotency record all commit together or not at all. Leaving the block without
 `commit()` rolls back.
+
+The whole block runs under one deadline (`timeout_s`): acquiring a connection, every
+statement and the commit. When it passes, the transaction is rolled back and the block
+raises TimeoutError; a retry with the same request id is safe, since the idempotency
+record commits with the change. The request pools carry no per-statement timer for the
+same reason (g60common.db.create_request_pool).
 """
 
 from __future__ import annotations
 
+import asyncio
 from types import TracebackType
 
 import asyncpg
@@ -14,12 +21,17 @@ from asyncpg.transaction import Transaction
 from g60.events.v1 import envelope_pb2
 
 from g60common import idempotency
+from g60common.config import DEFAULT_TRANSACTION_TIMEOUT_S
 from g60common.outbox.store import append_event
 
 
 class PgUnitOfWork:
-    def __init__(self, pool: asyncpg.Pool) -> None:
+    def __init__(
+        self, pool: asyncpg.Pool, timeout_s: float = DEFAULT_TRANSACTION_TIMEOUT_S
+    ) -> None:
         self._pool = pool
+        self._timeout_s = timeout_s
+        self._deadline: asyncio.Timeout | None = None
         self._conn: asyncpg.Connection | None = None
         self._tx: Transaction | None = None
 
@@ -29,9 +41,16 @@ class PgUnitOfWork:
         return self._conn
 
     async def __aenter__(self) -> PgUnitOfWork:
-        self._conn = await self._pool.acquire()
-        self._tx = self._conn.transaction()
-        await self._tx.start()
+        deadline = asyncio.timeout(self._timeout_s)
+        await deadline.__aenter__()
+        self._deadline = deadline
+        try:
+            self._conn = await self._pool.acquire()
+            self._tx = self._conn.transaction()
+            await self._tx.start()
+        except BaseException as exc:
+            await self.__aexit__(type(exc), exc, exc.__traceback__)
+            raise
         return self
 
     async def __aexit__(
@@ -41,13 +60,26 @@ class PgUnitOfWork:
         tb: TracebackType | None,
     ) -> None:
         try:
-            if self._tx is not None:
-                await self._tx.rollback()
+            await self._roll_back_and_release()
         finally:
-            self._tx = None
-            if self._conn is not None:
-                await self._pool.release(self._conn)
-                self._conn = None
+            deadline, self._deadline = self._deadline, None
+            if deadline is not None:
+                # Turns the deadline's cancellation into TimeoutError.
+                await deadline.__aexit__(exc_type, exc, tb)
+
+    async def _roll_back_and_release(self) -> None:
+        conn, tx = self._conn, self._tx
+        self._conn = self._tx = None
+        if conn is None:
+            return
+        try:
+            if tx is not None:
+                # Bounded on its own: the block's deadline may be what ended it.
+                async with asyncio.timeout(self._timeout_s):
+                    await tx.rollback()
+        finally:
+            # asyncpg closes a connection it cannot reset instead of pooling it.
+            await self._pool.release(conn, timeout=self._timeout_s)
 
     async def commit(self) -> None:
         assert self._tx is not None

@@ -35,8 +35,9 @@ def _services(settings: CreditSettings, pool: asyncpg.Pool) -> list[GrpcService]
     members = members_pb2_grpc.MembersServiceStub(
         grpc.aio.insecure_channel(settings.members_target)
     )
-    directory = ReadThroughPartyDirectory(pool, members)
-    servicer = CreditServicer(lambda: PgCreditUnitOfWork(pool, _clock), directory)
+    timeout_s = settings.postgres.transaction_timeout_s
+    directory = ReadThroughPartyDirectory(pool, members, timeout_s)
+    servicer = CreditServicer(lambda: PgCreditUnitOfWork(pool, _clock, timeout_s), directory)
     return [
         GrpcService(
             SERVICE_NAME, lambda s: credit_pb2_grpc.add_CreditServiceServicer_to_server(servicer, s)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 
 import asyncpg
@@ -20,8 +21,11 @@ from g60_members.entrypoints.grpc_servicer import MembersServicer
 SERVICE_NAME = members_pb2.DESCRIPTOR.services_by_name["MembersService"].full_name
 
 
-def _services(pool: asyncpg.Pool) -> list[GrpcService]:
-    servicer = MembersServicer(lambda: PgMembersUnitOfWork(pool, lambda: datetime.now(UTC)))
+def _services(settings: MembersSettings, pool: asyncpg.Pool) -> list[GrpcService]:
+    timeout_s = settings.postgres.transaction_timeout_s
+    servicer = MembersServicer(
+        lambda: PgMembersUnitOfWork(pool, lambda: datetime.now(UTC), timeout_s)
+    )
     return [
         GrpcService(
             SERVICE_NAME,
@@ -41,7 +45,7 @@ def main() -> None:
         postgres=settings.postgres,
         kafka=settings.kafka,
         schema_files=[Path(__file__).parent / "adapters" / "schema.sql"],
-        build_services=_services,
+        build_services=partial(_services, settings),
         background=[
             lambda pool, stop: run_registry_gauges(pool, stop, settings.gauge_refresh_s),
         ],

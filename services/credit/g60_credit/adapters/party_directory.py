@@ -5,9 +5,12 @@ only a never-seen id needs the members service (deadline-bounded)."""
 
 from __future__ import annotations
 
+import asyncio
+
 import asyncpg
 import grpc
 from g60.members.v1 import members_pb2, members_pb2_grpc
+from g60common.config import DEFAULT_TRANSACTION_TIMEOUT_S
 
 from g60_credit.adapters.member_projection import enterprise_view_of, member_view_of
 from g60_credit.adapters.repository import (
@@ -24,12 +27,19 @@ class MembersUnavailable(Exception):
 
 
 class ReadThroughPartyDirectory:
-    def __init__(self, pool: asyncpg.Pool, members: members_pb2_grpc.MembersServiceStub) -> None:
+    def __init__(
+        self,
+        pool: asyncpg.Pool,
+        members: members_pb2_grpc.MembersServiceStub,
+        timeout_s: float = DEFAULT_TRANSACTION_TIMEOUT_S,
+    ) -> None:
         self._pool = pool
         self._members = members
+        self._timeout_s = timeout_s
 
     async def ensure_known(self, member_ids: list[str], enterprise_ids: list[str]) -> None:
-        async with self._pool.acquire() as conn:
+        # One deadline, as a unit of work has: the request pool's statements carry none.
+        async with asyncio.timeout(self._timeout_s), self._pool.acquire() as conn:
             parties = PgPartyRepository(conn)
             for member_id in member_ids:
                 if await parties.member(member_id) is None:

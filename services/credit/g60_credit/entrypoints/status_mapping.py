@@ -8,6 +8,7 @@ from typing import NoReturn, TypeVar
 import asyncpg
 import grpc
 from g60common.correlation import CALLER_ID_KEY, CALLER_TYPE_KEY
+from g60common.db import DATABASE_TIMEOUT_MESSAGE, DATABASE_TIMEOUTS
 from g60common.grpc_errors import bad_request_status, error_info_status
 from g60common.idempotency import IdempotencyConflict
 from g60common.ids import canonical_uuid
@@ -92,6 +93,8 @@ async def abort_for(context: grpc.aio.ServicerContext, exc: Exception) -> NoRetu
             )
         case MembersUnavailable():
             await context.abort(grpc.StatusCode.UNAVAILABLE, str(exc))
+        case _ if isinstance(exc, DATABASE_TIMEOUTS):
+            await context.abort(grpc.StatusCode.UNAVAILABLE, DATABASE_TIMEOUT_MESSAGE)
     raise exc
 
 

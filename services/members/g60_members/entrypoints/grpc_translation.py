@@ -7,6 +7,7 @@ from typing import Any, NoReturn
 import grpc
 from g60.members.v1 import members_pb2
 from g60common.correlation import CALLER_ID_KEY, CALLER_TYPE_KEY
+from g60common.db import DATABASE_TIMEOUT_MESSAGE, DATABASE_TIMEOUTS
 from g60common.grpc_errors import bad_request_status, error_info_status
 from g60common.idempotency import IdempotencyConflict
 from google.protobuf.message import Message
@@ -136,6 +137,8 @@ async def abort_for(context: grpc.aio.ServicerContext, exc: Exception) -> NoRetu
             await context.abort_with_status(
                 error_info_status(code_pb2.ABORTED, str(exc), "STALE_VERSION")
             )
+        case _ if isinstance(exc, DATABASE_TIMEOUTS):
+            await context.abort(grpc.StatusCode.UNAVAILABLE, DATABASE_TIMEOUT_MESSAGE)
     raise exc
 
 
