@@ -3,7 +3,7 @@ same SQL transactions sent straight to PostgreSQL with asyncpg (the baseline).
 
     .venv/bin/python bench/bench_credit.py [--ops 3000] [--concurrency 16] [--rounds 5]
         [--cpu] [--relay in-process|separate] [--client go|go-grpc|python]
-        [--credit-replicas 1] [--loop uvloop|asyncio]
+        [--credit-replicas 1] [--loop uvloop|asyncio] [--warm-up-ops 3000]
 
 It prints each path's median round (throughput, with p50/p99 over all rounds), the
 ratio of the two median rounds, and the ratio of all rounds pooled (every round's
@@ -342,6 +342,7 @@ async def run(
     pids: dict[str, int] | None,
     loadgen_binary: Path | None,
     client_name: str,
+    warm_up_ops: int = WARM_UP_OPS,
 ) -> list[Result]:
     loadgens: list[GrpcLoad] = []
     try:
@@ -351,7 +352,8 @@ async def run(
         if pids is not None:
             pids = {**{_replica_name("loadgen", i): g.pid for i, g in enumerate(loadgens)}, **pids}
         client = GrpcClient(credit_targets, concurrency, loadgens)
-        return await _run(env, GrpcPath(env, credit_targets), ops, rounds, pids, client)
+        path = GrpcPath(env, credit_targets)
+        return await _run(env, path, ops, rounds, pids, client, warm_up_ops)
     finally:
         for loadgen in loadgens:
             await loadgen.close()
@@ -369,6 +371,7 @@ async def _run(
     rounds: int,
     pids: dict[str, int] | None,
     client: GrpcClient,
+    warm_up_ops: int,
 ) -> list[Result]:
     concurrency = client.concurrency
     bank_id, ent = await path.parties()
@@ -423,8 +426,8 @@ async def _run(
     # otherwise the first gRPC rounds pay for compiling the broker's transaction path.
     metadata = dict(bank(bank_id))
     for call, direct in ((register, sql_register), (draw, sql_draw)):
-        await client.round_("warm-up", call, WARM_UP_OPS, metadata)
-        await measure("warm-up", direct, WARM_UP_OPS, concurrency)
+        await client.round_("warm-up", call, warm_up_ops, metadata)
+        await measure("warm-up", direct, warm_up_ops, concurrency)
     split = None if pids is None else await _cpu_split(env, pool, pids)
 
     async def round_(figures: Awaitable[Figures]) -> Figures:
@@ -460,6 +463,12 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--ops", type=int, default=3000)
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--rounds", type=int, default=5, help="alternating rounds per path")
+    parser.add_argument(
+        "--warm-up-ops",
+        type=int,
+        default=WARM_UP_OPS,
+        help="operations per path and command before the first measured round",
+    )
     parser.add_argument(
         "--cpu", action="store_true", help="print each round's CPU time per op, per process"
     )
@@ -576,6 +585,7 @@ def _bench(args: argparse.Namespace, loadgen_binary: Path | None) -> None:
                 pids if args.cpu else None,
                 loadgen_binary,
                 args.client,
+                args.warm_up_ops,
             )
         )
         _report(args, started, results)

@@ -1,0 +1,32 @@
+"""The credit benchmark still runs end to end: the Go load generator builds and its
+raw HTTP/2 calls succeed against the service, the direct-SQL baseline's statements still
+fit the schema, and the CPU split finds every process. Tiny rounds, no figures checked:
+a benchmark is never a timed assertion (docs/benchmarks.md has the real runs)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytestmark = [pytest.mark.integration, pytest.mark.timeout(300)]
+
+REPO = Path(__file__).resolve().parents[3]
+
+
+def test_the_credit_bench_runs_both_paths_on_its_own_stack() -> None:
+    # Its own stack, as a reader running the documented command would get.
+    env = {k: v for k, v in os.environ.items() if k not in ("G60_PG_DSN", "G60_KAFKA_BOOTSTRAP")}
+    command = [sys.executable, "bench/bench_credit.py", "--ops", "200", "--rounds", "1"]
+    command += ["--warm-up-ops", "50", "--cpu"]
+    done = subprocess.run(
+        command, cwd=REPO, env=env, capture_output=True, text=True, timeout=240, check=False
+    )
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    for label in ("RegisterCreditLine via gRPC", "Drawdown direct SQL", "loadgen", "credit"):
+        assert label in done.stdout, done.stdout
+    assert done.stdout.count("ratio gRPC / direct SQL") == 2, done.stdout
+    assert done.stdout.count("CPU per op, direct SQL / gRPC") == 2, done.stdout
