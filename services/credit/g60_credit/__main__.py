@@ -62,7 +62,7 @@ def main() -> None:
         background=[
             lambda pool, stop: run_member_projection(pool, settings.kafka, stop),
             lambda pool, stop: run_expiry_sweeper(
-                lambda: PgCreditUnitOfWork(pool, _clock),
+                lambda: PgCreditUnitOfWork(pool, _clock, settings.postgres.transaction_timeout_s),
                 _clock,
                 settings.expiry_sweep_interval_s,
                 settings.expiry_batch_size,
