@@ -14,6 +14,8 @@ same reason (g60common.db.create_request_pool).
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
+from datetime import UTC, datetime
 from types import TracebackType
 
 import asyncpg
@@ -25,11 +27,19 @@ from g60common.config import DEFAULT_TRANSACTION_TIMEOUT_S
 from g60common.outbox.store import append_event
 
 
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
 class PgUnitOfWork:
     def __init__(
-        self, pool: asyncpg.Pool, timeout_s: float = DEFAULT_TRANSACTION_TIMEOUT_S
+        self,
+        pool: asyncpg.Pool,
+        clock: Callable[[], datetime] = _utc_now,
+        timeout_s: float = DEFAULT_TRANSACTION_TIMEOUT_S,
     ) -> None:
         self._pool = pool
+        self._clock = clock  # stamps the events the subclasses publish
         self._timeout_s = timeout_s
         self._deadline: asyncio.Timeout | None = None
         self._conn: asyncpg.Connection | None = None

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
 
@@ -23,9 +22,7 @@ SERVICE_NAME = members_pb2.DESCRIPTOR.services_by_name["MembersService"].full_na
 
 def _services(settings: MembersSettings, pool: asyncpg.Pool) -> list[GrpcService]:
     timeout_s = settings.postgres.transaction_timeout_s
-    servicer = MembersServicer(
-        lambda: PgMembersUnitOfWork(pool, lambda: datetime.now(UTC), timeout_s)
-    )
+    servicer = MembersServicer(lambda: PgMembersUnitOfWork(pool, timeout_s=timeout_s))
     return [
         GrpcService(
             SERVICE_NAME,

@@ -3,9 +3,12 @@ caller metadata the gateway would send."""
 
 from __future__ import annotations
 
+import asyncio
 import random
 import uuid
-from dataclasses import dataclass, field
+from collections.abc import AsyncIterator, Mapping, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -149,3 +152,26 @@ class CreditWorld:
 
 def code_of(exc: BaseException) -> grpc.StatusCode | None:
     return exc.code() if isinstance(exc, grpc.aio.AioRpcError) else None
+
+
+@asynccontextmanager
+async def credit_restarted_with(
+    world: CreditWorld, env: Mapping[str, str], companions: Sequence[ServiceProcess] = ()
+) -> AsyncIterator[ServiceProcess]:
+    """The session's credit service restarted with `env` on top of its own (and any
+    companion processes started after it); the original is back afterwards."""
+    original = world.services["credit"]
+    credit = replace(original, env={**original.env, **env}, process=None)
+    original.stop()
+    world.services["credit"] = credit
+    try:
+        for process in (credit, *companions):
+            process.start()
+            await asyncio.to_thread(process.wait_ready)
+        yield credit
+    finally:
+        for process in (*reversed(companions), credit):
+            process.stop()
+        world.services["credit"] = original
+        original.start()
+        await asyncio.to_thread(original.wait_ready)

@@ -7,14 +7,13 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from dataclasses import replace
 
 import asyncpg
 import pytest
 from g60common.launcher import ServiceProcess
 from g60common.stack.ports import find_free_ports
 
-from tests.integration.credit.helpers import CreditWorld
+from tests.integration.credit.helpers import CreditWorld, credit_restarted_with
 from tests.integration.credit.outbox_checks import (
     assert_exactly_once,
     committed_versions,
@@ -37,28 +36,13 @@ async def separate_relay(world: CreditWorld) -> AsyncIterator[ServiceProcess]:
     the in-process original is back afterwards."""
     original = world.services["credit"]
     port = find_free_ports(1)[0]
-    env = {
-        **original.env,
-        "G60_CREDIT_OUTBOX_RELAY": "separate",
-        "G60_CREDIT_RELAY_METRICS_PORT": str(port),
-    }
-    credit = replace(original, env=env, process=None)
+    env = {"G60_CREDIT_OUTBOX_RELAY": "separate", "G60_CREDIT_RELAY_METRICS_PORT": str(port)}
     relay_log = original.log_path.with_name("credit-relay.log")
     metrics = f"http:http://127.0.0.1:{port}/metrics"
-    relay = ServiceProcess("credit-relay", "g60_credit.outbox_relay", env, relay_log, metrics)
-    original.stop()
-    world.services["credit"] = credit
-    try:
-        for process in (credit, relay):
-            process.start()
-            await asyncio.to_thread(process.wait_ready)
+    relay_env = {**original.env, **env}
+    relay = ServiceProcess("credit-relay", "g60_credit.outbox_relay", relay_env, relay_log, metrics)
+    async with credit_restarted_with(world, env, companions=[relay]):
         yield relay
-    finally:
-        relay.stop()
-        credit.stop()
-        world.services["credit"] = original
-        original.start()
-        await asyncio.to_thread(original.wait_ready)
 
 
 async def test_the_relay_process_publishes_every_commit_once_across_a_sigkill(

@@ -8,14 +8,13 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import AsyncIterator
-from dataclasses import replace
 
 import asyncpg
 import grpc
 import pytest
 from g60common.launcher import ServiceProcess
 
-from tests.integration.credit.helpers import CreditWorld, code_of, rid
+from tests.integration.credit.helpers import CreditWorld, code_of, credit_restarted_with, rid
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(120)]
 
@@ -30,25 +29,13 @@ BLOCKED_CALLS = 2 * POOL_MAX
 async def short_deadline(world: CreditWorld) -> AsyncIterator[ServiceProcess]:
     """The session's credit service restarted with a short transaction deadline and a
     small request pool; the original is back afterwards."""
-    original = world.services["credit"]
     env = {
-        **original.env,
         "G60_CREDIT_PG_TRANSACTION_TIMEOUT_S": str(DEADLINE_S),
         "G60_CREDIT_PG_POOL_MAX": str(POOL_MAX),
         "G60_CREDIT_PG_POOL_MIN": "1",
     }
-    credit = replace(original, env=env, process=None)
-    original.stop()
-    world.services["credit"] = credit
-    try:
-        credit.start()
-        await asyncio.to_thread(credit.wait_ready)
+    async with credit_restarted_with(world, env) as credit:
         yield credit
-    finally:
-        credit.stop()
-        world.services["credit"] = original
-        original.start()
-        await asyncio.to_thread(original.wait_ready)
 
 
 async def test_a_drawdown_past_its_deadline_is_unavailable_and_its_retry_applies_once(

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 
-import asyncpg
-from g60common.config import DEFAULT_TRANSACTION_TIMEOUT_S
 from g60common.correlation import current_correlation_id
 from g60common.kafka import TOPIC_CREDIT_EVENTS
 from g60common.uow import PgUnitOfWork
@@ -22,15 +19,6 @@ from g60_credit.domain.events import CreditEvent
 
 
 class PgCreditUnitOfWork(PgUnitOfWork):
-    def __init__(
-        self,
-        pool: asyncpg.Pool,
-        clock: Callable[[], datetime],
-        timeout_s: float = DEFAULT_TRANSACTION_TIMEOUT_S,
-    ) -> None:
-        super().__init__(pool, timeout_s)
-        self._clock = clock
-
     async def __aenter__(self) -> PgCreditUnitOfWork:
         await super().__aenter__()
         self.lines = PgCreditLineRepository(self.conn)

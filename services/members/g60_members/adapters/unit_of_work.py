@@ -2,11 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import datetime
-
-import asyncpg
-from g60common.config import DEFAULT_TRANSACTION_TIMEOUT_S
 from g60common.correlation import current_correlation_id
 from g60common.kafka import TOPIC_MEMBER_EVENTS
 from g60common.uow import PgUnitOfWork
@@ -17,15 +12,6 @@ from g60_members.domain.events import MembersEvent
 
 
 class PgMembersUnitOfWork(PgUnitOfWork):
-    def __init__(
-        self,
-        pool: asyncpg.Pool,
-        clock: Callable[[], datetime],
-        timeout_s: float = DEFAULT_TRANSACTION_TIMEOUT_S,
-    ) -> None:
-        super().__init__(pool, timeout_s)
-        self._clock = clock
-
     async def __aenter__(self) -> PgMembersUnitOfWork:
         await super().__aenter__()
         self.repo = PgMembersRepository(self.conn)
