@@ -137,6 +137,40 @@ async def test_a_unit_of_work_past_its_deadline_rolls_back_and_frees_its_connect
         single.terminate()
 
 
+async def test_a_cancelled_unit_of_work_rolls_back_and_frees_its_connection(
+    settings: PostgresSettings, pool: asyncpg.Pool
+) -> None:
+    # A gRPC caller that goes away cancels its handler mid-transaction.
+    single = await create_request_pool(replace(settings, pool_min_size=1, pool_max_size=1))
+    holder = await asyncpg.connect(settings.dsn)
+    locked = asyncio.Event()
+
+    async def drawdown() -> None:
+        async with PgUnitOfWork(single, timeout_s=GUARD_S) as uow:
+            await uow.conn.execute("INSERT INTO line VALUES (3, 5)")
+            locked.set()
+            await uow.conn.execute("UPDATE line SET utilized_fen = 9 WHERE id = 1")
+            await uow.commit()
+
+    try:
+        async with asyncio.timeout(GUARD_S):
+            await holder.execute("BEGIN")
+            await holder.execute("SELECT * FROM line WHERE id = 1 FOR UPDATE")
+            task = asyncio.create_task(drawdown())
+            await locked.wait()
+            await asyncio.sleep(0.1)  # now waiting for the holder's row lock
+            task.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await task
+            await holder.execute("COMMIT")
+            # The only connection is back, and neither statement was kept.
+            assert await single.fetchval("SELECT count(*) FROM line WHERE id = 3") == 0
+            assert await single.fetchval("SELECT utilized_fen FROM line WHERE id = 1") == 0
+    finally:
+        holder.terminate()
+        single.terminate()
+
+
 def test_the_limits_are_read_from_the_environment() -> None:
     env = {
         "G60_CREDIT_PG_TRANSACTION_TIMEOUT_S": "4",
