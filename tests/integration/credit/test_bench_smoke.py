@@ -1,4 +1,4 @@
-"""The credit benchmark still runs end to end: the Go load generator builds and its
+"""The credit benchmarks still run end to end: the Go load generator builds and its
 raw HTTP/2 calls succeed against the service, the direct-SQL baseline's statements still
 fit the schema, and the CPU split finds every process. Tiny rounds, no figures checked:
 a benchmark is never a timed assertion (docs/benchmarks.md has the real runs)."""
@@ -17,16 +17,35 @@ pytestmark = [pytest.mark.integration, pytest.mark.timeout(300)]
 REPO = Path(__file__).resolve().parents[3]
 
 
-def test_the_credit_bench_runs_both_paths_on_its_own_stack() -> None:
+TINY = ["--ops", "200", "--rounds", "1", "--warm-up-ops", "50"]
+
+
+def _run_on_its_own_stack(*command: str) -> str:
     # Its own stack, as a reader running the documented command would get.
     env = {k: v for k, v in os.environ.items() if k not in ("G60_PG_DSN", "G60_KAFKA_BOOTSTRAP")}
-    command = [sys.executable, "bench/bench_credit.py", "--ops", "200", "--rounds", "1"]
-    command += ["--warm-up-ops", "50", "--cpu"]
     done = subprocess.run(
-        command, cwd=REPO, env=env, capture_output=True, text=True, timeout=240, check=False
+        [sys.executable, *command],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=240,
+        check=False,
     )
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    return done.stdout
+
+
+def test_the_credit_bench_runs_both_paths() -> None:
+    stdout = _run_on_its_own_stack("bench/bench_credit.py", *TINY, "--cpu")
     for label in ("RegisterCreditLine via gRPC", "Drawdown direct SQL", "loadgen", "credit"):
-        assert label in done.stdout, done.stdout
-    assert done.stdout.count("ratio gRPC / direct SQL") == 2, done.stdout
-    assert done.stdout.count("CPU per op, direct SQL / gRPC") == 2, done.stdout
+        assert label in stdout, stdout
+    assert stdout.count("ratio gRPC / direct SQL") == 2, stdout
+    assert stdout.count("CPU per op, direct SQL / gRPC") == 2, stdout
+
+
+def test_the_layers_bench_runs_every_path() -> None:
+    stdout = _run_on_its_own_stack("bench/credit_layers.py", *TINY)
+    for command in ("RegisterCreditLine", "Drawdown"):
+        for path in ("direct SQL", "handlers", "handlers + relay"):
+            assert f"{command} {path} " in stdout, stdout
