@@ -120,45 +120,50 @@ class GrpcPath:
         )
         return b.member_id, e.enterprise_id
 
-    def register_request(
-        self, enterprise_id: str, limit_fen: int
-    ) -> credit_pb2.RegisterCreditLineRequest:
-        today = date.today()
-        return credit_pb2.RegisterCreditLineRequest(
-            request_id=str(uuid.uuid4()),
-            enterprise_id=enterprise_id,
-            product="TECHNOLOGY_LOAN",
-            currency="CNY",
-            limit_fen=limit_fen,
-            revolving=True,
-            valid_from=(today - timedelta(days=2)).isoformat(),
-            valid_to=(today + timedelta(days=365)).isoformat(),
-        )
-
     async def approved_application(self, bank_id: str, ent: str) -> str:
         line = await self.credit.RegisterCreditLine(
-            self.register_request(ent, 10**15), metadata=bank(bank_id)
+            register_request(ent, 10**15), metadata=bank(bank_id)
         )
         app = await self.credit.ApplyForFinancing(
-            credit_pb2.ApplyForFinancingRequest(
-                request_id=str(uuid.uuid4()),
-                bank_id=bank_id,
-                currency="CNY",
-                amount_fen=10**15,
-                term_months=12,
-                purpose="bench",
-            ),
+            apply_request(bank_id),
             metadata=(("x-g60-caller-type", "enterprise"), ("x-g60-caller-id", ent)),
         )
         await self.credit.ApproveFinancing(
-            credit_pb2.ApproveFinancingRequest(
-                request_id=str(uuid.uuid4()),
-                application_id=app.application_id,
-                credit_line_id=line.credit_line_id,
-            ),
-            metadata=bank(bank_id),
+            approve_request(app.application_id, line.credit_line_id), metadata=bank(bank_id)
         )
         return str(app.application_id)
+
+
+def register_request(enterprise_id: str, limit_fen: int) -> credit_pb2.RegisterCreditLineRequest:
+    today = date.today()
+    return credit_pb2.RegisterCreditLineRequest(
+        request_id=str(uuid.uuid4()),
+        enterprise_id=enterprise_id,
+        product="TECHNOLOGY_LOAN",
+        currency="CNY",
+        limit_fen=limit_fen,
+        revolving=True,
+        valid_from=(today - timedelta(days=2)).isoformat(),
+        valid_to=(today + timedelta(days=365)).isoformat(),
+    )
+
+
+def apply_request(bank_id: str) -> credit_pb2.ApplyForFinancingRequest:
+    """For the whole of a 10^15 fen line: drawdowns of 1 fen never exhaust it."""
+    return credit_pb2.ApplyForFinancingRequest(
+        request_id=str(uuid.uuid4()),
+        bank_id=bank_id,
+        currency="CNY",
+        amount_fen=10**15,
+        term_months=12,
+        purpose="bench",
+    )
+
+
+def approve_request(application_id: str, line_id: str) -> credit_pb2.ApproveFinancingRequest:
+    return credit_pb2.ApproveFinancingRequest(
+        request_id=str(uuid.uuid4()), application_id=application_id, credit_line_id=line_id
+    )
 
 
 @dataclass(frozen=True)
@@ -375,7 +380,7 @@ async def _run(
 ) -> list[Result]:
     concurrency = client.concurrency
     bank_id, ent = await path.parties()
-    await path.credit.RegisterCreditLine(path.register_request(ent, 1_000), metadata=bank(bank_id))
+    await path.credit.RegisterCreditLine(register_request(ent, 1_000), metadata=bank(bank_id))
     apps = [await path.approved_application(bank_id, ent) for _ in range(concurrency)]
     pool = await asyncpg.create_pool(
         env["G60_CREDIT_PG_DSN"], min_size=concurrency, max_size=concurrency
@@ -399,7 +404,7 @@ async def _run(
 
     async def grpc_register(slot: int) -> object:
         return await path.replica(slot).RegisterCreditLine(
-            path.register_request(ent, 1_000_000), metadata=bank(bank_id), timeout=30
+            register_request(ent, 1_000_000), metadata=bank(bank_id), timeout=30
         )
 
     async def grpc_draw(slot: int) -> object:
@@ -410,7 +415,7 @@ async def _run(
     register = GrpcCall(
         f"/{CREDIT_SERVICE}/RegisterCreditLine",
         grpc_register,
-        lambda _: path.register_request(ent, 1_000_000).SerializeToString(),
+        lambda _: register_request(ent, 1_000_000).SerializeToString(),
     )
     draw = GrpcCall(
         f"/{CREDIT_SERVICE}/Drawdown", grpc_draw, lambda s: draw_request(s).SerializeToString()

@@ -25,14 +25,14 @@ import time
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import asyncpg
 import g60_credit
 import uvloop
-from bench_credit import SqlPath
+from bench_credit import SqlPath, apply_request, approve_request, register_request
 from figures import Figures, measure
 from g60.credit.v1 import credit_pb2
 from g60_credit.adapters.party_directory import ReadThroughPartyDirectory
@@ -120,20 +120,6 @@ class _Relay:
             await self._task
 
 
-def _register_request(enterprise_id: str, limit_fen: int) -> credit_pb2.RegisterCreditLineRequest:
-    today = date.today()
-    return credit_pb2.RegisterCreditLineRequest(
-        request_id=str(uuid.uuid4()),
-        enterprise_id=enterprise_id,
-        product="TECHNOLOGY_LOAN",
-        currency="CNY",
-        limit_fen=limit_fen,
-        revolving=True,
-        valid_from=(today - timedelta(days=2)).isoformat(),
-        valid_to=(today + timedelta(days=365)).isoformat(),
-    )
-
-
 async def _seed_parties(pool: asyncpg.Pool) -> tuple[str, str]:
     bank_id, enterprise_id = str(uuid.uuid4()), str(uuid.uuid4())
     async with pool.acquire() as conn:
@@ -151,24 +137,13 @@ async def _applications(
     as_bank, as_enterprise = _Caller("bank", bank_id), _Caller("enterprise", enterprise_id)
     approved = []
     for _ in range(count):
-        line = await servicer.RegisterCreditLine(_register_request(enterprise_id, 10**15), as_bank)  # type: ignore[arg-type]
+        line = await servicer.RegisterCreditLine(register_request(enterprise_id, 10**15), as_bank)  # type: ignore[arg-type]
         application = await servicer.ApplyForFinancing(
-            credit_pb2.ApplyForFinancingRequest(
-                request_id=str(uuid.uuid4()),
-                bank_id=bank_id,
-                currency="CNY",
-                amount_fen=10**15,
-                term_months=12,
-                purpose="bench",
-            ),
+            apply_request(bank_id),
             as_enterprise,  # type: ignore[arg-type]
         )
         await servicer.ApproveFinancing(
-            credit_pb2.ApproveFinancingRequest(
-                request_id=str(uuid.uuid4()),
-                application_id=application.application_id,
-                credit_line_id=line.credit_line_id,
-            ),
+            approve_request(application.application_id, line.credit_line_id),
             as_bank,  # type: ignore[arg-type]
         )
         approved.append((application.application_id, line.credit_line_id))
@@ -203,7 +178,7 @@ async def run(
 
     async def handler_register(_: int) -> object:
         return await servicer.RegisterCreditLine(
-            _register_request(enterprise_id, 1_000_000),
+            register_request(enterprise_id, 1_000_000),
             as_bank,  # type: ignore[arg-type]
         )
 
