@@ -42,7 +42,13 @@ from g60_credit.domain.parties import EnterpriseView, MemberView
 from g60_credit.entrypoints.grpc_servicer import CreditServicer
 from g60common.config import KafkaSettings, PostgresSettings
 from g60common.correlation import CALLER_ID_KEY, CALLER_TYPE_KEY
-from g60common.db import apply_schema, create_pool, create_request_pool, ensure_database
+from g60common.db import (
+    apply_schema,
+    create_pool,
+    create_request_pool,
+    dsn_for_database,
+    ensure_database,
+)
 from g60common.idempotency import SCHEMA_SQL as IDEMPOTENCY_SQL
 from g60common.kafka import EVENT_TOPICS, ensure_topics
 from g60common.outbox import store
@@ -154,7 +160,7 @@ async def run(
     endpoints: StackEndpoints, ops: int, concurrency: int, rounds: int, warm_up_ops: int
 ) -> None:
     await ensure_database(endpoints.pg_dsn, DATABASE)
-    dsn = endpoints.pg_dsn.rsplit("/", 1)[0] + f"/{DATABASE}"
+    dsn = dsn_for_database(endpoints.pg_dsn, DATABASE)
     # The service's pools: requests (no per-statement timers), background (the relay).
     requests = await create_request_pool(PostgresSettings(dsn, concurrency, 20, 10.0))
     background = await create_pool(PostgresSettings(dsn, 1, 5, 10.0))

@@ -16,7 +16,12 @@ from dataclasses import replace
 import asyncpg
 import pytest
 from g60common.config import PostgresSettings
-from g60common.db import create_request_pool, ensure_database, session_settings
+from g60common.db import (
+    create_request_pool,
+    dsn_for_database,
+    ensure_database,
+    session_settings,
+)
 from g60common.stack import StackEndpoints
 from g60common.uow import PgUnitOfWork
 
@@ -30,7 +35,7 @@ async def settings(stack: StackEndpoints) -> PostgresSettings:
     name = f"sessiontest_{uuid.uuid4().hex[:8]}"
     async with asyncio.timeout(GUARD_S):
         await ensure_database(stack.pg_dsn, name)
-    dsn = stack.pg_dsn.rsplit("/", 1)[0] + f"/{name}"
+    dsn = dsn_for_database(stack.pg_dsn, name)
     return PostgresSettings(
         dsn,
         1,

@@ -14,7 +14,7 @@ import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from g60.events.v1 import credit_events_pb2, envelope_pb2
 from g60common.config import KafkaSettings, PostgresSettings
-from g60common.db import apply_schema, create_pool, ensure_database
+from g60common.db import apply_schema, create_pool, dsn_for_database, ensure_database
 from g60common.events import decode_envelope, new_envelope
 from g60common.kafka import TopicSpec, consumer_settings, ensure_topics, producer_settings
 from g60common.outbox import store
@@ -32,7 +32,7 @@ async def relay_env(
 ) -> AsyncIterator[tuple[asyncpg.Pool, KafkaSettings, str]]:
     name = f"relaytest_{uuid.uuid4().hex[:8]}"
     await ensure_database(stack.pg_dsn, name)
-    dsn = stack.pg_dsn.rsplit("/", 1)[0] + f"/{name}"
+    dsn = dsn_for_database(stack.pg_dsn, name)
     pool = await create_pool(PostgresSettings(dsn, 1, 5, 10.0))
     await apply_schema(pool, SCHEMA_SQL)
     kafka = KafkaSettings(stack.kafka_bootstrap, 30_000)

@@ -9,6 +9,7 @@ import pytest
 from g60.events.v1 import credit_events_pb2
 from g60common.config import ConfigError, KafkaSettings, PostgresSettings, env_int
 from g60common.correlation import current_correlation_id, set_correlation_id
+from g60common.db import dsn_for_database
 from g60common.events import decode_envelope, new_envelope, timestamp, unpack_payload
 from g60common.ids import canonical_uuid
 from g60common.kafka import producer_settings
@@ -45,6 +46,32 @@ def test_an_operators_grpc_experiments_setting_wins(monkeypatch: pytest.MonkeyPa
     monkeypatch.setenv("GRPC_EXPERIMENTS", "")
     env = platform_env("postgresql://g60@127.0.0.1:5432/g60", "127.0.0.1:9092")
     assert env["GRPC_EXPERIMENTS"] == ""
+
+
+@pytest.mark.parametrize(
+    ("admin_dsn", "service_dsn"),
+    [
+        ("postgresql://g60@127.0.0.1:5432/g60", "postgresql://g60@127.0.0.1:5432/g60_credit"),
+        (
+            "postgresql://u:p%40ss@db.internal:5432/postgres?sslmode=require",
+            "postgresql://u:p%40ss@db.internal:5432/g60_credit?sslmode=require",
+        ),
+        (
+            "postgresql://g60@/g60?host=/tmp/g60-pg-x&port=5433",
+            "postgresql://g60@/g60_credit?host=/tmp/g60-pg-x&port=5433",
+        ),
+        ("postgres://db:5432", "postgres://db:5432/g60_credit"),
+    ],
+)
+def test_a_service_database_keeps_the_servers_options(admin_dsn: str, service_dsn: str) -> None:
+    assert dsn_for_database(admin_dsn, "g60_credit") == service_dsn
+    assert platform_env(admin_dsn, "127.0.0.1:9092")["G60_CREDIT_PG_DSN"] == service_dsn
+
+
+def test_a_dsn_that_is_no_url_is_refused_without_echoing_it() -> None:
+    with pytest.raises(ValueError, match="postgresql://") as refused:
+        dsn_for_database("host=db password=secret dbname=g60", "g60_credit")
+    assert "secret" not in str(refused.value)
 
 
 def test_envelope_round_trip_keeps_payload_and_versions() -> None:

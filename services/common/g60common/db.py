@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 
@@ -84,6 +85,16 @@ async def apply_schema(pool: asyncpg.Pool, *sql_files: Path) -> None:
         await conn.execute("SELECT pg_advisory_xact_lock(6060)")
         for sql_file in sql_files:
             await conn.execute(sql_file.read_text(encoding="utf-8"))
+
+
+def dsn_for_database(dsn: str, database: str) -> str:
+    """The same server and options, another database: only the URL's path changes, so
+    query options (`sslmode`, a Unix socket's `host=/dir`, `port`) are kept."""
+    parts = urlsplit(dsn)
+    if parts.scheme not in ("postgresql", "postgres"):
+        # The DSN itself is not echoed: it may carry a password.
+        raise ValueError("a PostgreSQL DSN must be a postgresql:// URL")
+    return urlunsplit(parts._replace(path=f"/{database}"))
 
 
 async def ensure_database(admin_dsn: str, name: str) -> None:

@@ -20,7 +20,7 @@ import grpc
 import httpx
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
-from g60common.db import ensure_database
+from g60common.db import dsn_for_database, ensure_database
 from g60common.stack.ports import find_free_ports, is_port_open
 
 READY_TIMEOUT_S = 60.0
@@ -176,15 +176,14 @@ def platform_env(
     pg_admin_dsn: str, kafka_bootstrap: str, *, prefer_default_ports: bool = False
 ) -> dict[str, str]:
     ports = _choose_ports(prefer_default_ports)
-    base = pg_admin_dsn.rsplit("/", 1)[0]
     return {
         "GRPC_EXPERIMENTS": GRPC_EXPERIMENTS,
         **os.environ,
         "PYTHONUNBUFFERED": "1",
         "G60_KAFKA_BOOTSTRAP": kafka_bootstrap,
-        "G60_MEMBERS_PG_DSN": f"{base}/g60_members",
-        "G60_CREDIT_PG_DSN": f"{base}/g60_credit",
-        "G60_GATEWAY_PG_DSN": f"{base}/g60_gateway",
+        "G60_MEMBERS_PG_DSN": dsn_for_database(pg_admin_dsn, "g60_members"),
+        "G60_CREDIT_PG_DSN": dsn_for_database(pg_admin_dsn, "g60_credit"),
+        "G60_GATEWAY_PG_DSN": dsn_for_database(pg_admin_dsn, "g60_gateway"),
         "G60_MEMBERS_GRPC_BIND": f"127.0.0.1:{ports['members_grpc']}",
         "G60_MEMBERS_GRPC_TARGET": f"127.0.0.1:{ports['members_grpc']}",
         "G60_MEMBERS_METRICS_PORT": str(ports["members_metrics"]),

@@ -12,7 +12,7 @@ import pytest
 import pytest_asyncio
 from g60_gateway.adapters import idempotency
 from g60_gateway.adapters.credentials import SCHEMA_SQL
-from g60common.db import apply_schema, ensure_database
+from g60common.db import apply_schema, dsn_for_database, ensure_database
 from g60common.stack import StackEndpoints
 
 pytestmark = pytest.mark.integration
@@ -22,7 +22,7 @@ DATABASE = "g60_gateway_idempotency_test"
 @pytest_asyncio.fixture(loop_scope="session")
 async def pool(stack: StackEndpoints) -> AsyncIterator[asyncpg.Pool]:
     await ensure_database(stack.pg_dsn, DATABASE)
-    dsn = stack.pg_dsn.rsplit("/", 1)[0] + f"/{DATABASE}"
+    dsn = dsn_for_database(stack.pg_dsn, DATABASE)
     created = await asyncpg.create_pool(dsn, min_size=1, max_size=4)
     assert created is not None
     await apply_schema(created, SCHEMA_SQL)

@@ -12,7 +12,7 @@ import pytest
 import pytest_asyncio
 from g60_gateway.adapters.credentials import SCHEMA_SQL
 from g60_gateway.adapters.signup_limit import SignupLimiter
-from g60common.db import apply_schema, ensure_database
+from g60common.db import apply_schema, dsn_for_database, ensure_database
 from g60common.stack import StackEndpoints
 
 pytestmark = pytest.mark.integration
@@ -23,7 +23,7 @@ RATE_PER_S, BURST = 0.1, 5  # the gateway's defaults: 5 at once, then one every 
 async def _pool(stack: StackEndpoints) -> asyncpg.Pool:
     await ensure_database(stack.pg_dsn, DATABASE)
     created = await asyncpg.create_pool(
-        stack.pg_dsn.rsplit("/", 1)[0] + f"/{DATABASE}", min_size=1, max_size=25
+        dsn_for_database(stack.pg_dsn, DATABASE), min_size=1, max_size=25
     )
     assert created is not None
     await apply_schema(created, SCHEMA_SQL)
