@@ -3,18 +3,24 @@ correlation ids, graceful shutdown."""
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import grpc
+from google.protobuf.message import Message
 from grpc_health.v1 import _async as health_aio
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 from prometheus_client import Counter, Histogram
 
-from g60common.correlation import CORRELATION_HEADER, set_correlation_id
+from g60common.correlation import CORRELATION_HEADER, current_correlation_id, set_correlation_id
+from g60common.grpc_errors import bad_request_status
+
+log = logging.getLogger(__name__)
 
 GRPC_REQUESTS = Counter("g60_grpc_requests", "gRPC requests served", ["service", "method", "code"])
 GRPC_LATENCY = Histogram(
@@ -29,7 +35,10 @@ MAX_MESSAGE_BYTES = 4 * 1024 * 1024
 
 class ObservabilityInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
     """Counts requests by method and status code, times them, and adopts the
-    caller's correlation id for logs and events."""
+    caller's correlation id for logs and events. Two guards every RPC shares sit here
+    too: a string with a NUL character is refused before any handler sees it
+    (PostgreSQL cannot store one), and an unexpected exception is logged and answered
+    INTERNAL without its text, which may carry SQL or data."""
 
     def __init__(self, service_label: str) -> None:
         self._service = service_label
@@ -74,15 +83,57 @@ class ObservabilityInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc
             started = time.perf_counter()
             code = "OK"
             try:
-                return await inner(request, context)
-            except Exception:
-                code = _code_name(context) or "UNKNOWN"
+                return await _guarded(method, inner, request, context)
+            except asyncio.CancelledError:
+                code = "CANCELLED"
                 raise
             finally:
                 count(_code_name(context) or code)
                 latency.observe(time.perf_counter() - started)
 
         return observed
+
+
+async def _guarded(
+    method: str,
+    inner: Callable[[Any, grpc.aio.ServicerContext], Awaitable[Any]],
+    request: Any,
+    context: grpc.aio.ServicerContext,
+) -> Any:
+    try:
+        if nul_fields := fields_with_nul(request):
+            await context.abort_with_status(bad_request_status(nul_fields))
+        return await inner(request, context)
+    except grpc.aio.AbortError:
+        raise
+    except Exception:
+        log.exception("unexpected error in %s", method)
+        await context.abort(
+            grpc.StatusCode.INTERNAL, f"internal error (correlation id {current_correlation_id()})"
+        )
+
+
+NUL_MESSAGE = "must not contain NUL characters"
+
+
+def fields_with_nul(message: Message, prefix: str = "") -> dict[str, str]:
+    """Every string field, at any depth, that holds a NUL character, by its path."""
+    found: dict[str, str] = {}
+    for field, value in message.ListFields():
+        name = prefix + field.name
+        if field.message_type is not None and field.message_type.GetOptions().map_entry:
+            items = [(f"{name}[{k!r}]", v) for k, v in value.items()]
+            items += [(name, k) for k in value]
+        elif field.is_repeated:
+            items = [(f"{name}[{i}]", v) for i, v in enumerate(value)]
+        else:
+            items = [(name, value)]
+        for path, item in items:
+            if isinstance(item, str) and "\x00" in item:
+                found[path] = NUL_MESSAGE
+            elif isinstance(item, Message):
+                found.update(fields_with_nul(item, path + "."))
+    return found
 
 
 def _metadata_value(context: grpc.aio.ServicerContext, key: str) -> str | None:

@@ -20,3 +20,10 @@ def canonical_uuid(value: str) -> str | None:
         return str(uuid.UUID(value))
     except ValueError:
         return None
+
+
+def normalized_id(value: str) -> str:
+    """The canonical form of a UUID in any spelling; anything else unchanged, so the
+    check that follows names the field. Ids from a request go through this before they
+    are stored or compared: an upper-case or braced spelling is the same id."""
+    return canonical_uuid(value) or value

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 
@@ -11,7 +12,9 @@ from g60_credit.domain.errors import InvalidFields
 from g60_credit.domain.model import Product
 
 MAX_COVER_RATIO_BP = 10_000
-MAX_VALIDITY_DAYS = 366 * 10
+MAX_VALIDITY_YEARS = 10
+# YYYY-MM-DD only: date.fromisoformat also takes 20260101 and week dates (2026-W01-1).
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 @dataclass(frozen=True)
@@ -28,10 +31,22 @@ class CreditLineTerms:
 
 def _date(value: str, field: str, violations: dict[str, str]) -> date | None:
     try:
-        return date.fromisoformat(value)
+        if _ISO_DATE.fullmatch(value):
+            return date.fromisoformat(value)
     except ValueError:
-        violations[field] = "must be an ISO date (YYYY-MM-DD), Asia/Shanghai business date"
-        return None
+        pass
+    violations[field] = "must be an ISO date (YYYY-MM-DD), Asia/Shanghai business date"
+    return None
+
+
+def _years_after(start: date, years: int) -> date:
+    """The same day `years` later; 29 February falls back to the 28th."""
+    if start.year + years > date.max.year:
+        return date.max
+    try:
+        return start.replace(year=start.year + years)
+    except ValueError:
+        return start.replace(year=start.year + years, day=28)
 
 
 def _window(valid_from: str, valid_to: str, v: dict[str, str]) -> tuple[date, date]:
@@ -40,8 +55,8 @@ def _window(valid_from: str, valid_to: str, v: dict[str, str]) -> tuple[date, da
         return date.min, date.min
     if end < start:
         v["valid_to"] = "must not be before valid_from"
-    elif (end - start).days > MAX_VALIDITY_DAYS:
-        v["valid_to"] = "validity window is at most ten years"
+    elif end > _years_after(start, MAX_VALIDITY_YEARS):
+        v["valid_to"] = f"validity window is at most {MAX_VALIDITY_YEARS} years"
     return start, end
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import grpc
 from g60.credit.v1 import credit_pb2
-from g60common.ids import canonical_uuid
+from g60common.ids import canonical_uuid, normalized_id
 
 from g60_credit.adapters.proto_codec import (
     audit_to_proto,
@@ -33,14 +33,14 @@ class CreditLineRpcs(RpcBase):
         cmd = handlers.RegisterCreditLine(
             bank_id=bank_id,
             request_id=request.request_id,
-            enterprise_id=request.enterprise_id,
+            enterprise_id=normalized_id(request.enterprise_id),
             product=request.product,
             currency=request.currency,
             limit_fen=request.limit_fen,
             revolving=request.revolving,
             valid_from=request.valid_from,
             valid_to=request.valid_to,
-            guarantor_id=request.guarantor_id,
+            guarantor_id=normalized_id(request.guarantor_id),
             cover_ratio_bp=request.cover_ratio_bp,
         )
         line = await run_rpc(
@@ -69,6 +69,7 @@ class CreditLineRpcs(RpcBase):
         new_limit_fen: int = 0,
     ) -> credit_pb2.CreditLine:
         bank_id = await caller_bank_id(context)
+        line_id = normalized_id(line_id)
         cmd = ChangeCreditLine(bank_id, request_id, line_id, action, reason, new_limit_fen)
         line = await run_rpc(
             context, lambda: line_handlers.change_credit_line(cmd, self._uow()), request_id
@@ -119,12 +120,13 @@ class CreditLineRpcs(RpcBase):
         limit = page_size(request.page_size)
 
         async def query() -> list[CreditLine]:
-            if request.enterprise_id and canonical_uuid(request.enterprise_id) is None:
+            enterprise_id = normalized_id(request.enterprise_id)
+            if enterprise_id and canonical_uuid(enterprise_id) is None:
                 raise InvalidFields({"enterprise_id": "must be a UUID"})
             if request.status and request.status not in CreditLineStatus.__members__:
                 raise InvalidFields({"status": "must be one of " + ", ".join(CreditLineStatus)})
             after = page_after(request.page_token, "uuid")
-            q = LineQuery(viewer, request.status, request.enterprise_id, after, limit)
+            q = LineQuery(viewer, request.status, enterprise_id, after, limit)
             return await handlers.list_credit_lines(q, self._uow())
 
         lines = await run_rpc(context, query)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import grpc
 from g60.credit.v1 import credit_pb2
+from g60common.ids import normalized_id
 
 from g60_credit.adapters.proto_codec import (
     application_to_proto,
@@ -34,7 +35,7 @@ class FinancingRpcs(RpcBase):
         cmd = ApplyForFinancing(
             enterprise_id,
             request.request_id,
-            request.bank_id,
+            normalized_id(request.bank_id),
             request.currency,
             request.amount_fen,
             request.term_months,
@@ -54,7 +55,7 @@ class FinancingRpcs(RpcBase):
         app = await run_rpc(
             context,
             lambda: financing_handlers.get_application(
-                caller_type, caller_id, request.application_id, self._uow()
+                caller_type, caller_id, normalized_id(request.application_id), self._uow()
             ),
         )
         return application_to_proto(app)
@@ -92,7 +93,7 @@ class FinancingRpcs(RpcBase):
     ) -> credit_pb2.FinancingApplication:
         _, enterprise_id = await caller_of(context, "enterprise")
         cmd = WithdrawFinancing(
-            enterprise_id, request.request_id, request.application_id, request.reason
+            enterprise_id, request.request_id, normalized_id(request.application_id), request.reason
         )
         app = await run_rpc(
             context,
@@ -118,9 +119,9 @@ class FinancingRpcs(RpcBase):
             DecideFinancing(
                 bank_id,
                 request.request_id,
-                request.application_id,
+                normalized_id(request.application_id),
                 approve=True,
-                credit_line_id=request.credit_line_id,
+                credit_line_id=normalized_id(request.credit_line_id),
                 approved_fen=request.approved_fen,
             ),
         )
@@ -134,7 +135,7 @@ class FinancingRpcs(RpcBase):
             DecideFinancing(
                 bank_id,
                 request.request_id,
-                request.application_id,
+                normalized_id(request.application_id),
                 approve=False,
                 reason=request.reason,
             ),
@@ -144,7 +145,9 @@ class FinancingRpcs(RpcBase):
         self, request: credit_pb2.CloseFinancingRequest, context: grpc.aio.ServicerContext
     ) -> credit_pb2.FinancingApplication:
         bank_id = await caller_bank_id(context)
-        cmd = CloseFinancing(bank_id, request.request_id, request.application_id, request.reason)
+        cmd = CloseFinancing(
+            bank_id, request.request_id, normalized_id(request.application_id), request.reason
+        )
         app = await run_rpc(
             context,
             lambda: financing_handlers.close_financing(cmd, self._uow()),
@@ -160,7 +163,11 @@ class FinancingRpcs(RpcBase):
     ) -> credit_pb2.MoveFundsResponse:
         bank_id = await caller_bank_id(context)
         cmd = MoveFunds(
-            bank_id, request.request_id, request.application_id, request.amount_fen, repayment
+            bank_id,
+            request.request_id,
+            normalized_id(request.application_id),
+            request.amount_fen,
+            repayment,
         )
         result = await run_rpc(
             context, lambda: money_handlers.move_funds(cmd, self._uow()), request.request_id
@@ -182,7 +189,10 @@ class FinancingRpcs(RpcBase):
     ) -> credit_pb2.GuarantorCapacity:
         _, operator_id = await caller_of(context, "operator")
         cmd = SetGuarantorCapacity(
-            operator_id, request.request_id, request.guarantor_id, request.capacity_fen
+            operator_id,
+            request.request_id,
+            normalized_id(request.guarantor_id),
+            request.capacity_fen,
         )
         capacity = await run_rpc(
             context,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable
 from typing import NoReturn, TypeVar
 
@@ -19,6 +20,7 @@ from g60_credit.domain import errors
 from g60_credit.domain.queries import Viewer
 
 MAX_REQUEST_ID_CHARS = 128
+_PARTY_CALLERS = ("bank", "enterprise")
 T = TypeVar("T")
 
 _PRECONDITION_ERRORS = (
@@ -43,6 +45,12 @@ async def caller_of(context: grpc.aio.ServicerContext, *allowed: str) -> tuple[s
         await context.abort(
             grpc.StatusCode.PERMISSION_DENIED, f"only a caller of type {who} may do this"
         )
+    if caller_type in _PARTY_CALLERS:
+        # Party ids are UUIDs, kept in one spelling: another spelling of the same id
+        # must own the same rows, and a non-id can own none. (Operators own no rows.)
+        caller_id = canonical_uuid(str(caller_id)) or ""
+        if not caller_id:
+            await context.abort(grpc.StatusCode.PERMISSION_DENIED, "the caller id is not a UUID")
     return str(caller_type), str(caller_id)
 
 
@@ -111,9 +119,16 @@ async def run_rpc(
         await abort_for(context, exc)
 
 
+_INT_TOKEN = re.compile(r"[0-9]{1,19}")  # ASCII only: str.isdigit() also takes "²"
+_MAX_INT_TOKEN = 2**63 - 1
+
+
 def page_after(token: str, kind: str) -> str:
-    bad_uuid = kind == "uuid" and canonical_uuid(token) is None
-    bad_int = kind == "int" and not token.isdigit()
-    if token and (bad_uuid or bad_int):
-        raise errors.InvalidFields({"page_token": "is not a token this service issued"})
-    return token
+    """The canonical form of a page token this service issued ("" for the first page)."""
+    if not token:
+        return token
+    if kind == "uuid" and (canonical := canonical_uuid(token)) is not None:
+        return canonical
+    if kind == "int" and _INT_TOKEN.fullmatch(token) and int(token) <= _MAX_INT_TOKEN:
+        return token
+    raise errors.InvalidFields({"page_token": "is not a token this service issued"})
