@@ -121,6 +121,10 @@ def fields_with_nul(message: Message, prefix: str = "") -> dict[str, str]:
     found: dict[str, str] = {}
     for field, value in message.ListFields():
         name = prefix + field.name
+        if isinstance(value, str | int):  # most fields: decided without the walk below
+            if isinstance(value, str) and "\x00" in value:
+                found[name] = NUL_MESSAGE
+            continue
         if field.message_type is not None and field.message_type.GetOptions().map_entry:
             items = [(f"{name}[{k!r}]", v) for k, v in value.items()]
             items += [(name, k) for k in value]
