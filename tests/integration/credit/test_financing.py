@@ -78,6 +78,43 @@ async def test_city_wide_application_first_approval_wins(world: CreditWorld) -> 
     assert winners[0].status == "APPROVED" and winners[0].bank_id in banks
 
 
+async def test_a_bank_that_lost_does_not_follow_the_winners_loan(world: CreditWorld) -> None:
+    winner, loser = await world.member(city=CITY), await world.member(city=CITY)
+    ent = await world.enterprise(city=CITY)
+    line = await world.line(winner, ent)
+    app = await _apply_city_wide(world, ent, {winner, loser})
+    await world.credit.ApproveFinancing(
+        credit_pb2.ApproveFinancingRequest(
+            request_id=rid(), application_id=app.application_id, credit_line_id=line.credit_line_id
+        ),
+        metadata=as_bank(winner),
+        timeout=DEADLINE_S,
+    )
+    await world.draw(winner, app.application_id, 120_000)
+    request = credit_pb2.GetFinancingApplicationRequest(application_id=app.application_id)
+    lender_view = await world.credit.GetFinancingApplication(
+        request, metadata=as_bank(winner), timeout=DEADLINE_S
+    )
+    assert (lender_view.status, lender_view.outstanding_fen) == ("DISBURSED", 120_000)
+    seen = await world.credit.GetFinancingApplication(
+        request, metadata=as_bank(loser), timeout=DEADLINE_S
+    )
+    # What FinancingApproved told every addressed bank, and nothing after it.
+    assert (seen.status, seen.bank_id, seen.approved_fen) == ("APPROVED", winner, 300_000)
+    assert (seen.disbursed_fen, seen.repaid_fen, seen.outstanding_fen) == (0, 0, 0)
+
+    async def listed(bank: str, status: str) -> list[str]:
+        page = await world.credit.ListFinancingApplications(
+            credit_pb2.ListFinancingApplicationsRequest(status=status),
+            metadata=as_bank(bank),
+            timeout=DEADLINE_S,
+        )
+        return [a.application_id for a in page.applications]
+
+    assert app.application_id not in await listed(loser, "DISBURSED")
+    assert app.application_id in await listed(loser, "APPROVED")
+
+
 async def test_rejected_only_when_every_bank_declines_and_withdraw(world: CreditWorld) -> None:
     bank = await world.member()
     ent = await world.enterprise()

@@ -55,6 +55,23 @@ def test_first_approval_wins() -> None:
         app.approve("bank-b", _line("bank-b"), 400_000, TODAY)
 
 
+def test_another_addressed_bank_sees_the_approval_but_not_the_loan() -> None:
+    app = _app()
+    app.approve("bank-a", _line("bank-a"), 400_000, TODAY)
+    app.record_drawdown(150_000, 0)
+    app.record_repayment(50_000, 0)
+    assert app.as_seen_by_bank("bank-a") is app
+    seen = app.as_seen_by_bank("bank-b")
+    assert (seen.status, seen.bank_id, seen.approved_fen) == (
+        ApplicationStatus.APPROVED,
+        "bank-a",
+        400_000,
+    )
+    assert (seen.disbursed_fen, seen.repaid_fen, seen.outstanding_fen) == (0, 0, 0)
+    assert app.outstanding_fen == 100_000  # the aggregate itself is untouched
+    assert _app().as_seen_by_bank("bank-b").status is ApplicationStatus.SUBMITTED
+
+
 def test_approval_needs_the_enterprises_own_active_line_with_room() -> None:
     with pytest.raises(errors.CreditLineMismatch):
         _app().approve("bank-a", _line(enterprise="ent-2"), 1, TODAY)

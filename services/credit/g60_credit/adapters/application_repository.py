@@ -52,11 +52,15 @@ class PgApplicationRepository:
         return None if row is None else application_from_row(row)
 
     async def list(self, query: ApplicationQuery) -> list[FinancingApplication]:
+        # A bank filters by the status it is shown: another bank's loan stays APPROVED
+        # to it (FinancingApplication.as_seen_by_bank).
         rows = await self._conn.fetch(
             """SELECT * FROM financing_applications
                WHERE (($1::uuid IS NOT NULL AND enterprise_id = $1)
                       OR ($2::uuid IS NOT NULL AND target_bank_ids @> ARRAY[$2::uuid]))
-                 AND application_id > $3 AND ($4 = '' OR status = $4)
+                 AND application_id > $3
+                 AND ($4 = '' OR (CASE WHEN $2::uuid IS NOT NULL AND bank_id <> $2::uuid
+                                       THEN 'APPROVED' ELSE status END) = $4)
                ORDER BY application_id LIMIT $5""",
             canonical_uuid(query.enterprise_id),
             canonical_uuid(query.bank_id),

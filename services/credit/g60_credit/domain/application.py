@@ -10,7 +10,7 @@ versioned on the credit line.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from enum import StrEnum
 
@@ -68,6 +68,21 @@ class FinancingApplication:
 
     def is_visible_to_bank(self, bank_id: str) -> bool:
         return bank_id in self.target_bank_ids
+
+    def as_seen_by_bank(self, bank_id: str) -> FinancingApplication:
+        """Another addressed bank sees a won application as its approval told it (every
+        addressed bank gets FinancingApproved): APPROVED, by whom, for how much. How the
+        loan is then drawn, repaid or closed is between the lender and the enterprise.
+        The repository's status filter applies the same rule."""
+        if not self.bank_id or self.bank_id == bank_id:
+            return self
+        return replace(
+            self,
+            status=ApplicationStatus.APPROVED,
+            disbursed_fen=0,
+            repaid_fen=0,
+            guarantee_fen=0,
+        )
 
     def check_pending(self) -> None:
         if self.status is not ApplicationStatus.SUBMITTED:

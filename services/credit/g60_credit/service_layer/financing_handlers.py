@@ -228,7 +228,7 @@ async def get_application(
     )
     if not visible or app is None:
         raise ApplicationNotFound(application_id)
-    return app
+    return app.as_seen_by_bank(caller_id) if caller_type == "bank" else app
 
 
 async def list_applications(
@@ -236,4 +236,7 @@ async def list_applications(
 ) -> list[FinancingApplication]:
     """The enterprise's own, or those addressed to the bank (won, lost or open)."""
     async with uow:
-        return await uow.applications.list(query)
+        apps = await uow.applications.list(query)
+    if query.bank_id:
+        return [app.as_seen_by_bank(query.bank_id) for app in apps]
+    return apps
