@@ -1,16 +1,22 @@
 """Gateway HTTP edges without any network: proto -> JSON mapping, the body limit for
-chunked uploads, strict bodies and the problem format."""
+chunked uploads, strict bodies, numeric page tokens, client correlation ids and the
+totals dimensions."""
 
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from typing import Any, get_args
 
 import pytest
 from g60.credit.v1 import credit_pb2
+from g60_aggregator.domain.totals import DIMENSIONS
 from g60_gateway.adapters.proto_json import to_json
 from g60_gateway.entrypoints import bodies
 from g60_gateway.entrypoints.body_limit import BodyLimitMiddleware
+from g60_gateway.entrypoints.observe import client_correlation_id
+from g60_gateway.entrypoints.paging import int_page_token
+from g60_gateway.entrypoints.problems import Problem
+from g60_gateway.entrypoints.routes import TotalsDimension
 from pydantic import ValidationError
 
 
@@ -79,3 +85,40 @@ def test_unknown_fields_and_control_characters_are_refused() -> None:
     with pytest.raises(ValidationError):
         bodies.ReasonBody.model_validate({"reason": "nul\x00inside"})
     assert bodies.ReasonBody.model_validate({"reason": "line\nbreak"}).reason == "line\nbreak"
+
+
+def test_a_content_length_of_thousands_of_digits_is_413_not_a_crash() -> None:
+    # int() refuses more than 4300 digits; the middleware must not ask it to.
+    headers = [(b"content-length", b"9" * 5000)]
+    sent = asyncio.run(_run(BodyLimitMiddleware(_echo, 10), [b""], headers))
+    assert sent[0]["status"] == 413
+
+
+@pytest.mark.parametrize("token", ["", "0", "42", str(2**63 - 1)])
+def test_numeric_page_tokens_are_ascii_digits_within_int64(token: str) -> None:
+    assert int_page_token(token) == int(token or 0)
+
+
+@pytest.mark.parametrize(
+    "token", ["\u00b2", "\u0661\u0662", "\uff11", str(2**63), "9" * 5000, "-1", "+1", " 1", "1\n"]
+)
+def test_other_page_tokens_are_422_naming_page_token(token: str) -> None:
+    with pytest.raises(Problem) as caught:
+        int_page_token(token)
+    assert (caught.value.status, caught.value.errors[0]["field"]) == (422, "page_token")
+
+
+@pytest.mark.parametrize(
+    "offered", [b"caf\xc3\xa9", b"tab\there", b"nul\x00", b"del\x7f", b"x" * 129, b""]
+)
+def test_a_correlation_id_grpc_cannot_carry_is_replaced(offered: bytes) -> None:
+    assert client_correlation_id(offered) is None  # the request gets a fresh id
+
+
+@pytest.mark.parametrize("offered", [b"corr-123", b"order 42/retry", b"x" * 128])
+def test_a_printable_ascii_correlation_id_is_kept(offered: bytes) -> None:
+    assert client_correlation_id(offered) == offered.decode()
+
+
+def test_the_gateway_knows_exactly_the_aggregators_dimensions() -> None:
+    assert get_args(TotalsDimension) == DIMENSIONS

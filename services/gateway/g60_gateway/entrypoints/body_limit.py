@@ -11,6 +11,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from g60_gateway.entrypoints.problems import PROBLEM_JSON
 
+_MAX_LENGTH_DIGITS = 19  # any body length this gateway could take fits in int64
+
 
 class BodyLimitMiddleware:
     def __init__(self, app: ASGIApp, max_body_bytes: int) -> None:
@@ -24,7 +26,10 @@ class BodyLimitMiddleware:
         headers = dict(scope["headers"])
         declared = headers.get(b"content-length")
         if declared is not None:
-            if not declared.isdigit() or int(declared) > self.max_body_bytes:
+            # bytes.isdigit() is ASCII only; the length bound keeps int() from parsing
+            # thousands of digits (Python refuses over 4300: a 500, not a 413).
+            too_long = len(declared) > _MAX_LENGTH_DIGITS
+            if not declared.isdigit() or too_long or int(declared) > self.max_body_bytes:
                 await self._too_large(scope, send)
                 return
             await self.app(scope, receive, send)

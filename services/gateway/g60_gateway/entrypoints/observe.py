@@ -3,6 +3,7 @@ BaseHTTPMiddleware costs a task and a stream per request)."""
 
 from __future__ import annotations
 
+import re
 import time
 
 from g60common.correlation import CORRELATION_HEADER, set_correlation_id
@@ -13,6 +14,16 @@ HTTP_REQUESTS = Counter("g60_gateway_requests", "HTTP requests", ["method", "rou
 HTTP_LATENCY = Histogram("g60_gateway_request_seconds", "HTTP request latency", ["method", "route"])
 MAX_CORRELATION_ID_CHARS = 128
 _HEADER = CORRELATION_HEADER.encode()
+# gRPC metadata values must be printable ASCII, and the id travels to every service in
+# metadata: any other byte would fail each gRPC call of the request. The bound keeps
+# client-chosen ids from bloating logs and event headers.
+_USABLE_ID = re.compile(rb"[\x20-\x7e]{1,%d}" % MAX_CORRELATION_ID_CHARS)
+
+
+def client_correlation_id(offered: bytes) -> str | None:
+    """The client's id when it is 1-128 printable ASCII characters; otherwise None, and
+    the request gets a fresh id (the client finds it in the response header)."""
+    return offered.decode("ascii") if _USABLE_ID.fullmatch(offered) else None
 
 
 class ObserveMiddleware:
@@ -23,9 +34,8 @@ class ObserveMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        offered = dict(scope["headers"]).get(_HEADER, b"").decode("latin-1")
-        # Client-chosen ids are bounded, so they cannot bloat logs and event headers.
-        correlation_id = set_correlation_id(offered[:MAX_CORRELATION_ID_CHARS] or None)
+        offered = dict(scope["headers"]).get(_HEADER, b"")
+        correlation_id = set_correlation_id(client_correlation_id(offered))
         scope.setdefault("state", {})["correlation_id"] = correlation_id
         started = time.perf_counter()
         status = [500]

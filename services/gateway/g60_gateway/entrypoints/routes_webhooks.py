@@ -13,12 +13,12 @@ from g60_gateway.domain.webhooks import literal_target_refusal
 from g60_gateway.entrypoints import bodies, models
 from g60_gateway.entrypoints.deps import Bank, GatewayRoute, IdemKey
 from g60_gateway.entrypoints.idempotent import run_idempotent
-from g60_gateway.entrypoints.paging import PRINTABLE, PageSize, PageToken
+from g60_gateway.entrypoints.paging import MAX_INT64, PRINTABLE, PageSize, PageToken, int_page_token
 from g60_gateway.entrypoints.problems import PROBLEM_RESPONSES, Problem, field_problem
 
 router = APIRouter(responses=PROBLEM_RESPONSES, route_class=GatewayRoute, tags=["webhooks"])
 HookId = Annotated[str, Path(max_length=64, pattern=PRINTABLE)]
-DeliveryId = Annotated[int, Path(ge=1, le=2**63 - 1)]
+DeliveryId = Annotated[int, Path(ge=1, le=MAX_INT64)]
 HOOK = "/v1/webhooks/{webhook_id}"
 MAX_WEBHOOKS_PER_BANK = 20
 
@@ -82,9 +82,7 @@ async def list_deliveries(
     page_token: PageToken = "",
 ) -> models.DeliveryPage:
     """The delivery log, oldest first: status, attempts, last HTTP status and error."""
-    if page_token and not page_token.isdigit():
-        raise field_problem("page_token", "is not a token this gateway issued")
-    after_id = min(int(page_token or 0), 2**63 - 1)
+    after_id = int_page_token(page_token)
     pool = request.app.state.pool
     if await webhook_store.get_webhook(pool, who.principal_id, webhook_id) is None:
         raise _not_found()
