@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import grpc
 import httpx
-from g60_gateway.entrypoints.problems import _body_field, problem_from_http
+import pytest
+from g60_gateway.entrypoints.problems import _body_field, problem_from_grpc, problem_from_http
+from g60common.correlation import set_correlation_id
 
 
 def _status_error(status: int, body: bytes) -> httpx.HTTPStatusError:
@@ -27,3 +30,50 @@ def test_nested_update_fields_are_named_as_in_the_json_body() -> None:
     assert _body_field("enterprise.designations") == "designations"
     assert _body_field("member.name") == "name"
     assert _body_field("limit_fen") == "limit_fen"
+
+
+def _rpc_error(code: grpc.StatusCode, details: str) -> grpc.aio.AioRpcError:
+    return grpc.aio.AioRpcError(code, grpc.aio.Metadata(), grpc.aio.Metadata(), details=details)
+
+
+LEAKY = "Unexpected <class 'asyncpg.exceptions.DataError'>: invalid input for query argument $3"
+
+
+@pytest.mark.parametrize(
+    ("code", "status"),
+    [
+        (grpc.StatusCode.UNKNOWN, 502),
+        (grpc.StatusCode.INTERNAL, 502),
+        (grpc.StatusCode.DATA_LOSS, 502),
+        (grpc.StatusCode.UNAVAILABLE, 503),
+        (grpc.StatusCode.DEADLINE_EXCEEDED, 504),
+    ],
+)
+def test_a_5xx_logs_the_upstream_text_and_never_answers_it(
+    code: grpc.StatusCode, status: int, caplog: pytest.LogCaptureFixture
+) -> None:
+    set_correlation_id("corr-5xx")
+    problem = problem_from_grpc(_rpc_error(code, LEAKY))
+    assert problem.status == status and problem.errors == []
+    assert "asyncpg" not in problem.detail and "$3" not in problem.detail
+    assert "corr-5xx" in problem.detail  # what the client quotes when reporting it
+    assert any(LEAKY in r.getMessage() for r in caplog.records)
+
+
+@pytest.mark.parametrize(
+    ("code", "status"),
+    [
+        (grpc.StatusCode.INVALID_ARGUMENT, 422),
+        (grpc.StatusCode.NOT_FOUND, 404),
+        (grpc.StatusCode.FAILED_PRECONDITION, 409),
+        (grpc.StatusCode.RESOURCE_EXHAUSTED, 429),
+    ],
+)
+def test_a_4xx_keeps_the_services_detail(code: grpc.StatusCode, status: int) -> None:
+    problem = problem_from_grpc(_rpc_error(code, "credit line is FROZEN"))
+    assert (problem.status, problem.detail) == (status, "credit line is FROZEN")
+
+
+def test_aggregator_failure_detail_is_generic() -> None:
+    problem = problem_from_http(_status_error(500, b"Traceback: KeyError 'secret'"))
+    assert "Traceback" not in problem.detail and "HTTPStatusError" not in problem.detail

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import grpc
@@ -9,10 +10,12 @@ import httpx
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from g60common.correlation import CORRELATION_HEADER, current_correlation_id
 from g60common.grpc_errors import error_reason_of, field_violations_of
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 PROBLEM_JSON = "application/problem+json"
+log = logging.getLogger(__name__)
 
 # gRPC status -> HTTP status, one table for every route.
 _GRPC_TO_HTTP = {
@@ -85,8 +88,34 @@ def problem_response(problem: Problem, instance: str = "") -> JSONResponse:
     )
 
 
+# What a 5xx says instead of the upstream text, which may carry SQL, data or internal
+# addresses (asyncpg's "invalid input for query argument $3: …", gRPC's "failed to
+# connect to ipv4:…"). The text goes to the log, under the request's correlation id.
+_SERVER_ERROR_DETAILS = {
+    500: "the gateway failed unexpectedly",
+    502: "an upstream service failed unexpectedly",
+    503: "an upstream service is unavailable; retry later",
+    504: "an upstream service did not answer in time",
+}
+
+
+def server_problem(status: int, title: str) -> Problem:
+    """A 5xx with a generic detail that names the correlation id to report."""
+    detail = _SERVER_ERROR_DETAILS.get(status, _SERVER_ERROR_DETAILS[502])
+    correlation_id = current_correlation_id()
+    if correlation_id:
+        detail += f" (correlation id {correlation_id})"
+    return Problem(status, title, detail)
+
+
 def problem_from_grpc(error: grpc.aio.AioRpcError) -> Problem:
     status = _GRPC_TO_HTTP.get(error.code(), 502)
+    title = error.code().name.replace("_", " ").capitalize()
+    if status >= 500:
+        # UNKNOWN and INTERNAL are a service's bug; unavailable or slow is operations.
+        level = logging.ERROR if status == 502 else logging.WARNING
+        log.log(level, "upstream call failed: %s %s", error.code().name, error.details())
+        return server_problem(status, title)
     violations = field_violations_of(error)
     reason = error_reason_of(error)
     if reason in _REASON_FIELDS:
@@ -98,7 +127,7 @@ def problem_from_grpc(error: grpc.aio.AioRpcError) -> Problem:
             [{"field": field, "detail": error.details() or ""}],
         )
     errors = [{"field": _body_field(f), "detail": d} for f, d in violations.items()]
-    title = "Invalid request" if errors else (error.code().name.replace("_", " ").capitalize())
+    title = "Invalid request" if errors else title
     if "request_id" in violations:
         # The same Idempotency-Key with a different body.
         errors = [{"field": "Idempotency-Key", "detail": violations["request_id"]}]
@@ -128,7 +157,8 @@ def problem_from_http(exc: httpx.HTTPError) -> Problem:
             pass
         return Problem(status, "Invalid request", detail)
     unreachable = isinstance(exc, httpx.TransportError)
-    return Problem(503 if unreachable else 502, "Upstream unavailable", type(exc).__name__)
+    log.warning("aggregator call failed: %r", exc)
+    return server_problem(503 if unreachable else 502, "Upstream unavailable")
 
 
 def _location_to_field(loc: tuple[Any, ...]) -> str:
@@ -167,6 +197,16 @@ def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(grpc.aio.AioRpcError)
     async def _grpc(request: Request, exc: grpc.aio.AioRpcError) -> JSONResponse:
         return problem_response(problem_from_grpc(exc), request.url.path)
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        # Starlette logs the exception itself after this answer has gone out; the
+        # answer is problem+json like every other error, without the exception's text.
+        problem = server_problem(500, "Internal server error")
+        response = problem_response(problem, request.url.path)
+        # This handler runs outside ObserveMiddleware, which would otherwise add it.
+        response.headers[CORRELATION_HEADER] = current_correlation_id()
+        return response
 
 
 _PROBLEM_SCHEMA: dict[str, Any] = {
