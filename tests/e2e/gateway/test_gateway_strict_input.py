@@ -1,6 +1,7 @@
 """Inputs found by probing: each is refused with a 4xx problem naming the field, or
 made harmless, and never a 500. Unicode digits in page tokens, correlation ids gRPC
-metadata cannot carry, and unknown totals dimensions."""
+metadata cannot carry, unknown totals dimensions, and JSON objects with a key twice
+(a parser differential on money: the body is refused, not read last-value-wins)."""
 
 from __future__ import annotations
 
@@ -8,8 +9,10 @@ import uuid
 
 import pytest
 
-from tests.e2e.gateway.test_gateway_limits import _assert_problem
-from tests.e2e.gateway.world import World, ok
+from tests.e2e.conftest import RunningPlatform
+from tests.e2e.gateway.test_gateway_limits import _assert_problem, _raw_post
+from tests.e2e.gateway.world import World, ok, post
+from tests.e2e.test_walking_skeleton import _written
 
 pytestmark = pytest.mark.e2e
 
@@ -66,3 +69,40 @@ def test_an_unknown_totals_dimension_is_422_naming_it(world: World) -> None:
         _assert_problem(client.get("/v1/totals?dimension=x"), 422, "dimension")
         by_bank = ok(client.get("/v1/totals?dimension=bank"), 200)
     assert list(by_bank["by"]) == ["bank"]
+
+
+def test_a_repeated_json_key_is_refused_on_a_credit_line_and_nothing_is_written(
+    world: World, gateway_platform: RunningPlatform
+) -> None:
+    before = _written(gateway_platform)
+    content = (
+        f'{{"enterprise_id": "{world.sme_a.id}", "valid_from": "2026-01-01", '
+        f'"valid_to": "2027-12-31", "limit_fen": 1, "limit_fen": 999}}'
+    )
+    reply = _raw_post(world, "/v1/credit-lines", world.bank_a.key, content)
+    _assert_problem(reply, 400, "limit_fen")
+    assert _written(gateway_platform) == before
+
+
+def test_a_repeated_json_key_is_refused_on_an_application_and_the_key_stays_usable(
+    world: World,
+) -> None:
+    idem = str(uuid.uuid4())
+    content = (
+        f'{{"bank_id": "{world.bank_a.id}", "amount_fen": 1000000, "term_months": 12, '
+        f'"purpose": "流动资金", "amount_fen": 900000000}}'
+    )
+    refused = _raw_post(
+        world, "/v1/applications", world.sme_a.key, content.encode(), **{"Idempotency-Key": idem}
+    )
+    _assert_problem(refused, 400, "amount_fen")
+    # Refused before anything ran: the same Idempotency-Key serves the corrected body.
+    body = {
+        "bank_id": world.bank_a.id,
+        "amount_fen": 1_000_000,
+        "term_months": 12,
+        "purpose": "流动资金",
+    }
+    with world.client() as client:
+        applied = ok(post(client, "/v1/applications", world.sme_a.key, body, idem))
+    assert applied["amount_fen"] == 1_000_000

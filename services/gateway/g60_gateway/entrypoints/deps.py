@@ -24,6 +24,7 @@ from g60_gateway.entrypoints.idempotent import (
     request_fingerprint,
 )
 from g60_gateway.entrypoints.problems import Problem, field_problem
+from g60_gateway.entrypoints.strict_json import StrictJsonRequest
 
 MAX_IDEMPOTENCY_KEY_CHARS = 128
 MAX_API_KEY_CHARS = 200
@@ -152,10 +153,10 @@ IDEMPOTENCY_KEY_PARAMETER: dict[str, Any] = {
 
 
 class GatewayRoute(APIRoute):
-    """The route class of the API routers. On routes that take an Idempotency-Key it
-    documents the header, and releases a claim that authentication made but
-    `run_idempotent` never took over, before the error response goes out, so a
-    corrected retry can run at once."""
+    """The route class of the API routers. Its requests parse JSON bodies strictly
+    (`strict_json`). On routes that take an Idempotency-Key it documents the header,
+    and releases a claim that authentication made but `run_idempotent` never took
+    over, before the error response goes out, so a corrected retry can run at once."""
 
     def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
         super().__init__(path, endpoint, **kwargs)
@@ -169,6 +170,8 @@ class GatewayRoute(APIRoute):
         handle = super().get_route_handler()
 
         async def handle_then_release(request: Request) -> Response:
+            # Before anything reads the body: its one parse refuses repeated keys.
+            request = StrictJsonRequest(request.scope, request.receive)
             try:
                 return await handle(request)
             finally:

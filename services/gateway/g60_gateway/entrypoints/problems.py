@@ -14,6 +14,8 @@ from g60common.correlation import CORRELATION_HEADER, current_correlation_id
 from g60common.grpc_errors import error_reason_of, field_violations_of
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from g60_gateway.entrypoints.strict_json import DuplicateJsonKey
+
 PROBLEM_JSON = "application/problem+json"
 log = logging.getLogger(__name__)
 
@@ -182,7 +184,9 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        if exc.status_code == 400:
+        if isinstance(exc, DuplicateJsonKey):
+            problem = field_problem(exc.key, "appears more than once in a JSON object", 400)
+        elif exc.status_code == 400:
             # FastAPI's body parser failed for a reason other than bad JSON syntax,
             # e.g. RecursionError on absurdly deep nesting: still the body's fault.
             problem = field_problem("body", f"cannot be parsed: {exc.detail}", 400)
