@@ -335,6 +335,9 @@ def test_rejection_revokes_the_key_and_frees_the_uscc(
         assert (rejected["status"], rejected["version"]) == ("REJECTED", 2)
         _problem(client.get("/v1/me", headers={"X-API-Key": key}), 401, None)
         _problem(_decide(client, world, firm_id, "verify"), 409, None)  # final
+        # Nor can the office hand it a new key, which would undo the revocation.
+        new_key = {"principal_type": "enterprise", "principal_id": firm_id}
+        _problem(post(client, "/v1/credentials", world.operator_key, new_key), 409, "principal_id")
         real = ok(sign_up(client, body, fresh_address()))
         assert real["enterprise"]["enterprise_id"] != firm_id
     assert _live_keys(gateway_platform, firm_id) == 0

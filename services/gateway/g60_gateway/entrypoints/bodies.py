@@ -7,7 +7,17 @@ import re
 from typing import Annotated, Any
 
 from g60common.money import MoneyError, parse_fen
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema, field_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    WithJsonSchema,
+    field_validator,
+)
+
+from g60_gateway.domain.principals import PrincipalType, UnknownPrincipal, canonical_principal_id
 
 # C0 controls other than tab/newline: PostgreSQL refuses NUL, and no name, id or
 # reason needs the rest.
@@ -150,5 +160,18 @@ class RegisterWebhookBody(StrictBody):
 
 class IssueCredentialBody(StrictBody):
     principal_type: Annotated[str, Field(pattern="^(bank|enterprise|operator)$")]
-    principal_id: ShortText
+    principal_id: ShortText = Field(
+        description="A bank's member id or an enterprise id (a UUID); for an operator, a label"
+    )
     scopes: Annotated[list[ShortText], Field(max_length=20)] = []
+
+    @field_validator("principal_id", mode="after")
+    @classmethod
+    def _canonical_principal_id(cls, value: str, info: ValidationInfo) -> str:
+        principal_type = info.data.get("principal_type")
+        if principal_type is None:
+            return value  # principal_type is refused by itself
+        try:
+            return canonical_principal_id(PrincipalType(principal_type), value)
+        except UnknownPrincipal as exc:
+            raise ValueError(str(exc)) from None

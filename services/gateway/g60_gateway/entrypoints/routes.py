@@ -10,7 +10,13 @@ import asyncpg
 from fastapi import APIRouter, Path, Query, Request, Response
 
 from g60_gateway.adapters.credentials import issue_key, revoke_key
-from g60_gateway.domain.principals import PrincipalType
+from g60_gateway.adapters.principal_directory import check_principal
+from g60_gateway.domain.principals import (
+    Principal,
+    PrincipalClosed,
+    PrincipalType,
+    UnknownPrincipal,
+)
 from g60_gateway.entrypoints import (
     bodies,
     models,
@@ -21,10 +27,15 @@ from g60_gateway.entrypoints import (
     routes_signup,
     routes_webhooks,
 )
-from g60_gateway.entrypoints.deps import Anyone, GatewayRoute, IdemKey, Operator
+from g60_gateway.entrypoints.deps import Anyone, GatewayRoute, IdemKey, Operator, grpc_metadata
 from g60_gateway.entrypoints.idempotent import run_idempotent
 from g60_gateway.entrypoints.paging import PRINTABLE
-from g60_gateway.entrypoints.problems import PROBLEM_RESPONSES, SECRET_ANSWER_RESPONSES, Problem
+from g60_gateway.entrypoints.problems import (
+    PROBLEM_RESPONSES,
+    SECRET_ANSWER_RESPONSES,
+    Problem,
+    field_problem,
+)
 
 router = APIRouter(responses=PROBLEM_RESPONSES, route_class=GatewayRoute)
 # The aggregator's dimensions (services never import each other; a unit test keeps the
@@ -48,15 +59,32 @@ async def issue_credential(
     """Issue an API key for a bank, enterprise or operator. The key is shown once (and
     to a retry with the same Idempotency-Key)."""
     pool: asyncpg.Pool = request.app.state.pool
+    principal_type = PrincipalType(body.principal_type)
 
     async def produce() -> models.IssuedCredential:
+        await _check_principal(request, who, principal_type, body.principal_id)
         async with pool.acquire() as conn:
-            issued = await issue_key(
-                conn, PrincipalType(body.principal_type), body.principal_id, body.scopes
-            )
+            issued = await issue_key(conn, principal_type, body.principal_id, body.scopes)
         return models.IssuedCredential(key_id=issued.key_id, api_key=issued.api_key)
 
     return await run_idempotent(request, who, key, produce, holds_secret=True)
+
+
+async def _check_principal(
+    request: Request, who: Principal, principal_type: PrincipalType, principal_id: str
+) -> None:
+    """A key only for a bank or enterprise the members service knows (422 otherwise, as
+    for any unknown id in a body), and not for one whose lifecycle ended (409)."""
+    state = request.app.state
+    metadata = grpc_metadata(request, who)
+    try:
+        await check_principal(
+            state.members, principal_type, principal_id, metadata, state.deadline_s
+        )
+    except UnknownPrincipal as exc:
+        raise field_problem("principal_id", str(exc)) from None
+    except PrincipalClosed as exc:
+        raise field_problem("principal_id", str(exc), 409) from None
 
 
 @router.delete("/v1/credentials/{key_id}", status_code=204, tags=["alliance office"])
