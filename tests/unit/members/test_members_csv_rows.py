@@ -58,3 +58,14 @@ def test_request_ids_are_stable_across_runs() -> None:
     assert request_id_for("enterprises", " 91350100m000100y43") == request_id_for(
         "enterprises", "91350100M000100Y43"
     )
+
+
+@pytest.mark.parametrize("capital", ["１２３", "+12", "1_000", "1e3", "-5", "99999999999999999999"])
+def test_capital_is_whole_ascii_fen_within_int64(tmp_path: Path, capital: str) -> None:
+    header = ",".join(ENTERPRISE_COLUMNS)
+    path = write(
+        tmp_path,
+        f"{header}\n坏行,91350100M000100Y43,340200,,NEW_MATERIALS,,SMALL,,{capital}\n",
+    )
+    [row] = list(read_rows(path, "enterprises"))
+    assert row.request is None and row.error.startswith("registered_capital_fen:")

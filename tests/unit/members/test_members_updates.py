@@ -69,7 +69,7 @@ def test_merged_member_keeps_unmasked_fields() -> None:
 def test_moving_an_enterprise_into_the_corridor_needs_the_region_code_cleared() -> None:
     with pytest.raises(InvalidFields) as exc:
         merged_enterprise(an_enterprise(), {"city": "330100"})
-    assert violations(exc) == {"enterprise.city"}
+    assert violations(exc) == {"enterprise.region_code"}
     moved = merged_enterprise(an_enterprise(), {"city": "330100", "region_code": ""})
     assert (moved.city, moved.region_code) == ("330100", "")
 

@@ -122,12 +122,24 @@ class EnterpriseInput:
     contact: str = ""
 
 
-def _location(city: str, region_code: str) -> tuple[str, str]:
+def _city(city: str) -> str:
+    return city if city == OTHER_CITY else _corridor_city(city)
+
+
+def _region_code(city: str, region_code: str) -> str:
+    """Required with city OTHER, and only there; each mistake is the region code's."""
     if city == OTHER_CITY:
-        return city, validate_region_code(region_code)
+        return validate_region_code(region_code)
     if region_code:
-        raise ValueError("region_code is only for city OTHER")
-    return _corridor_city(city), ""
+        raise ValueError("is only for city OTHER")
+    return ""
+
+
+def _designations(values: Sequence[str]) -> tuple[Designation, ...]:
+    parsed = tuple(_enum(Designation, d) for d in values)
+    if len(set(parsed)) != len(parsed):
+        raise ValueError("must not list a designation twice")
+    return parsed
 
 
 def _industry_code(industry: Industry, code: str) -> str:
@@ -156,21 +168,20 @@ def validate_enterprise(
     contact: str = "",
 ) -> EnterpriseInput:
     c = _Collector()
-    location = c.check("city", lambda: _location(city, region_code), ("", ""))
+    checked_city = c.check("city", lambda: _city(city), "")
+    checked_region = c.check("region_code", lambda: _region_code(city, region_code), "")
     parsed_industry = c.check("industry", lambda: _enum(Industry, industry), Industry.OTHER)
     result = EnterpriseInput(
         name=c.check("name", lambda: _text(name, MAX_NAME_CHARS), ""),
         uscc=c.check("uscc", lambda: _uscc(uscc), ""),
-        city=location[0],
-        region_code=location[1],
+        city=checked_city,
+        region_code=checked_region,
         industry=parsed_industry,
         industry_code=c.check(
             "industry_code", lambda: _industry_code(parsed_industry, industry_code), ""
         ),
         size_class=c.check("size_class", lambda: _enum(SizeClass, size_class), SizeClass.SMALL),
-        designations=c.check(
-            "designations", lambda: tuple(_enum(Designation, d) for d in designations), ()
-        ),
+        designations=c.check("designations", lambda: _designations(designations), ()),
         registered_capital_fen=c.check(
             "registered_capital_fen", lambda: _capital(registered_capital_fen), 0
         ),
@@ -206,6 +217,7 @@ def validate_self_registration(
         )
     except InvalidFields as exc:
         violations = dict(exc.violations)
+    violations.pop("region_code", None)  # sign-up has none: OTHER is refused as a city
     if not is_corridor_city(city):
         # Not "region code required": OTHER is simply not open to sign-up.
         violations["city"] = "must be one of the nine G60 corridor city codes"

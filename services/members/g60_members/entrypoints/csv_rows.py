@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from g60.members.v1 import members_pb2
+from g60common.money import parse_fen
 from g60common.uscc import normalize_uscc
 
 MAX_ROWS = 1_000_000
@@ -88,14 +89,15 @@ def member_request(values: dict[str, str]) -> members_pb2.RegisterMemberRequest:
 
 
 def enterprise_request(values: dict[str, str]) -> members_pb2.RegisterEnterpriseRequest:
-    """Raises ValueError when registered_capital_fen is not an integer."""
-    raw_capital = values.get("registered_capital_fen", "") or "0"
-    try:
-        capital_fen = int(raw_capital)
-    except ValueError:
-        raise ValueError(
-            f"registered_capital_fen: must be an integer number of fen, got {raw_capital!r}"
-        ) from None
+    """Raises ValueError, naming the column, when registered_capital_fen is not whole
+    fen within int64."""
+    # The shared parser: ASCII digits within int64 (int() would also read "１２３",
+    # "+12" and "1_000"); its errors name the column.
+    capital_fen = parse_fen(
+        values.get("registered_capital_fen", "") or "0",
+        field="registered_capital_fen",
+        allow_zero=True,
+    )
     designations = values.get("designations", "").split(DESIGNATION_SEPARATOR)
     return members_pb2.RegisterEnterpriseRequest(
         request_id=request_id_for("enterprises", values.get("uscc", "")),
