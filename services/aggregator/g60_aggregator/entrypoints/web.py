@@ -16,19 +16,34 @@ from g60_aggregator.config import AggregatorSettings
 from g60_aggregator.domain.totals import DIMENSIONS, MONEY_MEASURES
 from g60_aggregator.entrypoints.serialize import monthly_document, totals_document
 
-MONTH_RE = re.compile(r"^[0-9]{4}-(0[1-9]|1[0-2])$")
+# Calendar months of years 0001-9999 (there is no year 0).
+MONTH_RE = re.compile(r"^(?!0000)[0-9]{4}-(0[1-9]|1[0-2])$")
+PROBLEM_JSON = "application/problem+json"
 
 
-def _bad_request(web: faust.web.View, detail: str) -> faust.web.Response:
-    return web.json({"title": "Bad Request", "status": 400, "detail": detail}, status=400)
+def _bad_request(web: faust.web.View, field: str, detail: str) -> faust.web.Response:
+    """RFC 9457, as the gateway answers, naming the query parameter."""
+    body = {
+        "type": "about:blank",
+        "title": "Bad Request",
+        "status": 400,
+        "detail": f"{field}: {detail}",
+        "errors": [{"field": field, "detail": detail}],
+    }
+    return web.json(body, status=400, content_type=PROBLEM_JSON)
 
 
-def _query_error(query: Any) -> str | None:
-    month, dimension = query.get("month"), query.get("dimension")
+def query_error(query: Any, *, monthly: bool = False) -> tuple[str, str] | None:
+    """(parameter, why) for the first bad query parameter, or None."""
+    month, dimension, value = query.get("month"), query.get("dimension"), query.get("value")
     if month is not None and not MONTH_RE.match(month):
-        return "month must be YYYY-MM"
+        return "month", "must be YYYY-MM, a month of the years 0001-9999"
     if dimension is not None and dimension not in DIMENSIONS:
-        return f"dimension must be one of {', '.join(DIMENSIONS)}"
+        return "dimension", f"must be one of {', '.join(DIMENSIONS)}"
+    if monthly and dimension is not None and not value:
+        return "value", "is required with dimension"
+    if monthly and value is not None and dimension is None:
+        return "value", "is only for a dimension"
     return None
 
 
@@ -69,17 +84,15 @@ def register_pages(app: faust.App, settings: AggregatorSettings) -> TotalsView:
 
     @app.page("/v1/totals")
     async def totals(web: faust.web.View, request: faust.web.Request) -> faust.web.Response:
-        error = _query_error(request.query)
-        if error:
-            return _bad_request(web, error)
+        if error := query_error(request.query):
+            return _bad_request(web, *error)
         q = request.query
         return web.json(totals_document(view.sums(), q.get("month"), q.get("dimension")))
 
     @app.page("/v1/totals/monthly")
     async def monthly(web: faust.web.View, request: faust.web.Request) -> faust.web.Response:
-        error = _query_error(request.query)
-        if error:
-            return _bad_request(web, error)
+        if error := query_error(request.query, monthly=True):
+            return _bad_request(web, *error)
         q = request.query
         return web.json(monthly_document(view.sums(), q.get("dimension"), q.get("value")))
 
