@@ -1,10 +1,15 @@
-"""Webhook targets: a bank's URL must never make the gateway call inside the network."""
+"""Webhook targets: a bank's URL must never make the gateway call inside the network,
+and must be one a delivery can use at all. Webhook secrets must be secret."""
 
 from __future__ import annotations
 
 import pytest
 from g60_gateway.adapters.webhook_worker import pinned
 from g60_gateway.domain.webhooks import is_public_address, literal_target_refusal
+from g60_gateway.entrypoints.bodies import RegisterWebhookBody
+from g60_gateway.entrypoints.problems import Problem
+from g60_gateway.entrypoints.routes_webhooks import _check_url
+from pydantic import ValidationError
 
 
 @pytest.mark.parametrize(
@@ -73,3 +78,76 @@ def test_a_delivery_connects_to_the_checked_address_under_the_bank_s_name(
     assert str(target) == sent_to
     assert headers == {"host": host}
     assert extensions.get("sni_hostname") == sni
+
+
+UNUSABLE_URLS = [
+    # httpx, which sends every attempt, cannot parse these (they were 500s)
+    "http://example.com:abc/",
+    "http://[zz]/",
+    "http://[::1/",
+    "https://xn--zz.com/",
+    "http://0177.0.0.1/",
+    # parsed, but no connection can use them
+    "http:///path",
+    "http://:80/",
+    "http://example.com:99999/",
+    "http://example.com:0/",
+    "http://%zz/",
+    "http://./",
+    "http://" + "a" * 254 + "/",
+    "http://" + ".".join(["a" * 63] * 4) + "/",  # 255 characters
+    "http://" + "b" * 64 + ".example/",
+    "http://-bank.example/",
+    "http://1.2.3/",
+    "http://0x7f.0.0.1/",
+    "http://hooks.example.123/",
+]
+
+
+@pytest.mark.parametrize("url", UNUSABLE_URLS)
+@pytest.mark.parametrize("allow_private", [True, False])
+def test_urls_no_delivery_could_use_are_422_naming_url(url: str, allow_private: bool) -> None:
+    """Refused whatever the private-target setting: the local stack allows private
+    addresses, not broken URLs."""
+    with pytest.raises(Problem) as caught:
+        _check_url(url, allow_private)
+    assert caught.value.status == 422
+    assert [e["field"] for e in caught.value.errors] == ["url"]
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://hooks.bank.example/g60?x=1",
+        "https://hooks.bank.example./g60",  # fully qualified
+        "http://hooks.bank.example:8080/in",
+        "https://xn--nxasmq6b.com/",  # a valid A-label
+        "https://my_hooks.bank.example/",
+        "http://1.1.1.1:443/",
+        "http://[2001:4860:4860::8888]/",
+        "https://" + ".".join(["a" * 63] * 3) + "." + "b" * 61 + "/",  # 253 characters
+    ],
+)
+def test_deliverable_public_urls_are_taken(url: str) -> None:
+    _check_url(url, allow_private=False)
+
+
+@pytest.mark.parametrize("url", ["http://127.0.0.1:9/", "http://[::1]:80/", "http://localhost/"])
+def test_internal_targets_stay_refused_unless_the_stack_allows_them(url: str) -> None:
+    with pytest.raises(Problem):
+        _check_url(url, allow_private=False)
+    _check_url(url, allow_private=True)
+
+
+@pytest.mark.parametrize("secret", [" " * 16, "\t" * 16, " \t" * 10, "abc" + " " * 20])
+def test_a_secret_of_mostly_whitespace_is_422_naming_secret(secret: str) -> None:
+    """Sixteen spaces passed the length check, and anyone can sign with them."""
+    with pytest.raises(ValidationError) as caught:
+        RegisterWebhookBody.model_validate({"url": "https://hooks.bank.example/", "secret": secret})
+    assert [e["loc"] for e in caught.value.errors()] == [("secret",)]
+
+
+def test_a_secret_with_inner_spaces_is_taken() -> None:
+    secret = "correct horse battery staple"
+    body = {"url": "https://hooks.bank.example/", "secret": secret}
+    assert RegisterWebhookBody.model_validate(body).secret == secret

@@ -43,23 +43,52 @@ def delivery_row(row: asyncpg.Record) -> dict[str, Any]:
     return out
 
 
-async def create_webhook(pool: asyncpg.Pool, bank_id: str, url: str, secret: str) -> dict[str, Any]:
-    row = await pool.fetchrow(
-        "INSERT INTO webhooks (webhook_id, bank_id, url, secret) VALUES ($1, $2, $3, $4) "
-        "RETURNING webhook_id, url, created_at",
-        f"wh_{secrets.token_hex(8)}",
-        bank_id,
-        url,
-        secret,
-    )
+# pg_advisory_xact_lock(61, hashtext(bank id)): one registration per bank at a time.
+# (Space 60 is the enterprise credentials' lock.)
+_CAP_LOCK_SPACE = 61
+_DELETED_ERROR = "webhook deleted"
+
+
+class WebhookDeleted(Exception):
+    """The delivery's webhook was deleted: nothing is sent to it again."""
+
+
+async def create_webhook(
+    pool: asyncpg.Pool, bank_id: str, url: str, secret: str, max_live: int
+) -> dict[str, Any] | None:
+    """The new webhook, or None when the bank already has `max_live` live ones. The
+    count and the insert run under a per-bank lock: counted without it, concurrent
+    registrations each saw room for one more and went past the cap together."""
+    async with pool.acquire() as conn, conn.transaction():
+        await conn.execute(
+            "SELECT pg_advisory_xact_lock($1, hashtext($2))", _CAP_LOCK_SPACE, bank_id
+        )
+        live = await conn.fetchval(
+            "SELECT count(*) FROM webhooks WHERE bank_id = $1 AND deleted_at IS NULL", bank_id
+        )
+        if live >= max_live:
+            return None
+        row = await conn.fetchrow(
+            "INSERT INTO webhooks (webhook_id, bank_id, url, secret) VALUES ($1, $2, $3, $4) "
+            "RETURNING webhook_id, url, created_at",
+            f"wh_{secrets.token_hex(8)}",
+            bank_id,
+            url,
+            secret,
+        )
     return webhook_row(row)
 
 
-async def list_webhooks(pool: asyncpg.Pool, bank_id: str, limit: int) -> list[dict[str, Any]]:
+async def list_webhooks(
+    pool: asyncpg.Pool, bank_id: str, after_id: str, limit: int
+) -> list[dict[str, Any]]:
+    """Live webhooks in id order, after `after_id` (a page token; "" for the first)."""
     rows = await pool.fetch(
         "SELECT webhook_id, url, created_at FROM webhooks "
-        "WHERE bank_id = $1 AND deleted_at IS NULL ORDER BY webhook_id LIMIT $2",
+        "WHERE bank_id = $1 AND deleted_at IS NULL AND webhook_id > $2 "
+        "ORDER BY webhook_id LIMIT $3",
         bank_id,
+        after_id,
         limit,
     )
     return [webhook_row(r) for r in rows]
@@ -75,14 +104,34 @@ async def get_webhook(pool: asyncpg.Pool, bank_id: str, webhook_id: str) -> dict
     return webhook_row(row) if row else None
 
 
-async def delete_webhook(pool: asyncpg.Pool, bank_id: str, webhook_id: str) -> bool:
-    status = await pool.execute(
-        "UPDATE webhooks SET deleted_at = now() "
-        "WHERE webhook_id = $1 AND bank_id = $2 AND deleted_at IS NULL",
-        webhook_id,
-        bank_id,
+async def owns_webhook(pool: asyncpg.Pool, bank_id: str, webhook_id: str) -> bool:
+    """Whether the bank registered this webhook, deleted or not: a deleted webhook's
+    delivery log stays readable."""
+    found = await pool.fetchval(
+        "SELECT 1 FROM webhooks WHERE webhook_id = $1 AND bank_id = $2", webhook_id, bank_id
     )
-    return bool(status != "UPDATE 0")
+    return found is not None
+
+
+async def delete_webhook(pool: asyncpg.Pool, bank_id: str, webhook_id: str) -> bool:
+    """Nothing is sent to a deleted webhook again: its pending deliveries fail in the
+    same transaction, and the sender leases only deliveries of live webhooks."""
+    async with pool.acquire() as conn, conn.transaction():
+        status = await conn.execute(
+            "UPDATE webhooks SET deleted_at = now() "
+            "WHERE webhook_id = $1 AND bank_id = $2 AND deleted_at IS NULL",
+            webhook_id,
+            bank_id,
+        )
+        if status == "UPDATE 0":
+            return False
+        await conn.execute(
+            "UPDATE webhook_deliveries SET status = 'FAILED', last_error = $2 "
+            "WHERE webhook_id = $1 AND status = 'PENDING'",
+            webhook_id,
+            _DELETED_ERROR,
+        )
+    return True
 
 
 async def list_deliveries(
@@ -103,17 +152,42 @@ async def list_deliveries(
 async def redeliver(
     pool: asyncpg.Pool, bank_id: str, webhook_id: str, delivery_id: int
 ) -> dict[str, Any] | None:
-    """Queue the same event (same event id and body) again, whatever its outcome so far."""
-    row = await pool.fetchrow(
-        f"""UPDATE webhook_deliveries
-            SET status = 'PENDING', attempts = 0, next_attempt_at = now(), delivered_at = NULL
-            WHERE delivery_id = $1 AND webhook_id = $2 AND bank_id = $3
-            RETURNING {_DELIVERY_COLUMNS}""",
+    """Queue the same event (same event id and body) again, whatever its outcome so far.
+    None: no such delivery of this bank's webhook. WebhookDeleted: the webhook was
+    deleted. The webhook row is share-locked, so a concurrent delete either waits and
+    then fails the delivery queued here, or commits first and is seen here."""
+    async with pool.acquire() as conn, conn.transaction():
+        hook = await conn.fetchrow(
+            "SELECT deleted_at FROM webhooks WHERE webhook_id = $1 AND bank_id = $2 FOR SHARE",
+            webhook_id,
+            bank_id,
+        )
+        if hook is None:
+            return None
+        if hook["deleted_at"] is not None:
+            if await _has_delivery(conn, webhook_id, delivery_id):
+                raise WebhookDeleted(webhook_id)
+            return None
+        row = await conn.fetchrow(
+            f"""UPDATE webhook_deliveries
+                SET status = 'PENDING', attempts = 0, next_attempt_at = now(),
+                    delivered_at = NULL
+                WHERE delivery_id = $1 AND webhook_id = $2 AND bank_id = $3
+                RETURNING {_DELIVERY_COLUMNS}""",
+            delivery_id,
+            webhook_id,
+            bank_id,
+        )
+    return delivery_row(row) if row else None
+
+
+async def _has_delivery(conn: asyncpg.Connection, webhook_id: str, delivery_id: int) -> bool:
+    found = await conn.fetchval(
+        "SELECT 1 FROM webhook_deliveries WHERE delivery_id = $1 AND webhook_id = $2",
         delivery_id,
         webhook_id,
-        bank_id,
     )
-    return delivery_row(row) if row else None
+    return found is not None
 
 
 async def enqueue(
@@ -153,11 +227,15 @@ async def recall_targets(conn: asyncpg.Connection, application_id: str) -> tuple
 async def lease_due(pool: asyncpg.Pool, limit: int, lease_s: float) -> list[DueDelivery]:
     """Take due deliveries and push their next attempt past the lease, so a second
     gateway replica (or a crash mid-send) cannot lose or double-lease them."""
+    # Only deliveries of live webhooks: a delivery left PENDING by an attempt that was
+    # in flight while its webhook was deleted is never sent again.
     rows = await pool.fetch(
         """WITH due AS (
-               SELECT delivery_id FROM webhook_deliveries
-               WHERE status = 'PENDING' AND next_attempt_at <= now()
-               ORDER BY next_attempt_at LIMIT $1 FOR UPDATE SKIP LOCKED)
+               SELECT d.delivery_id FROM webhook_deliveries d
+               WHERE d.status = 'PENDING' AND d.next_attempt_at <= now()
+                 AND EXISTS (SELECT 1 FROM webhooks w
+                             WHERE w.webhook_id = d.webhook_id AND w.deleted_at IS NULL)
+               ORDER BY d.next_attempt_at LIMIT $1 FOR UPDATE OF d SKIP LOCKED)
            UPDATE webhook_deliveries d
            SET next_attempt_at = now() + make_interval(secs => $2)
            FROM due, webhooks w
@@ -189,12 +267,17 @@ async def record_attempt(
     retry_in_s: float | None,
 ) -> None:
     """Delivered when retry_in_s is None and there is no error; FAILED when the retry
-    budget is spent (retry_in_s None with an error)."""
+    budget is spent (retry_in_s None with an error), or when the webhook was deleted
+    while the attempt was in flight (nothing is sent to it again)."""
     delivered = error == ""
     status = "DELIVERED" if delivered else ("PENDING" if retry_in_s is not None else "FAILED")
     await pool.execute(
-        """UPDATE webhook_deliveries
-           SET status = $2, attempts = attempts + 1, last_http_status = $3, last_error = $4,
+        """UPDATE webhook_deliveries d
+           SET status = CASE WHEN $2 = 'PENDING' AND EXISTS (
+                   SELECT 1 FROM webhooks w
+                   WHERE w.webhook_id = d.webhook_id AND w.deleted_at IS NOT NULL)
+                 THEN 'FAILED' ELSE $2 END,
+               attempts = attempts + 1, last_http_status = $3, last_error = $4,
                next_attempt_at = now() + make_interval(secs => $5),
                delivered_at = CASE WHEN $2 = 'DELIVERED' THEN now() ELSE delivered_at END
            WHERE delivery_id = $1""",

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import ipaddress
+import re
 from dataclasses import dataclass
 
 SIGNATURE_VERSION = "v1"
@@ -82,3 +83,48 @@ def literal_target_refusal(host: str) -> str | None:
     except ValueError:
         return None  # a DNS name: checked against its addresses at delivery time
     return None if public else "must be a public address"
+
+
+MAX_HOST_CHARS = 253  # DNS: a name of at most 253 characters, labels of at most 63
+MAX_LABEL_CHARS = 63
+# Letters, digits and hyphens, not at either end of a label. Underscores are kept: some
+# resolvable names carry them, and getaddrinfo resolves them.
+_LABEL = re.compile(r"[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?", re.IGNORECASE)
+# A last label like these makes resolvers read the whole host as an IPv4 address in
+# some legacy form (`1.2.3`, `0x7f.0.0.1`); only dotted decimal is taken.
+_NUMERIC_LABEL = re.compile(r"0x[0-9a-f]*|[0-9]+", re.IGNORECASE)
+
+
+def url_target_refusal(host: str, port: int | None) -> str | None:
+    """Why a webhook URL's host and port can never receive a delivery. `host` is the
+    host as sent on the wire: IDNA A-labels, an IPv6 literal without brackets."""
+    if port is not None and not 1 <= port <= 65535:
+        return "port must be 1 to 65535"
+    if ":" in host:
+        return _ipv6_refusal(host)
+    return _host_name_refusal(host)
+
+
+def _ipv6_refusal(host: str) -> str | None:
+    try:
+        ipaddress.IPv6Address(host)
+    except ValueError:
+        return "host is not a valid IPv6 address"
+    return None
+
+
+def _host_name_refusal(host: str) -> str | None:
+    name = host.removesuffix(".")  # a fully qualified name may end in a dot
+    if not name:
+        return "must name a host"
+    if len(name) > MAX_HOST_CHARS:
+        return f"host must be at most {MAX_HOST_CHARS} characters"
+    labels = name.split(".")
+    if any(len(label) > MAX_LABEL_CHARS or not _LABEL.fullmatch(label) for label in labels):
+        return "host must be a DNS name (letters, digits, hyphens) or an IP address"
+    if _NUMERIC_LABEL.fullmatch(labels[-1]):
+        try:
+            ipaddress.IPv4Address(name)
+        except ValueError:
+            return "an IPv4 host must be four decimal numbers (a.b.c.d)"
+    return None

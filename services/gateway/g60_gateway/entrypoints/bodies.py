@@ -153,9 +153,27 @@ class MoveFundsBody(StrictBody):
     amount_fen: FenAmount
 
 
+MIN_SECRET_CHARS = 16
+
+
 class RegisterWebhookBody(StrictBody):
     url: Annotated[str, Field(min_length=8, max_length=2000, pattern=r"^https?://[\x21-\x7e]+$")]
-    secret: Annotated[str, Field(min_length=16, max_length=200)]
+    secret: Annotated[
+        str,
+        Field(
+            min_length=MIN_SECRET_CHARS,
+            max_length=200,
+            description="16 to 200 characters, at least 16 of them not whitespace",
+        ),
+    ]
+
+    @field_validator("secret", mode="after")
+    @classmethod
+    def _secret_is_not_blank(cls, value: str) -> str:
+        # Sixteen spaces pass a length check but are no secret: anyone could sign.
+        if sum(not c.isspace() for c in value) < MIN_SECRET_CHARS:
+            raise ValueError(f"needs at least {MIN_SECRET_CHARS} characters that are not spaces")
+        return value
 
 
 class IssueCredentialBody(StrictBody):

@@ -126,6 +126,7 @@ class Webhook(BaseModel):
 
 class WebhookList(BaseModel):
     webhooks: list[Webhook]
+    next_page_token: str
 
 
 class WebhookDelivery(BaseModel):

@@ -3,13 +3,14 @@ Every query is scoped to the calling bank, so other banks' ids are 404."""
 
 from __future__ import annotations
 
+import re
 from typing import Annotated
 
 import httpx
 from fastapi import APIRouter, Path, Request, Response
 
 from g60_gateway.adapters import webhook_store
-from g60_gateway.domain.webhooks import literal_target_refusal
+from g60_gateway.domain.webhooks import literal_target_refusal, url_target_refusal
 from g60_gateway.entrypoints import bodies, models
 from g60_gateway.entrypoints.deps import Bank, GatewayRoute, IdemKey
 from g60_gateway.entrypoints.idempotent import run_idempotent
@@ -21,10 +22,34 @@ HookId = Annotated[str, Path(max_length=64, pattern=PRINTABLE)]
 DeliveryId = Annotated[int, Path(ge=1, le=MAX_INT64)]
 HOOK = "/v1/webhooks/{webhook_id}"
 MAX_WEBHOOKS_PER_BANK = 20
+_WEBHOOK_ID = re.compile(r"wh_[0-9a-f]{16}")  # what create_webhook issues
 
 
 def _not_found() -> Problem:
     return Problem(404, "Not found", "no such webhook or delivery for this caller")
+
+
+def _check_url(url: str, allow_private: bool) -> None:
+    """422 on `url` unless a delivery could reach it: httpx (which sends every attempt)
+    parses it, and its host and port are ones a connection can use. Then, unless the
+    local stack allows it, the address must be public (server-side request forgery)."""
+    try:
+        target = httpx.URL(url)
+        host = target.host  # decodes IDNA A-labels, as every delivery attempt does
+    except (httpx.InvalidURL, ValueError):  # a bad A-label raises idna's ValueError
+        raise field_problem("url", "is not a valid URL") from None
+    refusal = url_target_refusal(target.raw_host.decode("ascii", "replace"), target.port)
+    if refusal is None and not allow_private:
+        refusal = literal_target_refusal(host)
+    if refusal:
+        raise field_problem("url", refusal)
+
+
+def _webhook_page_token(page_token: str) -> str:
+    """The webhook id a page starts after ("" for the first page)."""
+    if page_token and not _WEBHOOK_ID.fullmatch(page_token):
+        raise field_problem("page_token", "is not a token this gateway issued")
+    return page_token
 
 
 @router.post("/v1/webhooks", status_code=201, response_model=models.Webhook)
@@ -34,27 +59,30 @@ async def register_webhook(
     """Receive signed events for this bank at `url`. See docs/gateway.md for verifying
     the X-G60-Signature header (HMAC-SHA256 over `<timestamp>.<body>` with `secret`)."""
     pool = request.app.state.pool
-    refusal = literal_target_refusal(httpx.URL(body.url).host)
-    if refusal and not request.app.state.allow_private_webhooks:
-        raise field_problem("url", refusal)
+    _check_url(body.url, request.app.state.allow_private_webhooks)
 
     async def produce() -> models.Webhook:
-        existing = await webhook_store.list_webhooks(pool, who.principal_id, MAX_WEBHOOKS_PER_BANK)
-        if len(existing) >= MAX_WEBHOOKS_PER_BANK:
+        row = await webhook_store.create_webhook(
+            pool, who.principal_id, body.url, body.secret, MAX_WEBHOOKS_PER_BANK
+        )
+        if row is None:
             raise field_problem("url", f"at most {MAX_WEBHOOKS_PER_BANK} webhooks per bank")
-        row = await webhook_store.create_webhook(pool, who.principal_id, body.url, body.secret)
         return models.Webhook.model_validate(row)
 
     return await run_idempotent(request, who, key, produce)
 
 
 @router.get("/v1/webhooks", response_model=models.WebhookList)
-async def list_webhooks(request: Request, who: Bank) -> models.WebhookList:
-    """The calling bank's webhooks (the secret is never shown again)."""
+async def list_webhooks(
+    request: Request, who: Bank, page_size: PageSize = 50, page_token: PageToken = ""
+) -> models.WebhookList:
+    """The calling bank's live webhooks in id order (the secret is never shown again);
+    pass next_page_token back for more."""
     rows = await webhook_store.list_webhooks(
-        request.app.state.pool, who.principal_id, MAX_WEBHOOKS_PER_BANK
+        request.app.state.pool, who.principal_id, _webhook_page_token(page_token), page_size
     )
-    return models.WebhookList.model_validate({"webhooks": rows})
+    token = rows[-1]["webhook_id"] if len(rows) == page_size else ""
+    return models.WebhookList.model_validate({"webhooks": rows, "next_page_token": token})
 
 
 @router.get(HOOK, response_model=models.Webhook)
@@ -67,7 +95,8 @@ async def get_webhook(webhook_id: HookId, request: Request, who: Bank) -> models
 
 @router.delete(HOOK, status_code=204)
 async def delete_webhook(webhook_id: HookId, request: Request, who: Bank) -> Response:
-    """Stop deliveries to this webhook; its delivery log stays readable by id."""
+    """Stop deliveries to this webhook for good: pending ones fail, none is redelivered.
+    Its delivery log stays readable by id."""
     if not await webhook_store.delete_webhook(request.app.state.pool, who.principal_id, webhook_id):
         raise _not_found()
     return Response(status_code=204)
@@ -81,10 +110,11 @@ async def list_deliveries(
     page_size: PageSize = 50,
     page_token: PageToken = "",
 ) -> models.DeliveryPage:
-    """The delivery log, oldest first: status, attempts, last HTTP status and error."""
+    """The delivery log, oldest first: status, attempts, last HTTP status and error.
+    Readable after the webhook was deleted."""
     after_id = int_page_token(page_token)
     pool = request.app.state.pool
-    if await webhook_store.get_webhook(pool, who.principal_id, webhook_id) is None:
+    if not await webhook_store.owns_webhook(pool, who.principal_id, webhook_id):
         raise _not_found()
     rows = await webhook_store.list_deliveries(
         pool, who.principal_id, webhook_id, after_id, page_size
@@ -97,12 +127,18 @@ async def list_deliveries(
 async def redeliver(
     webhook_id: HookId, delivery_id: DeliveryId, request: Request, who: Bank, key: IdemKey
 ) -> Response:
-    """Send the same event again (same event id and body), e.g. after an outage."""
+    """Send the same event again (same event id and body), e.g. after an outage. A
+    deleted webhook gets nothing again: 409."""
 
     async def produce() -> models.WebhookDelivery:
-        row = await webhook_store.redeliver(
-            request.app.state.pool, who.principal_id, webhook_id, delivery_id
-        )
+        try:
+            row = await webhook_store.redeliver(
+                request.app.state.pool, who.principal_id, webhook_id, delivery_id
+            )
+        except webhook_store.WebhookDeleted:
+            raise Problem(
+                409, "Webhook deleted", "this webhook was deleted: nothing is sent to it again"
+            ) from None
         if row is None:
             raise _not_found()
         request.app.state.webhooks.wake()
