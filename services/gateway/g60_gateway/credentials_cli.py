@@ -28,10 +28,12 @@ from g60_gateway.adapters.credentials import SCHEMA_SQL, issue_key, revoke_key
 from g60_gateway.adapters.principal_directory import check_principal
 from g60_gateway.config import GatewaySettings
 from g60_gateway.domain.principals import (
+    InvalidScopes,
     PrincipalClosed,
     PrincipalType,
     UnknownPrincipal,
     canonical_principal_id,
+    check_scopes,
 )
 
 CLI_CALLER_ID = "credentials-cli"  # who the members service sees asking
@@ -40,8 +42,13 @@ CLI_CALLER_ID = "credentials-cli"  # who the members service sees asking
 async def issue(
     settings: GatewaySettings, principal_type: PrincipalType, principal_id: str, scopes: list[str]
 ) -> str:
-    """Like POST /v1/credentials: a bank or enterprise must exist in the members service,
-    and its id is stored canonical. Refusals exit with the reason on stderr."""
+    """Like POST /v1/credentials: scopes are checked, a bank or enterprise must exist in
+    the members service, and its id is stored canonical. Refusals exit with the reason
+    on stderr."""
+    try:
+        check_scopes(scopes)
+    except InvalidScopes as exc:
+        raise SystemExit(f"--scope: {exc}") from None
     try:
         principal_id = canonical_principal_id(principal_type, principal_id)
         if principal_type is not PrincipalType.OPERATOR:

@@ -408,3 +408,23 @@ def test_a_rerun_sign_up_replaces_only_its_own_unseen_key(
                 client.get("/v1/me", headers={"X-API-Key": key}).json()["principal_id"] == firm_id
             )
     assert _live_keys(gateway_platform, firm_id) == 2
+
+
+SPELLINGS = {"upper case": str.upper, "braces": lambda s: "{" + s + "}"}
+
+
+@pytest.mark.parametrize("spelling", SPELLINGS.values(), ids=SPELLINGS.keys())
+def test_rejecting_or_deregistering_by_another_spelling_of_the_id_revokes_the_keys(
+    world: World, gateway_platform: RunningPlatform, spelling: Any
+) -> None:
+    """The members service takes any spelling of a UUID; the keys are stored under
+    the canonical one, and revoking by the path as spelled left them working."""
+    with world.client() as client:
+        for decisions in (["reject"], ["verify", "deregister"]):
+            signed = ok(sign_up(client, signup_body(), fresh_address()))
+            firm_id = signed["enterprise"]["enterprise_id"]
+            for action in decisions:
+                ok(_decide(client, world, spelling(firm_id), action), 200)
+            me = client.get("/v1/me", headers={"X-API-Key": signed["credential"]["api_key"]})
+            _problem(me, 401, None)
+            assert _live_keys(gateway_platform, firm_id) == 0

@@ -78,6 +78,15 @@ def test_an_operators_id_is_a_label_kept_as_given() -> None:
     assert canonical_principal_id(PrincipalType.OPERATOR, "Alliance-Office") == "Alliance-Office"
 
 
+@pytest.mark.parametrize("label", ["", "   "])
+def test_an_operator_key_needs_a_label(label: str) -> None:
+    with pytest.raises(UnknownPrincipal):
+        canonical_principal_id(PrincipalType.OPERATOR, label)
+    with pytest.raises(ValidationError) as caught:
+        IssueCredentialBody.model_validate({"principal_type": "operator", "principal_id": label})
+    assert caught.value.errors()[0]["loc"] == ("principal_id",)
+
+
 def test_the_body_names_principal_id_and_carries_it_canonical() -> None:
     body = {"principal_type": "bank", "principal_id": BANK_ID.upper()}
     assert IssueCredentialBody.model_validate(body).principal_id == BANK_ID

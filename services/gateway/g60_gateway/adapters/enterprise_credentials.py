@@ -4,6 +4,7 @@ revoking every key of an enterprise the office rejected or deregistered."""
 from __future__ import annotations
 
 import asyncpg
+from g60common.ids import normalized_id
 
 from g60_gateway.adapters.credentials import IssuedKey, issue_key
 from g60_gateway.domain.principals import PrincipalType
@@ -35,11 +36,13 @@ async def issue_self_registration_key(pool: asyncpg.Pool, enterprise_id: str) ->
 
 
 async def revoke_enterprise_keys(pool: asyncpg.Pool, enterprise_id: str) -> int:
-    """Every live key of the enterprise; effective on the next request. Returns how many."""
+    """Every live key of the enterprise; effective on the next request. Returns how many.
+    Keys store the id canonical, so any other spelling is brought to that form: one
+    that matched nothing left a rejected enterprise's keys working."""
     status = await pool.execute(
         """UPDATE api_credentials SET revoked_at = now()
            WHERE principal_type = $1 AND principal_id = $2 AND revoked_at IS NULL""",
         _ENTERPRISE,
-        enterprise_id,
+        normalized_id(enterprise_id),
     )
     return int(status.rsplit(" ", 1)[1])

@@ -7,6 +7,12 @@ from dataclasses import dataclass
 
 RATE_SCOPE_PREFIX = "rate_per_s="
 MAX_BUCKETS = 100_000  # bounded memory: idle buckets are dropped beyond this
+# The range a credential's own rate may take: from one request per 100 s (a key that
+# should barely run) to far beyond any bulk loader. Below it a bucket refills so
+# slowly that the wait overflows what Retry-After, or math.ceil, can express.
+MIN_RATE_PER_S = 0.01
+MAX_RATE_PER_S = 10_000.0
+MAX_RETRY_AFTER_S = 3600
 
 
 @dataclass
@@ -27,8 +33,24 @@ class TokenBucket:
         return (1.0 - self.tokens) / self.rate_per_s
 
 
+def parse_rate_scope(scope: str) -> float:
+    """The rate of a `rate_per_s=N` scope; ValueError unless N is a finite number
+    within MIN_RATE_PER_S..MAX_RATE_PER_S (checked when a key is issued)."""
+    try:
+        value = float(scope.removeprefix(RATE_SCOPE_PREFIX))
+    except ValueError:
+        value = math.nan
+    if not MIN_RATE_PER_S <= value <= MAX_RATE_PER_S:  # also false for nan
+        raise ValueError(
+            f"{scope!r}: rate_per_s must be a number from {MIN_RATE_PER_S:g} to {MAX_RATE_PER_S:g}"
+        )
+    return value
+
+
 def rate_from_scopes(scopes: frozenset[str], default_per_s: float) -> float:
-    """A credential may carry its own limit as a scope `rate_per_s=N` (bulk loaders)."""
+    """A credential may carry its own limit as a scope `rate_per_s=N` (bulk loaders).
+    Keys issued before scopes were checked may hold any text: a number is clamped
+    into the allowed range, anything else ignored."""
     for scope in scopes:
         if scope.startswith(RATE_SCOPE_PREFIX):
             try:
@@ -36,8 +58,16 @@ def rate_from_scopes(scopes: frozenset[str], default_per_s: float) -> float:
             except ValueError:
                 continue
             if value > 0 and math.isfinite(value):
-                return value
+                return min(MAX_RATE_PER_S, max(MIN_RATE_PER_S, value))
     return default_per_s
+
+
+def retry_after_header_s(wait_s: float) -> int:
+    """Whole seconds for Retry-After: at least 1, at most MAX_RETRY_AFTER_S, so no wait
+    (however long, even infinite) can make math.ceil overflow."""
+    if not wait_s < MAX_RETRY_AFTER_S:  # also true for inf and nan
+        return MAX_RETRY_AFTER_S
+    return max(1, math.ceil(wait_s))
 
 
 class RateLimiter:

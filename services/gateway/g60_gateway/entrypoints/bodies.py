@@ -17,7 +17,13 @@ from pydantic import (
     field_validator,
 )
 
-from g60_gateway.domain.principals import PrincipalType, UnknownPrincipal, canonical_principal_id
+from g60_gateway.domain.principals import (
+    InvalidScopes,
+    PrincipalType,
+    UnknownPrincipal,
+    canonical_principal_id,
+    check_scopes,
+)
 
 # C0 controls other than tab/newline: PostgreSQL refuses NUL, and no name, id or
 # reason needs the rest.
@@ -181,7 +187,19 @@ class IssueCredentialBody(StrictBody):
     principal_id: ShortText = Field(
         description="A bank's member id or an enterprise id (a UUID); for an operator, a label"
     )
-    scopes: Annotated[list[ShortText], Field(max_length=20)] = []
+    scopes: Annotated[list[ShortText], Field(max_length=20)] = Field(
+        [],
+        description="e.g. rate_per_s=N (N from 0.01 to 10000) for this key's own rate limit",
+    )
+
+    @field_validator("scopes", mode="after")
+    @classmethod
+    def _valid_scopes(cls, value: list[str]) -> list[str]:
+        try:
+            check_scopes(value)
+        except InvalidScopes as exc:
+            raise ValueError(str(exc)) from None
+        return value
 
     @field_validator("principal_id", mode="after")
     @classmethod

@@ -3,7 +3,6 @@ Idempotency-Key, and gRPC call options carrying caller identity and correlation 
 
 from __future__ import annotations
 
-import math
 import time
 from collections.abc import Callable, Coroutine
 from typing import Annotated, Any
@@ -17,6 +16,7 @@ from g60common.correlation import CALLER_ID_KEY, CALLER_TYPE_KEY, CORRELATION_HE
 
 from g60_gateway.adapters.credentials import authenticate, authenticate_and_claim
 from g60_gateway.domain.principals import Principal, PrincipalType
+from g60_gateway.domain.rate_limit import retry_after_header_s
 from g60_gateway.entrypoints.idempotent import (
     HeldClaim,
     lease_s,
@@ -111,7 +111,7 @@ def _check_rate(request: Request, found: Principal) -> None:
             429,
             "Too many requests",
             "this credential's rate limit is exhausted",
-            retry_after_s=max(1, math.ceil(wait_s)),
+            retry_after_s=retry_after_header_s(wait_s),
         )
 
 

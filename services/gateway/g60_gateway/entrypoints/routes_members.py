@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Request, Response
 from g60.credit.v1 import credit_pb2
 from g60.members.v1 import members_pb2
+from g60common.ids import normalized_id
 from google.protobuf.field_mask_pb2 import FieldMask
 
 from g60_gateway.adapters.enterprise_credentials import revoke_enterprise_keys
@@ -65,6 +66,8 @@ async def list_members(
 @router.get("/v1/members/{member_id}", response_model=models.Member, tags=[TAG])
 async def get_member(member_id: Id, request: Request, who: Anyone) -> models.Member:
     """The operator sees any member; a bank only itself; others get 404."""
+    # Keys hold the canonical id; the path may spell it in upper case or with braces.
+    member_id = normalized_id(member_id)
     is_self = who.principal_type is PrincipalType.BANK and who.principal_id == member_id
     if who.principal_type is not PrincipalType.OPERATOR and not is_self:
         raise Problem(404, "Not found", "no such member for this caller")
@@ -177,6 +180,7 @@ async def list_enterprises(
 @router.get("/v1/enterprises/{enterprise_id}", response_model=models.Enterprise, tags=[TAG])
 async def get_enterprise(enterprise_id: Id, request: Request, who: Anyone) -> models.Enterprise:
     """The operator sees any enterprise; an SME only itself; others get 404."""
+    enterprise_id = normalized_id(enterprise_id)  # as for members, above
     is_self = who.principal_type is PrincipalType.ENTERPRISE and who.principal_id == enterprise_id
     if who.principal_type is not PrincipalType.OPERATOR and not is_self:
         raise Problem(404, "Not found", "no such enterprise for this caller")
@@ -220,7 +224,9 @@ async def _change_enterprise_status(
 ) -> Response:
     # Rejected and deregistered enterprises lose their keys. If revoking fails after
     # the status change, the 5xx frees the Idempotency-Key; the retry replays the
-    # status change (same request id) and revokes again.
+    # status change (same request id) and revokes again. Keys hold the canonical id,
+    # which the reply carries; the path may spell it otherwise (upper case, braces),
+    # and the members service takes any spelling.
     revoke_keys = rpc_name in ("RejectEnterprise", "DeregisterEnterprise")
 
     async def produce() -> models.Enterprise:
@@ -232,7 +238,7 @@ async def _change_enterprise_status(
         )
         reply = await call(request, who, getattr(request.app.state.members, rpc_name), message)
         if revoke_keys:
-            await revoke_enterprise_keys(request.app.state.pool, enterprise_id)
+            await revoke_enterprise_keys(request.app.state.pool, reply.enterprise_id)
         return models.Enterprise.model_validate(to_json(reply))
 
     return await run_idempotent(request, who, key, produce, 200)

@@ -10,7 +10,6 @@ from elsewhere the same request is a new one, and its USCC is then taken (409)."
 
 from __future__ import annotations
 
-import math
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, Response
@@ -20,6 +19,7 @@ from g60common.correlation import CALLER_ID_KEY, CALLER_TYPE_KEY, CORRELATION_HE
 from g60_gateway.adapters.enterprise_credentials import issue_self_registration_key
 from g60_gateway.adapters.proto_json import to_json
 from g60_gateway.domain.principals import Principal, PrincipalType
+from g60_gateway.domain.rate_limit import retry_after_header_s
 from g60_gateway.domain.signup import SIGNUP_CALLER_TYPE, client_address, signup_scope
 from g60_gateway.entrypoints import models
 from g60_gateway.entrypoints.bodies_onboarding import SelfRegistrationBody
@@ -39,7 +39,7 @@ async def signup_client(request: Request) -> str:
             429,
             "Too many requests",
             "too many sign-ups from this address",
-            retry_after_s=max(1, math.ceil(wait_s)),
+            retry_after_s=retry_after_header_s(wait_s),
         )
     return address
 
