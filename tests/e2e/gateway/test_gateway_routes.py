@@ -28,6 +28,7 @@ def test_member_update_suspend_reinstate_and_list(world: World) -> None:
         assert updated["contact"] == "desk@x" and updated["version"] == 2
         stale = _patch(client, path, op, {"expected_version": 1, "contact": "again"})
         assert stale.status_code == 409, stale.text
+        assert [e["field"] for e in stale.json()["errors"]] == ["expected_version"]
         assert ok(post(client, f"{path}/suspend", op, {"reason": "audit"}), 200)["status"] == (
             "SUSPENDED"
         )
@@ -40,6 +41,38 @@ def test_member_update_suspend_reinstate_and_list(world: World) -> None:
             "/v1/members", params={"home_city": HEFEI, "page_size": 200}, headers={"X-API-Key": op}
         ).json()
     assert bank.id in {m["member_id"] for m in listed["members"]}
+
+
+def test_member_status_changes_take_expected_version(world: World) -> None:
+    op = world.operator_key
+    with world.client() as client:
+        bank = new_bank(client, op, HEFEI)
+        path = f"/v1/members/{bank.id}"
+        suspended = ok(
+            post(client, f"{path}/suspend", op, {"reason": "audit", "expected_version": 1}), 200
+        )
+        assert (suspended["status"], suspended["version"]) == ("SUSPENDED", 2)
+        stale = post(client, f"{path}/reinstate", op, {"reason": "ok", "expected_version": 1})
+        assert stale.status_code == 409, stale.text
+        assert [e["field"] for e in stale.json()["errors"]] == ["expected_version"]
+        body = {"reason": "ok", "expected_version": 2}
+        assert ok(post(client, f"{path}/reinstate", op, body), 200)["status"] == "ACTIVE"
+        bad = post(client, f"{path}/withdraw", op, {"reason": "x", "expected_version": 0})
+        assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "expected_version"
+
+
+@pytest.mark.parametrize("content", [b"{", b'{"name": "x"} trailing garbage'])
+def test_a_body_that_is_not_json_is_400_naming_body(world: World, content: bytes) -> None:
+    """FastAPI named the character position where parsing stopped as the field."""
+    headers = {
+        "X-API-Key": world.operator_key,
+        "Idempotency-Key": str(uuid.uuid4()),
+        "content-type": "application/json",
+    }
+    with world.client() as client:
+        reply = client.post("/v1/members", content=content, headers=headers)
+    assert reply.status_code == 400, reply.text
+    assert [e["field"] for e in reply.json()["errors"]] == ["body"]
 
 
 def test_enterprise_update_and_list(world: World) -> None:

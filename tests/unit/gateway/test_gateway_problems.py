@@ -7,6 +7,8 @@ import httpx
 import pytest
 from g60_gateway.entrypoints.problems import _body_field, problem_from_grpc, problem_from_http
 from g60common.correlation import set_correlation_id
+from g60common.grpc_errors import error_info_status
+from google.rpc import code_pb2
 
 
 def _status_error(status: int, body: bytes) -> httpx.HTTPStatusError:
@@ -77,3 +79,20 @@ def test_a_4xx_keeps_the_services_detail(code: grpc.StatusCode, status: int) -> 
 def test_aggregator_failure_detail_is_generic() -> None:
     problem = problem_from_http(_status_error(500, b"Traceback: KeyError 'secret'"))
     assert "Traceback" not in problem.detail and "HTTPStatusError" not in problem.detail
+
+
+def _stale_version() -> grpc.aio.AioRpcError:
+    """What the members service answers for a stale expected_version."""
+    details = "3f1c… is at version 3, not the expected 2; re-read and retry"
+    status = error_info_status(code_pb2.ABORTED, details, "STALE_VERSION")
+    trailing = grpc.aio.Metadata(*status.trailing_metadata)
+    return grpc.aio.AioRpcError(
+        grpc.StatusCode.ABORTED, grpc.aio.Metadata(), trailing, details=details
+    )
+
+
+def test_a_stale_version_is_409_naming_expected_version() -> None:
+    problem = problem_from_grpc(_stale_version())
+    assert problem.status == 409
+    assert [e["field"] for e in problem.errors] == ["expected_version"]
+    assert "re-read and retry" in problem.errors[0]["detail"]

@@ -83,3 +83,16 @@ def test_an_unexpected_exception_is_a_500_problem_without_its_text() -> None:
     assert reply.status_code == 500
     assert reply.headers["content-type"] == "application/problem+json"
     assert "secret" not in reply.text and "$3" not in reply.text
+
+
+@pytest.mark.parametrize(
+    "text", ["{", '{"amount_fen": 1} trailing garbage', '{"amount_fen": }', "[1,]"]
+)
+def test_a_body_json_cannot_parse_is_400_naming_body_not_a_position(text: str) -> None:
+    """FastAPI locates a JSON syntax error at a character position (`["body", 1]`),
+    which is no field; the gateway names the body, as for any parser failure."""
+    reply = _post(text)
+    assert reply.status_code == 400, reply.text
+    assert reply.headers["content-type"].startswith("application/problem+json")
+    assert [e["field"] for e in reply.json()["errors"]] == ["body"]
+    assert "not valid JSON" in reply.json()["detail"]

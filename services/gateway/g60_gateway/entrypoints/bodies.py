@@ -142,6 +142,15 @@ class ReasonBody(StrictBody):
     reason: Reason
 
 
+class StatusChangeBody(StrictBody):
+    """A status change of a member or an enterprise. `expected_version` (optional) is
+    the version the office reviewed: if the record changed since, the change is 409
+    rather than made on stale facts."""
+
+    reason: Reason
+    expected_version: Annotated[int, Field(ge=1, le=2**63 - 1)] | None = None
+
+
 class ApplyForFinancingBody(StrictBody):
     bank_id: ShortText = Field("", description="Empty: matchmaking across your city's banks")
     currency: ShortText = "CNY"

@@ -3,18 +3,18 @@ Strict like every write body (unknown fields refused, no control characters)."""
 
 from __future__ import annotations
 
-from typing import Annotated
-
 from pydantic import Field
 
-from g60_gateway.entrypoints.bodies import Reason, ShortText, StrictBody, Text
+from g60_gateway.entrypoints.bodies import ShortText, StatusChangeBody, StrictBody, Text
 
 
 class SelfRegistrationBody(StrictBody):
     """The members service checks every rule (the USCC check character, the nine cities,
-    the size classes) and names each bad field."""
+    the size classes, a name that is not blank) and names each bad field. So `name`
+    has no minimum length here: the gateway refusing an empty name by itself would
+    hide every other bad field of the body."""
 
-    name: Annotated[str, Field(min_length=1, max_length=200)]
+    name: Text
     uscc: ShortText = Field(description="Unified social credit code (GB 32100), 18 characters")
     city: ShortText = Field(description="One of the nine corridor city codes, e.g. 340100")
     industry: ShortText = Field(description="A key industry, or OTHER with industry_code")
@@ -25,9 +25,5 @@ class SelfRegistrationBody(StrictBody):
     )
 
 
-class EnterpriseDecisionBody(StrictBody):
-    """The office's decision. `expected_version` (optional) is the version it reviewed:
-    if the record changed since, the decision is 409 rather than made on stale facts."""
-
-    reason: Reason
-    expected_version: Annotated[int, Field(ge=1, le=2**63 - 1)] | None = None
+class EnterpriseDecisionBody(StatusChangeBody):
+    """The office's decision on an enterprise (verify, reject, deregister)."""

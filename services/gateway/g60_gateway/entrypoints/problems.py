@@ -38,7 +38,12 @@ _REASON_FIELDS = {
     "UNKNOWN_ENTERPRISE": "enterprise_id",
     "GuarantorNotEligible": "guarantor_id",
     "DUPLICATE_USCC": "uscc",
+    "STALE_VERSION": "expected_version",
 }
+# Conflicts that stay 409 with their field: the input is well-formed but collides with
+# the current state (a taken USCC, a version since changed). Other named refusals of
+# a 409 are an unknown id in the body, which is a 422 like any bad field.
+_CONFLICT_FIELDS = frozenset({"uscc", "expected_version"})
 
 
 class Problem(Exception):
@@ -123,7 +128,7 @@ def problem_from_grpc(error: grpc.aio.AioRpcError) -> Problem:
     if reason in _REASON_FIELDS:
         field = _REASON_FIELDS[reason]
         return Problem(
-            422 if status == 409 and field != "uscc" else status,
+            422 if status == 409 and field not in _CONFLICT_FIELDS else status,
             "Invalid request",
             error.details() or "",
             [{"field": field, "detail": error.details() or ""}],
@@ -168,6 +173,18 @@ def _location_to_field(loc: tuple[Any, ...]) -> str:
     return ".".join(parts) or "body"
 
 
+def _json_syntax_error(exc: RequestValidationError) -> Problem | None:
+    """FastAPI reports a body its JSON parser refuses as a validation error located at
+    the character position (`{"loc": ["body", 1]}`), which is no field. It is the
+    body's fault, so a 400 naming `body`, like every other parse failure."""
+    for error in exc.errors():
+        if error.get("type") == "json_invalid":
+            reason = (error.get("ctx") or {}).get("error", error.get("msg", ""))
+            position = error["loc"][-1] if error.get("loc") else "?"
+            return field_problem("body", f"is not valid JSON: {reason} at position {position}", 400)
+    return None
+
+
 def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(Problem)
     async def _problem(request: Request, exc: Problem) -> JSONResponse:
@@ -175,6 +192,9 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+        syntax = _json_syntax_error(exc)
+        if syntax is not None:
+            return problem_response(syntax, request.url.path)
         errors = [
             {"field": _location_to_field(tuple(e["loc"])), "detail": str(e["msg"])}
             for e in exc.errors()

@@ -100,14 +100,17 @@ async def update_member(
 async def _change_status(
     rpc_name: str,
     member_id: str,
-    body: bodies.ReasonBody,
+    body: bodies.StatusChangeBody,
     request: Request,
     who: Operator,
     key: str,
 ) -> Response:
     async def produce() -> models.Member:
         message = members_pb2.ChangeMemberStatusRequest(
-            request_id=key, member_id=member_id, reason=body.reason
+            request_id=key,
+            member_id=member_id,
+            reason=body.reason,
+            expected_version=body.expected_version or 0,  # 0: no version check
         )
         reply = await call(request, who, getattr(request.app.state.members, rpc_name), message)
         return models.Member.model_validate(to_json(reply))
@@ -117,7 +120,7 @@ async def _change_status(
 
 @router.post("/v1/members/{member_id}/suspend", response_model=models.Member, tags=[TAG])
 async def suspend_member(
-    member_id: Id, body: bodies.ReasonBody, request: Request, who: Operator, key: IdemKey
+    member_id: Id, body: bodies.StatusChangeBody, request: Request, who: Operator, key: IdemKey
 ) -> Response:
     """ACTIVE -> SUSPENDED: a suspended bank cannot grant credit."""
     return await _change_status("SuspendMember", member_id, body, request, who, key)
@@ -125,7 +128,7 @@ async def suspend_member(
 
 @router.post("/v1/members/{member_id}/reinstate", response_model=models.Member, tags=[TAG])
 async def reinstate_member(
-    member_id: Id, body: bodies.ReasonBody, request: Request, who: Operator, key: IdemKey
+    member_id: Id, body: bodies.StatusChangeBody, request: Request, who: Operator, key: IdemKey
 ) -> Response:
     """SUSPENDED -> ACTIVE."""
     return await _change_status("ReinstateMember", member_id, body, request, who, key)
@@ -133,7 +136,7 @@ async def reinstate_member(
 
 @router.post("/v1/members/{member_id}/withdraw", response_model=models.Member, tags=[TAG])
 async def withdraw_member(
-    member_id: Id, body: bodies.ReasonBody, request: Request, who: Operator, key: IdemKey
+    member_id: Id, body: bodies.StatusChangeBody, request: Request, who: Operator, key: IdemKey
 ) -> Response:
     """ACTIVE or SUSPENDED -> WITHDRAWN, which is final."""
     return await _change_status("WithdrawMember", member_id, body, request, who, key)
