@@ -127,6 +127,15 @@ async def test_errors_map_to_statuses(members: Stub) -> None:
     assert code == grpc.StatusCode.FAILED_PRECONDITION
 
 
+async def test_the_office_registers_an_enterprise_with_its_contact(members: Stub) -> None:
+    registered = await members.RegisterEnterprise(enterprise_request(contact="李经理 0573-1234567"))
+    assert registered.contact == "李经理 0573-1234567"
+    code, violations = await _status(
+        members.RegisterEnterprise(enterprise_request(contact="x" * 201))
+    )
+    assert (code, set(violations)) == (grpc.StatusCode.INVALID_ARGUMENT, {"contact"})
+
+
 async def test_list_members_filters_and_pages(members: Stub) -> None:
     city = "341800"  # Xuancheng: few other tests register there
     ids = set()

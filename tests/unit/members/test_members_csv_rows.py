@@ -69,3 +69,14 @@ def test_capital_is_whole_ascii_fen_within_int64(tmp_path: Path, capital: str) -
     )
     [row] = list(read_rows(path, "enterprises"))
     assert row.request is None and row.error.startswith("registered_capital_fen:")
+
+
+def test_an_enterprise_row_may_carry_its_contact(tmp_path: Path) -> None:
+    header = ",".join(ENTERPRISE_COLUMNS)
+    path = write(
+        tmp_path,
+        f"{header}\n芜湖量子,91350100M000100Y43,340200,,NEW_MATERIALS,,SMALL,,0,李经理\n",
+    )
+    [row] = list(read_rows(path, "enterprises"))
+    assert isinstance(row.request, members_pb2.RegisterEnterpriseRequest)
+    assert row.request.contact == "李经理"

@@ -30,6 +30,7 @@ ENTERPRISE_COLUMNS = (
     "size_class",
     "designations",
     "registered_capital_fen",
+    "contact",
 )
 OPTIONAL = frozenset({"short_name", "contact", "region_code", "industry_code", "designations"})
 COLUMNS = {"members": MEMBER_COLUMNS, "enterprises": ENTERPRISE_COLUMNS}
@@ -110,4 +111,5 @@ def enterprise_request(values: dict[str, str]) -> members_pb2.RegisterEnterprise
         size_class=values.get("size_class", ""),
         designations=[d.strip() for d in designations if d.strip()],
         registered_capital_fen=capital_fen,
+        contact=values.get("contact", ""),
     )

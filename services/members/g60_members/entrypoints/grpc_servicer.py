@@ -149,6 +149,7 @@ class MembersServicer(members_pb2_grpc.MembersServiceServicer):
                     size_class=request.size_class,
                     designations=tuple(request.designations),
                     registered_capital_fen=request.registered_capital_fen,
+                    contact=request.contact,
                 ),
                 self._uow(),
             )

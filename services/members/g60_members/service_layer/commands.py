@@ -60,6 +60,7 @@ class RegisterEnterprise:
     size_class: str
     designations: tuple[str, ...]
     registered_capital_fen: int
+    contact: str = ""
 
 
 @dataclass(frozen=True)

@@ -174,6 +174,7 @@ async def register_enterprise(
         cmd.size_class,
         cmd.designations,
         cmd.registered_capital_fen,
+        cmd.contact,
     )
 
     async def work() -> Enterprise:

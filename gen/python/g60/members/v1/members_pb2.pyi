@@ -89,7 +89,7 @@ class GetMemberRequest(_message.Message):
     def __init__(self, member_id: _Optional[str] = ...) -> None: ...
 
 class RegisterEnterpriseRequest(_message.Message):
-    __slots__ = ("request_id", "name", "uscc", "city", "region_code", "industry", "industry_code", "size_class", "designations", "registered_capital_fen")
+    __slots__ = ("request_id", "name", "uscc", "city", "region_code", "industry", "industry_code", "size_class", "designations", "registered_capital_fen", "contact")
     REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
     USCC_FIELD_NUMBER: _ClassVar[int]
@@ -100,6 +100,7 @@ class RegisterEnterpriseRequest(_message.Message):
     SIZE_CLASS_FIELD_NUMBER: _ClassVar[int]
     DESIGNATIONS_FIELD_NUMBER: _ClassVar[int]
     REGISTERED_CAPITAL_FEN_FIELD_NUMBER: _ClassVar[int]
+    CONTACT_FIELD_NUMBER: _ClassVar[int]
     request_id: str
     name: str
     uscc: str
@@ -110,7 +111,8 @@ class RegisterEnterpriseRequest(_message.Message):
     size_class: str
     designations: _containers.RepeatedScalarFieldContainer[str]
     registered_capital_fen: int
-    def __init__(self, request_id: _Optional[str] = ..., name: _Optional[str] = ..., uscc: _Optional[str] = ..., city: _Optional[str] = ..., region_code: _Optional[str] = ..., industry: _Optional[str] = ..., industry_code: _Optional[str] = ..., size_class: _Optional[str] = ..., designations: _Optional[_Iterable[str]] = ..., registered_capital_fen: _Optional[int] = ...) -> None: ...
+    contact: str
+    def __init__(self, request_id: _Optional[str] = ..., name: _Optional[str] = ..., uscc: _Optional[str] = ..., city: _Optional[str] = ..., region_code: _Optional[str] = ..., industry: _Optional[str] = ..., industry_code: _Optional[str] = ..., size_class: _Optional[str] = ..., designations: _Optional[_Iterable[str]] = ..., registered_capital_fen: _Optional[int] = ..., contact: _Optional[str] = ...) -> None: ...
 
 class GetEnterpriseRequest(_message.Message):
     __slots__ = ("enterprise_id",)
