@@ -11,7 +11,7 @@ import pytest
 
 from tests.e2e.conftest import RunningPlatform
 from tests.e2e.gateway.test_gateway_limits import _assert_problem, _raw_post
-from tests.e2e.gateway.world import World, ok, post
+from tests.e2e.gateway.world import World, ok, post, uscc
 from tests.e2e.test_walking_skeleton import _written
 
 pytestmark = pytest.mark.e2e
@@ -71,6 +71,12 @@ def test_an_unknown_totals_dimension_is_422_naming_it(world: World) -> None:
     assert list(by_bank["by"]) == ["bank"]
 
 
+@pytest.mark.parametrize("month", ["0000-01", "2026-13", "2026-1"])
+def test_a_month_that_is_no_calendar_month_is_422_naming_it(world: World, month: str) -> None:
+    with world.client() as client:
+        _assert_problem(client.get(f"/v1/totals?month={month}"), 422, "month")
+
+
 def test_a_repeated_json_key_is_refused_on_a_credit_line_and_nothing_is_written(
     world: World, gateway_platform: RunningPlatform
 ) -> None:
@@ -106,3 +112,17 @@ def test_a_repeated_json_key_is_refused_on_an_application_and_the_key_stays_usab
     with world.client() as client:
         applied = ok(post(client, "/v1/applications", world.sme_a.key, body, idem))
     assert applied["amount_fen"] == 1_000_000
+
+
+def test_the_office_registers_an_enterprise_with_its_contact(world: World) -> None:
+    body = {
+        "name": "嘉兴联系人测试企业",
+        "uscc": uscc("330400"),
+        "city": "330400",
+        "industry": "INTEGRATED_CIRCUITS",
+        "size_class": "SMALL",
+        "contact": "李经理 0573-1234567",
+    }
+    with world.client() as client:
+        registered = ok(post(client, "/v1/enterprises", world.operator_key, body))
+    assert registered["contact"] == "李经理 0573-1234567"

@@ -101,6 +101,9 @@ UNUSABLE_URLS = [
     "http://1.2.3/",
     "http://0x7f.0.0.1/",
     "http://hooks.example.123/",
+    # credentials in the URL
+    "https://user:pass@hooks.bank.example/",
+    "https://token@hooks.bank.example/",
 ]
 
 

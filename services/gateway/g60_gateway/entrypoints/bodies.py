@@ -88,6 +88,7 @@ class RegisterEnterpriseBody(StrictBody):
     size_class: ShortText
     designations: Annotated[list[ShortText], Field(max_length=10)] = []
     registered_capital_fen: Annotated[int, Field(ge=0, le=2**63 - 1)] = 0
+    contact: Text = ""
 
 
 class UpdateMemberBody(StrictBody):

@@ -38,6 +38,11 @@ from g60_gateway.entrypoints.problems import (
 )
 
 router = APIRouter(responses=PROBLEM_RESPONSES, route_class=GatewayRoute)
+# YYYY-MM of the years 0001-9999, as the aggregator takes them (there is no year 0).
+# Spelled without a look-ahead: pydantic's regex engine has none.
+MONTH_PATTERN = (
+    r"^([0-9]{3}[1-9]|[0-9]{2}[1-9][0-9]|[0-9][1-9][0-9]{2}|[1-9][0-9]{3})-(0[1-9]|1[0-2])$"
+)
 # The aggregator's dimensions (services never import each other; a unit test keeps the
 # two lists equal). Checked here, so a typo is a 422 naming `dimension` like any other
 # bad query parameter, not the aggregator's bare 400.
@@ -112,7 +117,7 @@ async def who_am_i(who: Anyone) -> models.Caller:
 @router.get("/v1/totals", tags=["everyone"])
 async def totals(
     request: Request,
-    month: Annotated[str | None, Query(pattern=r"^[0-9]{4}-(0[1-9]|1[0-2])$")] = None,
+    month: Annotated[str | None, Query(pattern=MONTH_PATTERN)] = None,
     dimension: Annotated[TotalsDimension | None, Query()] = None,
 ) -> Any:
     """Cumulative totals (alliance-wide and by dimension), exact in fen with yuan display

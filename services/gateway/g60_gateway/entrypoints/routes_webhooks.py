@@ -38,6 +38,10 @@ def _check_url(url: str, allow_private: bool) -> None:
         host = target.host  # decodes IDNA A-labels, as every delivery attempt does
     except (httpx.InvalidURL, ValueError):  # a bad A-label raises idna's ValueError
         raise field_problem("url", "is not a valid URL") from None
+    if target.userinfo:
+        # It would be stored, listed and logged in clear, and sent as Basic auth; the
+        # signature secret is how a receiver knows a delivery is ours.
+        raise field_problem("url", "must not carry a user name or password")
     refusal = url_target_refusal(target.raw_host.decode("ascii", "replace"), target.port)
     if refusal is None and not allow_private:
         refusal = literal_target_refusal(host)
