@@ -113,7 +113,8 @@ async def test_crash_after_kafka_commit_before_marking(relay_env) -> None:  # ty
     producer = AIOKafkaProducer(**producer_settings(kafka, transactional_id=f"g60-outbox-{topic}"))
     await producer.start()
     async with pool.acquire() as conn:
-        claimed = await store.try_claim_batch(conn, topic, 100)
+        epoch = await store.take_leadership(conn, topic)
+        claimed = await store.try_claim_batch(conn, topic, 100, epoch)
         assert claimed is not None
         original_mark = store.mark_published
         store.mark_published = _crash  # type: ignore[assignment]
@@ -136,7 +137,8 @@ async def test_crash_inside_open_kafka_transaction(relay_env) -> None:  # type: 
     producer = AIOKafkaProducer(**producer_settings(kafka, transactional_id=f"g60-outbox-{topic}"))
     await producer.start()
     async with pool.acquire() as conn:
-        claimed = await store.try_claim_batch(conn, topic, 100)
+        epoch = await store.take_leadership(conn, topic)
+        claimed = await store.try_claim_batch(conn, topic, 100, epoch)
         assert claimed is not None
         assert await store.load_batch(conn, topic, claimed.batch) == claimed.events
         events = claimed.events
@@ -205,6 +207,73 @@ async def test_an_idle_relay_is_woken_by_the_commit_not_the_poll(relay_env) -> N
         await asyncio.wait_for(task, 15)
     seen = await _committed_event_ids(kafka, topic, 183)
     assert sum(seen.values()) == 183 and max(seen.values()) == 1
+
+
+async def test_a_leader_that_was_replaced_cannot_record_a_batch(relay_env) -> None:  # type: ignore[no-untyped-def]
+    """The handover race a chaos run found: the old leader, whose lock session was
+    killed, recorded one more batch after its successor had recovered; the successor
+    built on that record, skipped its rows, and later took it for published. With
+    epochs the stale claim fails and records nothing, so the successor claims the rows."""
+    pool, _, topic = relay_env
+    ids = await _commit_events(pool, topic, 12)
+    async with pool.acquire() as old, pool.acquire() as new:
+        old_epoch = await store.take_leadership(old, topic)
+        new_epoch = await store.take_leadership(new, topic)
+        assert new_epoch == old_epoch + 1
+        assert await store.unfinished_batches(new, topic) == []  # the successor's recovery
+        with pytest.raises(store.LeadershipLost):
+            await store.try_claim_batch(old, topic, 100, old_epoch)
+        assert await store.unfinished_batches(new, topic) == []
+        claimed = await store.try_claim_batch(new, topic, 100, new_epoch)
+    assert claimed is not None and len(claimed.events) == len(ids)
+
+
+async def test_leadership_handed_over_mid_stream_loses_and_repeats_nothing(
+    relay_env,  # type: ignore[no-untyped-def]
+    stack: StackEndpoints,
+) -> None:
+    """Two relays of one outbox; the leader's lock session is killed while writes go
+    on, the standby takes over, and the old leader stands down at its next claim.
+    Every event reaches Kafka exactly once."""
+    pool, kafka, topic = relay_env
+    settings = RelaySettings(relay_name=topic, batch_size=20, min_batch_interval_s=0.05)
+    dsn = dsn_for_database(stack.pg_dsn, topic)  # relay_env's database is named so
+    relay_pools = [await create_pool(PostgresSettings(dsn, 1, 4, 10.0)) for _ in "ab"]
+    stop = asyncio.Event()
+    relays = [asyncio.create_task(OutboxRelay(p, kafka, settings).run(stop)) for p in relay_pools]
+    written: list[str] = []
+    try:
+        for round_ in range(6):
+            written += await _commit_events(pool, topic, 40)
+            if round_ in (1, 3):  # twice: a to b, then b back to a
+                await _kill_lock_session(pool, f"g60-outbox-{topic}")
+        await _until_pending(pool, 0)
+    finally:
+        stop.set()
+        await asyncio.wait_for(asyncio.gather(*relays), 30)
+        for p in relay_pools:
+            await p.close()
+    seen = await _committed_event_ids(kafka, topic, len(written))
+    assert set(seen) == set(written) and max(seen.values()) == 1
+    async with pool.acquire() as conn:
+        assert await store.unfinished_batches(conn, topic) == []
+
+
+async def _kill_lock_session(pool: asyncpg.Pool, group: str) -> None:
+    """Terminate the backend holding the relay's advisory lock, as an operator (or a
+    network partition) might, without the relay process noticing."""
+    async with pool.acquire() as conn:
+        for _ in range(100):
+            killed = await conn.fetchval(
+                """SELECT count(pg_terminate_backend(l.pid)) FROM pg_locks l
+                   WHERE l.locktype = 'advisory' AND l.granted
+                     AND l.objid = hashtext($1)::oid""",
+                group,
+            )
+            if killed:
+                return
+            await asyncio.sleep(0.1)
+    raise AssertionError("no relay held the advisory lock")
 
 
 def _envelope(aggregate_id: str, version: int) -> envelope_pb2.EventEnvelope:

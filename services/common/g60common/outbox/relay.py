@@ -65,6 +65,8 @@ class OutboxRelay:
         while not stop.is_set():
             try:
                 await self._run_leader(stop)
+            except store.LeadershipLost as exc:
+                log.warning("outbox relay %s stands down: %s", self._settings.relay_name, exc)
             except (TimeoutError, OSError, asyncpg.PostgresError, RuntimeError) as exc:
                 log.warning("outbox relay %s failed, retrying: %r", self._settings.relay_name, exc)
             except Exception as exc:  # kafka errors have no common base worth naming
@@ -77,12 +79,12 @@ class OutboxRelay:
             await lock_conn.execute("SELECT pg_advisory_lock(hashtext($1))", self._group)
             wakeups = _Wakeups(lock_conn, self._wake)
             try:
-                await self._relay_as_leader(stop, wakeups)
+                epoch = await store.take_leadership(lock_conn, self._settings.relay_name)
+                await self._relay_as_leader(stop, wakeups, epoch)
             finally:
-                await wakeups.stop_listening()
-                await lock_conn.execute("SELECT pg_advisory_unlock(hashtext($1))", self._group)
+                await _let_go(lock_conn, wakeups, self._group)
 
-    async def _relay_as_leader(self, stop: asyncio.Event, wakeups: _Wakeups) -> None:
+    async def _relay_as_leader(self, stop: asyncio.Event, wakeups: _Wakeups, epoch: int) -> None:
         await ensure_topics(self._kafka, (CHECKPOINT_TOPIC,))
         producer = AIOKafkaProducer(**producer_settings(self._kafka, transactional_id=self._group))
         # start() fences any transaction left open by a crashed predecessor.
@@ -97,7 +99,7 @@ class OutboxRelay:
                 # is being published wakes the next round instead of being lost.
                 self._wake.clear()
                 started_s = loop.time()
-                relayed = await self._relay_next_batch(producer)
+                relayed = await self._relay_next_batch(producer, epoch)
                 full = relayed == self._settings.batch_size
                 next_claim_s = started_s + (0.0 if full else self._settings.min_batch_interval_s)
                 if relayed:
@@ -141,11 +143,11 @@ class OutboxRelay:
             await consumer.stop()
         return int(committed) if committed is not None else 0
 
-    async def _relay_next_batch(self, producer: AIOKafkaProducer) -> int:
+    async def _relay_next_batch(self, producer: AIOKafkaProducer, epoch: int) -> int:
         """Claims and publishes one batch; returns how many events it carried."""
         async with self._pool.acquire() as conn:
             claimed = await store.try_claim_batch(
-                conn, self._settings.relay_name, self._settings.batch_size
+                conn, self._settings.relay_name, self._settings.batch_size, epoch
             )
             if claimed is None:
                 PENDING.labels(self._settings.relay_name).set(0)
@@ -197,6 +199,17 @@ class _Wakeups:
         if self.listening:
             self.listening = False
             await self._conn.remove_listener("outbox_pending", self._on_notify)
+
+
+async def _let_go(lock_conn: asyncpg.Connection, wakeups: _Wakeups, group: str) -> None:
+    """Unlisten and unlock; on a connection that is already gone (PostgreSQL restarted,
+    the session was terminated) there is nothing to undo, and raising here would hide
+    the error that ended the leadership."""
+    try:
+        await wakeups.stop_listening()
+        await lock_conn.execute("SELECT pg_advisory_unlock(hashtext($1))", group)
+    except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+        log.info("outbox relay lock session already gone: %r", exc)
 
 
 async def _sleep_or_stop(stop: asyncio.Event, delay_s: float) -> None:

@@ -19,11 +19,16 @@ CREATE TABLE IF NOT EXISTS outbox (
 );
 CREATE INDEX IF NOT EXISTS outbox_by_tx ON outbox (tx_id);
 
--- One row per relay: the next batch number it will hand out.
+-- One row per relay: the next batch number it will hand out, and the leader's epoch.
 CREATE TABLE IF NOT EXISTS outbox_relay_state (
     relay_name  TEXT PRIMARY KEY,
     next_batch  BIGINT NOT NULL
 );
+-- A fencing token: each new leader raises it before it recovers, and a batch can only
+-- be recorded under the current one. A leader that lost its advisory lock without
+-- noticing (its lock session was killed) can then never record a batch behind its
+-- successor's back, which the successor would skip and later take for published.
+ALTER TABLE outbox_relay_state ADD COLUMN IF NOT EXISTS leader_epoch BIGINT NOT NULL DEFAULT 0;
 
 -- A batch is the rows whose transaction is visible in snapshot_hi but not in
 -- snapshot_lo (NULL: nothing visible), with after_id < outbox_id <= through_id. Both

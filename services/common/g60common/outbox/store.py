@@ -77,19 +77,45 @@ class ClaimedBatch:
     events: list[PendingEvent]
 
 
-async def _claim_batch(conn: asyncpg.Connection, relay_name: str, limit: int) -> ClaimedBatch:
+class LeadershipLost(Exception):
+    """Another relay has taken over since this one became leader: stop relaying."""
+
+
+async def take_leadership(conn: asyncpg.Connection, relay_name: str) -> int:
+    """Raise the relay's epoch and return it. Called by a new leader, under the
+    advisory lock, before it recovers; claims made under an older epoch then fail."""
+    return int(
+        await conn.fetchval(
+            """INSERT INTO outbox_relay_state (relay_name, next_batch, leader_epoch)
+               VALUES ($1, 1, 1)
+               ON CONFLICT (relay_name)
+               DO UPDATE SET leader_epoch = outbox_relay_state.leader_epoch + 1
+               RETURNING leader_epoch""",
+            relay_name,
+        )
+    )
+
+
+async def _claim_batch(
+    conn: asyncpg.Connection, relay_name: str, limit: int, epoch: int
+) -> ClaimedBatch:
     """Record the next chunk of pending rows as a new batch number.
 
     Committing the record before producing lets a restarted relay tell, from the
-    checkpoint Kafka committed with the batch, whether the batch reached Kafka.
+    checkpoint Kafka committed with the batch, whether the batch reached Kafka. The
+    epoch check and the number share one row lock with take_leadership: a claim either
+    commits before the new leader's epoch (which then recovers it) or fails.
     """
     async with conn.transaction():
         batch = await conn.fetchval(
-            """INSERT INTO outbox_relay_state (relay_name, next_batch) VALUES ($1, 2)
-               ON CONFLICT (relay_name) DO UPDATE SET next_batch = outbox_relay_state.next_batch + 1
+            """UPDATE outbox_relay_state SET next_batch = next_batch + 1
+               WHERE relay_name = $1 AND leader_epoch = $2
                RETURNING next_batch - 1""",
             relay_name,
+            epoch,
         )
+        if batch is None:
+            raise LeadershipLost(f"relay {relay_name}: epoch {epoch} is no longer current")
         await conn.execute(_CUSTOM_PLANS)
         last = await conn.fetchrow(
             """SELECT snapshot_lo::text AS lo, snapshot_hi::text AS hi, through_id, window_full
@@ -124,10 +150,12 @@ class _NothingPending(Exception):
 
 
 async def try_claim_batch(
-    conn: asyncpg.Connection, relay_name: str, limit: int
+    conn: asyncpg.Connection, relay_name: str, limit: int, epoch: int
 ) -> ClaimedBatch | None:
+    """The next batch, None when nothing is pending; LeadershipLost when `epoch` is
+    not the current leader's."""
     try:
-        return await _claim_batch(conn, relay_name, limit)
+        return await _claim_batch(conn, relay_name, limit, epoch)
     except _NothingPending:
         return None
 
