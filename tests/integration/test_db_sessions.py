@@ -8,6 +8,8 @@ instead of holding the suite until pytest's own limit."""
 from __future__ import annotations
 
 import asyncio
+import os
+import signal
 import time
 import uuid
 from collections.abc import AsyncIterator
@@ -23,7 +25,7 @@ from g60common.db import (
     session_settings,
 )
 from g60common.stack import StackEndpoints
-from g60common.uow import PgUnitOfWork
+from g60common.uow import CLEANUP_TIMEOUT_S, PgUnitOfWork
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(60)]
 
@@ -139,6 +141,29 @@ async def test_a_unit_of_work_past_its_deadline_rolls_back_and_frees_its_connect
             assert await single.fetchval("SELECT sum(utilized_fen) FROM line") == 0
     finally:
         holder.terminate()
+        single.terminate()
+
+
+async def test_a_stalled_server_holds_a_unit_of_work_no_longer_than_its_deadline(
+    settings: PostgresSettings,
+) -> None:
+    """The server stops answering mid-transaction (its backend is paused, as in a
+    stall): the caller gets TimeoutError after the deadline plus at most the cleanup
+    budget, not a second deadline spent waiting for the rollback."""
+    single = await create_request_pool(replace(settings, pool_min_size=1, pool_max_size=1))
+    backend = int(await single.fetchval("SELECT pg_backend_pid()"))
+    deadline_s = 1.5
+    try:
+        started = time.monotonic()
+        with pytest.raises(TimeoutError):
+            async with PgUnitOfWork(single, timeout_s=deadline_s) as uow:
+                await uow.conn.execute("SELECT 1")
+                os.kill(backend, signal.SIGSTOP)
+                await uow.conn.execute("SELECT 2")  # never answered
+        elapsed_s = time.monotonic() - started
+        assert deadline_s <= elapsed_s < deadline_s + CLEANUP_TIMEOUT_S + 0.5
+    finally:
+        os.kill(backend, signal.SIGCONT)
         single.terminate()
 
 

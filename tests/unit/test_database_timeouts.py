@@ -11,7 +11,7 @@ import grpc
 import pytest
 from g60_credit.entrypoints.status_mapping import abort_for as credit_abort_for
 from g60_members.entrypoints.grpc_translation import abort_for as members_abort_for
-from g60common.db import DATABASE_TIMEOUT_MESSAGE
+from g60common.db import DATABASE_TIMEOUT_MESSAGE, DATABASE_UNAVAILABLE_MESSAGE
 
 
 class _Aborted(Exception):
@@ -43,3 +43,25 @@ async def test_a_database_timeout_is_unavailable(
     with pytest.raises(_Aborted):
         await abort_for(context, exc)
     assert context.status == (grpc.StatusCode.UNAVAILABLE, DATABASE_TIMEOUT_MESSAGE)
+
+
+UNREACHABLE = [
+    ConnectionRefusedError(111, "Connection refused"),
+    asyncpg.exceptions.CannotConnectNowError("the database system is starting up"),
+    asyncpg.exceptions.AdminShutdownError("terminating connection due to administrator command"),
+    asyncpg.exceptions.ConnectionDoesNotExistError("connection was closed in the middle"),
+    asyncpg.exceptions.InterfaceError("connection is closed"),
+    asyncpg.exceptions.InternalClientError("cannot switch to state 15"),
+]
+
+
+@pytest.mark.parametrize("abort_for", [credit_abort_for, members_abort_for])
+@pytest.mark.parametrize("exc", UNREACHABLE, ids=lambda exc: type(exc).__name__)
+async def test_a_lost_database_is_unavailable_not_internal(
+    abort_for: Callable[[Any, Exception], Awaitable[None]], exc: Exception
+) -> None:
+    """A restart or an outage of PostgreSQL: the client retries, with the same id."""
+    context = _FakeContext()
+    with pytest.raises(_Aborted):
+        await abort_for(context, exc)
+    assert context.status == (grpc.StatusCode.UNAVAILABLE, DATABASE_UNAVAILABLE_MESSAGE)

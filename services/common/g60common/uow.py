@@ -26,6 +26,12 @@ from g60common import idempotency
 from g60common.config import DEFAULT_TRANSACTION_TIMEOUT_S
 from g60common.outbox.store import append_event
 
+# Rolling back and handing the connection back take a millisecond on a healthy server.
+# When the deadline struck because the server stalled, waiting a whole second deadline
+# for them would double the caller's wait; past this, the connection is closed instead
+# and PostgreSQL rolls the session back itself.
+CLEANUP_TIMEOUT_S = 1.0
+
 
 def _utc_now() -> datetime:
     return datetime.now(UTC)
@@ -82,14 +88,20 @@ class PgUnitOfWork:
         self._conn = self._tx = None
         if conn is None:
             return
+        cleanup_s = min(CLEANUP_TIMEOUT_S, self._timeout_s)
         try:
             if tx is not None:
                 # Bounded on its own: the block's deadline may be what ended it.
-                async with asyncio.timeout(self._timeout_s):
+                async with asyncio.timeout(cleanup_s):
                     await tx.rollback()
+        except TimeoutError:
+            # The server is not answering: close the session rather than wait for a
+            # reset too; PostgreSQL rolls back a transaction whose session ended.
+            conn.terminate()
+            raise
         finally:
             # asyncpg closes a connection it cannot reset instead of pooling it.
-            await self._pool.release(conn, timeout=self._timeout_s)
+            await self._pool.release(conn, timeout=cleanup_s)
 
     async def commit(self) -> None:
         assert self._tx is not None

@@ -9,7 +9,12 @@ from typing import NoReturn, TypeVar
 import asyncpg
 import grpc
 from g60common.correlation import CALLER_ID_KEY, CALLER_TYPE_KEY
-from g60common.db import DATABASE_TIMEOUT_MESSAGE, DATABASE_TIMEOUTS
+from g60common.db import (
+    DATABASE_TIMEOUT_MESSAGE,
+    DATABASE_TIMEOUTS,
+    DATABASE_UNAVAILABLE,
+    DATABASE_UNAVAILABLE_MESSAGE,
+)
 from g60common.grpc_errors import bad_request_status, error_info_status
 from g60common.idempotency import IdempotencyConflict
 from g60common.ids import canonical_uuid
@@ -103,6 +108,8 @@ async def abort_for(context: grpc.aio.ServicerContext, exc: Exception) -> NoRetu
             await context.abort(grpc.StatusCode.UNAVAILABLE, str(exc))
         case _ if isinstance(exc, DATABASE_TIMEOUTS):
             await context.abort(grpc.StatusCode.UNAVAILABLE, DATABASE_TIMEOUT_MESSAGE)
+        case _ if isinstance(exc, DATABASE_UNAVAILABLE):  # after timeouts: TimeoutError is one
+            await context.abort(grpc.StatusCode.UNAVAILABLE, DATABASE_UNAVAILABLE_MESSAGE)
     raise exc
 
 
