@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from g60common.config import (
     KafkaSettings,
@@ -58,11 +58,30 @@ class SignupSettings:
         )
 
 
+# Each use of the request pool (one statement or one transaction, waiting for a
+# connection included) must finish within this, or the request is answered 503. The
+# gateway's statements are single indexed reads and writes, so it is the gRPC deadline
+# rather than the services' 10 s.
+DEFAULT_DATABASE_DEADLINE_S = 5.0
+# The webhook consumer and sender and the housekeeping passes share this many
+# connections, apart from the request pool (G60_GATEWAY_PG_POOL_MAX), so they can never
+# take the connections requests need.
+DEFAULT_BACKGROUND_POOL_MAX = 5
+
+
+def _postgres(env: Mapping[str, str]) -> PostgresSettings:
+    """The request pool's settings; its deadline is `transaction_timeout_s`."""
+    settings = PostgresSettings.from_env(env, "G60_GATEWAY", "g60_gateway")
+    deadline_s = env_float(env, "G60_GATEWAY_PG_TRANSACTION_TIMEOUT_S", DEFAULT_DATABASE_DEADLINE_S)
+    return replace(settings, transaction_timeout_s=deadline_s)
+
+
 @dataclass(frozen=True)
 class GatewaySettings:
     port: int
     listen_host: str
     postgres: PostgresSettings
+    background_pool_max: int
     kafka: KafkaSettings
     members_target: str
     credit_target: str
@@ -83,7 +102,10 @@ class GatewaySettings:
         return cls(
             port=env_int(env, "G60_GATEWAY_PORT", 8080),
             listen_host=listen_host(env),
-            postgres=PostgresSettings.from_env(env, "G60_GATEWAY", "g60_gateway"),
+            postgres=_postgres(env),
+            background_pool_max=env_int(
+                env, "G60_GATEWAY_PG_BACKGROUND_POOL_MAX", DEFAULT_BACKGROUND_POOL_MAX
+            ),
             kafka=KafkaSettings.from_env(env),
             members_target=env_str(env, "G60_MEMBERS_GRPC_TARGET", "127.0.0.1:50051"),
             credit_target=env_str(env, "G60_CREDIT_GRPC_TARGET", "127.0.0.1:50052"),

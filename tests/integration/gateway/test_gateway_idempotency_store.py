@@ -143,3 +143,12 @@ async def test_an_unfinished_claim_holding_a_secret_is_scrubbed_once_stored(
     await writer.flush()
     assert await idempotency.scrub_secrets(pool, 3600.0, 410, b"{}") == 1
     assert await _claim(pool, key_id, key) == idempotency.Stored(410, b"{}")
+
+
+async def test_a_claim_still_in_flight_tells_how_long_its_lease_lasts(pool: asyncpg.Pool) -> None:
+    """What the 409's Retry-After is made of: when a retry could take the claim over."""
+    key_id, key = uuid.uuid4().hex, str(uuid.uuid4())
+    assert await _claim(pool, key_id, key) is None
+    with pytest.raises(idempotency.StillInFlight) as held:
+        await _claim(pool, key_id, key, wait_s=0.1)
+    assert 25.0 < held.value.lease_left_s <= 30.0

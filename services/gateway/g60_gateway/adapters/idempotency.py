@@ -16,6 +16,8 @@ from dataclasses import dataclass
 
 import asyncpg
 
+from g60_gateway.adapters.database import DatabaseUnavailable
+
 POLL_INTERVAL_S = 0.05
 PURGE_INTERVAL_S = 600.0
 SCRUB_INTERVAL_S = 60.0
@@ -39,7 +41,12 @@ class KeyReusedForOtherRequest(Exception):
 
 
 class StillInFlight(Exception):
-    """An identical request with this key is still being processed."""
+    """An identical request with this key is still being processed; its claim may be
+    taken over in `lease_left_s`."""
+
+    def __init__(self, idem_key: str, lease_left_s: float) -> None:
+        super().__init__(idem_key)
+        self.lease_left_s = lease_left_s
 
 
 def fingerprint(method: str, path: str, canonical_body: bytes) -> bytes:
@@ -68,10 +75,13 @@ async def claim(
         if row is not None:
             return None
         existing = await pool.fetchrow(
-            "SELECT fingerprint, status, body FROM http_idempotency "
-            "WHERE key_id = $1 AND idem_key = $2",
+            """SELECT fingerprint, status, body,
+                      extract(epoch FROM claimed_at + make_interval(secs => $3) - now())::float8
+                          AS lease_left_s
+               FROM http_idempotency WHERE key_id = $1 AND idem_key = $2""",
             key_id,
             idem_key,
+            lease_s,
         )
         if existing is None:
             continue  # the owner gave up (5xx) between our two statements
@@ -80,7 +90,7 @@ async def claim(
         if existing["status"] is not None:
             return Stored(int(existing["status"]), bytes(existing["body"]))
         if time.monotonic() >= deadline:
-            raise StillInFlight(idem_key)
+            raise StillInFlight(idem_key, max(0.0, float(existing["lease_left_s"])))
         await asyncio.sleep(POLL_INTERVAL_S)
 
 
@@ -146,7 +156,7 @@ class ResponseWriter:
                 # for the final flush (rewriting a landed update is harmless).
                 self._pending = {**batch, **self._pending}
                 raise
-            except (OSError, asyncpg.PostgresError):
+            except (OSError, asyncpg.PostgresError, DatabaseUnavailable):
                 failures += 1
                 if failures > STORE_RETRIES:
                     # The claims stay "in flight" until their lease runs out; retries

@@ -6,17 +6,20 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import replace
 
+import asyncpg
 import grpc
 import httpx
 from fastapi import FastAPI, Response
 from g60.credit.v1 import credit_pb2_grpc
 from g60.members.v1 import members_pb2_grpc
-from g60common.db import apply_schema, create_pool
+from g60common.db import apply_schema, create_pool, create_request_pool
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from g60_gateway.adapters import idempotency, signup_limit
 from g60_gateway.adapters.credentials import SCHEMA_SQL
+from g60_gateway.adapters.database import RequestPool
 from g60_gateway.adapters.housekeeping import every
 from g60_gateway.adapters.signup_limit import SignupLimiter
 from g60_gateway.adapters.webhook_worker import WebhookWorker
@@ -46,8 +49,7 @@ def _channel(target: str) -> grpc.aio.Channel:
 def create_app(settings: GatewaySettings) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.pool = await create_pool(settings.postgres)
-        await apply_schema(app.state.pool, SCHEMA_SQL)
+        app.state.pool, app.state.background_pool = await _open_pools(settings)
         members_channel, credit_channel = (
             _channel(settings.members_target),
             _channel(settings.credit_target),
@@ -61,28 +63,14 @@ def create_app(settings: GatewaySettings) -> FastAPI:
         app.state.signup_limiter = SignupLimiter(
             app.state.pool, settings.signup.rate_per_s, settings.signup.burst
         )
-        app.state.webhooks = WebhookWorker(app.state.pool, settings)
+        app.state.webhooks = WebhookWorker(app.state.background_pool, settings)
         app.state.allow_private_webhooks = settings.webhooks.allow_private_targets
+        # On the request pool: it writes one batch at a time (one connection), and a
+        # stored answer is what a retry waits for.
         app.state.responses = idempotency.ResponseWriter(app.state.pool)
         tasks = _start_background(app.state.webhooks, settings)
         tasks.append(asyncio.create_task(app.state.responses.run(), name="idempotency-store"))
-        pool, limiter = app.state.pool, app.state.signup_limiter
-        secret_answer = withdrawn_answer_body(settings.secret_replay_s)
-        housekeeping = {
-            "idempotency purge": (
-                idempotency.PURGE_INTERVAL_S,
-                lambda: idempotency.purge_expired(pool, settings.idempotency_retention_s),
-            ),
-            "idempotency secret scrub": (
-                idempotency.SCRUB_INTERVAL_S,
-                lambda: idempotency.scrub_secrets(
-                    pool, settings.secret_replay_s, 410, secret_answer
-                ),
-            ),
-            "sign-up bucket purge": (signup_limit.PURGE_INTERVAL_S, limiter.purge_full),
-        }
-        for what, (interval_s, step) in housekeeping.items():
-            tasks.append(asyncio.create_task(every(interval_s, what, step), name=what))
+        tasks += _start_housekeeping(app.state.background_pool, settings)
         yield
         for task in tasks:
             task.cancel()
@@ -95,6 +83,7 @@ def create_app(settings: GatewaySettings) -> FastAPI:
         await members_channel.close()
         await credit_channel.close()
         await app.state.pool.close()
+        await app.state.background_pool.close()
 
     app = FastAPI(
         title="G60 Alliance Credit Platform API",
@@ -124,6 +113,41 @@ def create_app(settings: GatewaySettings) -> FastAPI:
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
     return app
+
+
+async def _open_pools(settings: GatewaySettings) -> tuple[RequestPool, asyncpg.Pool]:
+    """Requests and background work (webhooks, housekeeping) draw on pools of their own,
+    as in the services (g60common.runtime): a webhook sender with many deliveries in
+    flight once held every connection, and requests waited for one without limit.
+    Each use of the request pool runs under one deadline (adapters/database.py); the
+    background pool's statements carry asyncpg's own timeout."""
+    background = await create_pool(
+        replace(settings.postgres, pool_min_size=1, pool_max_size=settings.background_pool_max)
+    )
+    await apply_schema(background, SCHEMA_SQL)
+    requests = await create_request_pool(settings.postgres)
+    return RequestPool(requests, settings.postgres.transaction_timeout_s), background
+
+
+def _start_housekeeping(pool: asyncpg.Pool, settings: GatewaySettings) -> list[asyncio.Task[None]]:
+    secret_answer = withdrawn_answer_body(settings.secret_replay_s)
+    # Only its purge runs here; sign-ups take tokens through the request pool's limiter.
+    limiter = SignupLimiter(pool, settings.signup.rate_per_s, settings.signup.burst)
+    housekeeping = {
+        "idempotency purge": (
+            idempotency.PURGE_INTERVAL_S,
+            lambda: idempotency.purge_expired(pool, settings.idempotency_retention_s),
+        ),
+        "idempotency secret scrub": (
+            idempotency.SCRUB_INTERVAL_S,
+            lambda: idempotency.scrub_secrets(pool, settings.secret_replay_s, 410, secret_answer),
+        ),
+        "sign-up bucket purge": (signup_limit.PURGE_INTERVAL_S, limiter.purge_full),
+    }
+    return [
+        asyncio.create_task(every(interval_s, what, step), name=what)
+        for what, (interval_s, step) in housekeeping.items()
+    ]
 
 
 def _start_background(worker: WebhookWorker, settings: GatewaySettings) -> list[asyncio.Task[None]]:

@@ -3,7 +3,9 @@ status and body byte for byte, marked with `Idempotent-Replayed: true`."""
 
 from __future__ import annotations
 
+import asyncio
 import json
+import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
@@ -12,7 +14,9 @@ from fastapi import Request, Response
 from pydantic import BaseModel
 
 from g60_gateway.adapters import idempotency
+from g60_gateway.adapters.database import DatabaseUnavailable, RequestPool
 from g60_gateway.domain.principals import Principal
+from g60_gateway.domain.rate_limit import retry_after_header_s
 from g60_gateway.entrypoints.problems import (
     PROBLEM_JSON,
     Problem,
@@ -23,6 +27,10 @@ from g60_gateway.entrypoints.problems import (
 
 # Responses a client should be able to retry with the same key are not stored.
 _NOT_STORED = frozenset({408, 409, 429})
+# Giving a claim up is worth a short wait, not the whole database deadline: when the
+# database is what failed, the release fails too, and the answer should not wait for it.
+RELEASE_BOUND_S = 1.0
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -60,7 +68,20 @@ async def release_untaken_claim(request: Request) -> None:
     held: HeldClaim | None = getattr(request.state, "claim", None)
     if held is not None and held.mine:
         request.state.claim = None
-        await idempotency.release(request.app.state.pool, held.key_id, held.key)
+        await release_claim(request.app.state.pool, held.key_id, held.key)
+
+
+async def release_claim(pool: RequestPool, key_id: str, key: str) -> None:
+    """Give an unfinished claim up so the client may retry at once. If the database is
+    down this fails too: the claim then holds until its lease runs out, a retry meanwhile
+    gets 409 with Retry-After, and the answer on its way out is not replaced by this."""
+    try:
+        async with asyncio.timeout(RELEASE_BOUND_S):
+            await idempotency.release(pool, key_id, key)
+    except (DatabaseUnavailable, TimeoutError) as exc:
+        log.warning(
+            "an Idempotency-Key claim of key %s holds until its lease ends: %s", key_id, exc
+        )
 
 
 def _take_over(request: Request, key: str) -> HeldClaim | None:
@@ -93,10 +114,10 @@ async def run_idempotent(
     try:
         status, content = await _produce(request, produce, status_code)
     except BaseException:
-        await idempotency.release(pool, who.key_id, key)
+        await release_claim(pool, who.key_id, key)
         raise
     if status >= 500 or status in _NOT_STORED:
-        await idempotency.release(pool, who.key_id, key)
+        await release_claim(pool, who.key_id, key)
     else:
         secret = holds_secret and status < 300
         request.app.state.responses.store(who.key_id, key, status, content, holds_secret=secret)
@@ -115,9 +136,15 @@ async def _claim(
         raise field_problem(
             "Idempotency-Key", "was already used for a different request", 422
         ) from None
-    except idempotency.StillInFlight:
+    except idempotency.StillInFlight as exc:
+        # When to come back: the claim is taken over once its lease runs out, which is
+        # what a claim left behind by a failed release waits for.
+        lease = lease_s(state.deadline_s)
         raise Problem(
-            409, "Request in progress", "the same request is still running", retry_after_s=1
+            409,
+            "Request in progress",
+            "the same request is still running",
+            retry_after_s=retry_after_header_s(min(exc.lease_left_s, lease)),
         ) from None
 
 

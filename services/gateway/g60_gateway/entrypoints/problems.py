@@ -14,6 +14,7 @@ from g60common.correlation import CORRELATION_HEADER, current_correlation_id
 from g60common.grpc_errors import error_reason_of, field_violations_of
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from g60_gateway.adapters.database import DatabaseUnavailable
 from g60_gateway.entrypoints.strict_json import DuplicateJsonKey
 
 PROBLEM_JSON = "application/problem+json"
@@ -168,6 +169,20 @@ def problem_from_http(exc: httpx.HTTPError) -> Problem:
     return server_problem(503 if unreachable else 502, "Upstream unavailable")
 
 
+# An outage of the gateway's own database is answered like an unreachable upstream.
+# The retry is safe: a write's Idempotency-Key is its request id downstream.
+DATABASE_RETRY_AFTER_S = 1
+
+
+def problem_from_database(exc: DatabaseUnavailable) -> Problem:
+    """503, logged once here (with the correlation id, like every log line) instead of
+    a 500 with a traceback per request while the database is down."""
+    log.warning("gateway database unavailable: %s", exc)
+    problem = server_problem(503, "Service unavailable")
+    problem.retry_after_s = DATABASE_RETRY_AFTER_S
+    return problem
+
+
 def _location_to_field(loc: tuple[Any, ...]) -> str:
     parts = [str(p) for p in loc if p not in ("body", "query", "path", "header")]
     return ".".join(parts) or "body"
@@ -217,6 +232,10 @@ def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(httpx.HTTPError)
     async def _upstream(request: Request, exc: httpx.HTTPError) -> JSONResponse:
         return problem_response(problem_from_http(exc), request.url.path)
+
+    @app.exception_handler(DatabaseUnavailable)
+    async def _database(request: Request, exc: DatabaseUnavailable) -> JSONResponse:
+        return problem_response(problem_from_database(exc), request.url.path)
 
     @app.exception_handler(grpc.aio.AioRpcError)
     async def _grpc(request: Request, exc: grpc.aio.AioRpcError) -> JSONResponse:

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-import asyncpg
 from fastapi import APIRouter, Path, Query, Request, Response
 
 from g60_gateway.adapters.credentials import issue_key, revoke_key
+from g60_gateway.adapters.database import RequestPool
 from g60_gateway.adapters.principal_directory import check_principal
 from g60_gateway.domain.principals import (
     Principal,
@@ -63,7 +63,7 @@ async def issue_credential(
 ) -> Response:
     """Issue an API key for a bank, enterprise or operator. The key is shown once (and
     to a retry with the same Idempotency-Key)."""
-    pool: asyncpg.Pool = request.app.state.pool
+    pool: RequestPool = request.app.state.pool
     principal_type = PrincipalType(body.principal_type)
 
     async def produce() -> models.IssuedCredential:
