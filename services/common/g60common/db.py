@@ -20,15 +20,15 @@ DATABASE_TIMEOUTS: tuple[type[BaseException], ...] = (
 )
 DATABASE_TIMEOUT_MESSAGE = "the database did not answer in time; retry with the same request id"
 # The database could not be reached or dropped the session: refused or reset
-# connections (OSError), the connection-exception class 08, an administrator's or a
-# crash's shutdown (class 57), and asyncpg's own errors for a connection that broke
-# mid-call. Like a timeout, the client should retry, with the same request id: UNAVAILABLE.
+# connections (OSError), the connection-exception class 08, operator intervention
+# (class 57: shutdowns, a server still starting), too many connections (53300), and
+# asyncpg's own errors for a connection that broke mid-call. Like a timeout, the client
+# should retry, with the same request id: UNAVAILABLE.
 DATABASE_UNAVAILABLE: tuple[type[BaseException], ...] = (
     OSError,
     asyncpg.exceptions.PostgresConnectionError,
-    asyncpg.exceptions.CannotConnectNowError,
-    asyncpg.exceptions.AdminShutdownError,
-    asyncpg.exceptions.CrashShutdownError,
+    asyncpg.exceptions.OperatorInterventionError,
+    asyncpg.exceptions.TooManyConnectionsError,
     asyncpg.exceptions.InterfaceError,
     asyncpg.exceptions.InternalClientError,
 )
