@@ -22,15 +22,10 @@ from typing import Any
 import asyncpg
 from g60common.db import DATABASE_TIMEOUTS, DATABASE_UNAVAILABLE
 
-# The database is gone or going, not the statement's fault: g60common's list (refused,
-# lost or shut down connections, a call broken mid-way), plus the rest of class 57
-# (a database dropped under us) and a server out of connection slots.
-GATEWAY_DATABASE_UNAVAILABLE: tuple[type[BaseException], ...] = (
-    *DATABASE_UNAVAILABLE,
-    asyncpg.exceptions.OperatorInterventionError,
-    asyncpg.exceptions.TooManyConnectionsError,
-)
-OUT_OF_SERVICE = (*GATEWAY_DATABASE_UNAVAILABLE, *DATABASE_TIMEOUTS)
+# The database is gone or going, not the statement's fault (g60common's list: refused,
+# lost or shut down connections, a call broken mid-way, no connection slots), or out of
+# time.
+OUT_OF_SERVICE = (*DATABASE_UNAVAILABLE, *DATABASE_TIMEOUTS)
 _CUT_OFF: tuple[type[BaseException], ...] = (asyncio.CancelledError, *OUT_OF_SERVICE)
 
 
