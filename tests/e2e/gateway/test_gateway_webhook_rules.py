@@ -24,6 +24,7 @@ from tests.e2e.gateway.world import (
     new_bank,
     ok,
     post,
+    wait_for,
 )
 from tests.unit.gateway.test_webhook_targets import UNUSABLE_URLS
 
@@ -94,13 +95,8 @@ def test_the_cap_holds_under_concurrent_registrations_and_the_list_shows_all(
     )
 
 
-def _wait_for(check: Callable[[], bool], timeout_s: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if check():
-            return
-        time.sleep(0.2)
-    raise AssertionError("condition not met in time")
+def _wait_for(check: Callable[[], bool]) -> None:
+    wait_for(check, timeout_s=30.0)
 
 
 def _deliveries(client: httpx.Client, bank: Party, hook: str) -> list[dict[str, Any]]:

@@ -5,7 +5,6 @@ event arrives, retries carry the same event id, and redelivery repeats it."""
 from __future__ import annotations
 
 import asyncio
-import time
 from collections.abc import Callable
 from typing import Any
 
@@ -18,19 +17,14 @@ from g60common.kafka import TOPIC_CREDIT_EVENTS
 
 from tests.e2e.conftest import RunningPlatform
 from tests.e2e.gateway.receiver import Received, Receiver
-from tests.e2e.gateway.world import World, new_application, new_line, ok, post
+from tests.e2e.gateway.world import World, new_application, new_line, ok, post, wait_for
 
 pytestmark = pytest.mark.e2e
 FLAKY = "/bank-a/flaky"
 
 
-def _wait_for(check: Callable[[], bool], timeout_s: float = 45.0) -> None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if check():
-            return
-        time.sleep(0.2)
-    raise AssertionError("condition not met in time")
+def _wait_for(check: Callable[[], bool]) -> None:
+    wait_for(check, timeout_s=45.0)
 
 
 def _run_lifecycle(world: World, client: httpx.Client) -> dict[str, str]:

@@ -3,7 +3,9 @@ gateway like any client would."""
 
 from __future__ import annotations
 
+import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -200,3 +202,13 @@ def build_world(running: RunningPlatform, receiver: Receiver) -> World:
             hook_a=hook_a,
             hook_b=hook_b,
         )
+
+
+def wait_for(check: Callable[[], bool], timeout_s: float) -> None:
+    """Poll `check` every 0.2 s until it holds; fail the test after `timeout_s`."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if check():
+            return
+        time.sleep(0.2)
+    raise AssertionError("condition not met in time")
