@@ -48,8 +48,24 @@ from cpu import CpuSplit, listening_pid, parent_pid
 from figures import Figures, Op, measure, median_round, pooled_rate
 from g60.credit.v1 import credit_pb2, credit_pb2_grpc
 from g60.members.v1 import members_pb2, members_pb2_grpc
-from g60common.db import ensure_database
+from g60_credit.adapters.application_repository import (
+    INSERT_MOVEMENT_SQL,
+    SELECT_APPLICATION_SQL,
+    UPDATE_APPLICATION_SQL,
+)
+from g60_credit.adapters.audit_repository import INSERT_AUDIT_SQL
+from g60_credit.adapters.repository import (
+    DRAW_DOWN_SQL,
+    INSERT_LINE_SQL,
+    PARTY_PAIR_SQL,
+    SELECT_LINE_SQL,
+)
+from g60common.config import PostgresSettings
+from g60common.correlation import new_correlation_id
+from g60common.db import create_request_pool, ensure_database
+from g60common.idempotency import CLAIM_SQL, RECORD_SQL
 from g60common.launcher import ServiceProcess, platform_env
+from g60common.outbox.store import APPEND_EVENT_SQL
 from g60common.stack import endpoints_from_env, start_stack
 from g60common.stack.ports import find_free_ports
 from g60common.uscc import random_uscc
@@ -209,7 +225,9 @@ async def _together(name: str, parts: Sequence[Awaitable[Figures]]) -> Figures:
 
 
 class SqlPath:
-    """The statements the service sends for the same two commands, minus the service."""
+    """The statements the service sends for the same two commands, minus the service:
+    the same SQL texts (imported from the service's modules), in the same order, with
+    parameters of the same types and sizes."""
 
     def __init__(self, pool: asyncpg.Pool) -> None:
         self.pool = pool
@@ -217,116 +235,101 @@ class SqlPath:
     async def register(self, bank_id: str, ent: str) -> None:
         line_id, request_id = str(uuid.uuid4()), str(uuid.uuid4())
         async with self.pool.acquire() as conn, conn.transaction():
-            await _claim(conn, bank_id, request_id)
-            await _parties(conn, bank_id, ent)
+            await conn.fetchval(CLAIM_SQL, f"bench:{bank_id}", request_id, b"f" * 32)
+            await conn.fetchrow(PARTY_PAIR_SQL, bank_id, ent)
             today = date.today()
             await conn.execute(
-                """INSERT INTO credit_lines (credit_line_id, bank_id, enterprise_id, product,
-                       currency, limit_fen, reserved_fen, utilized_fen, revolving, valid_from,
-                       valid_to, guarantor_id, cover_ratio_bp, status, version, outstanding_fen)
-                   VALUES ($1,$2,$3,'OTHER','CNY',1000000,0,0,true,$4,$5,NULL,0,'ACTIVE',1,0)""",
+                INSERT_LINE_SQL,
                 line_id,
                 bank_id,
                 ent,
+                "OTHER",
+                "CNY",
+                1_000_000,
+                0,
+                0,
+                True,
                 today,
                 today + timedelta(days=365),
+                None,
+                0,
+                "ACTIVE",
+                1,
+                0,
             )
-            await _audit_and_outbox(conn, line_id, 1, "CreditLineRegistered", 1)
-            await _record(conn, bank_id, request_id)
+            await conn.executemany(INSERT_AUDIT_SQL, [_audit_row(line_id, request_id, None)])
+            await _append_event(conn, line_id, 1, "CreditLineRegistered")
+            await conn.execute(RECORD_SQL, f"bench:{bank_id}", request_id, _STATE.encode())
 
     async def draw(self, bank_id: str, app_id: str, line_id: str, ent: str) -> None:
         request_id = str(uuid.uuid4())
         async with self.pool.acquire() as conn, conn.transaction():
-            await _claim(conn, bank_id, request_id)
-            await conn.fetchrow(
-                "SELECT * FROM financing_applications WHERE application_id = $1", app_id
-            )
-            await _parties(conn, bank_id, ent)
-            await conn.fetchrow(
-                "SELECT * FROM credit_lines WHERE credit_line_id = $1 FOR UPDATE", line_id
-            )
-            await conn.fetchrow(
-                "SELECT * FROM financing_applications WHERE application_id = $1 FOR UPDATE", app_id
-            )
-            version = await conn.fetchval(
-                """UPDATE credit_lines SET utilized_fen = utilized_fen + 1,
-                       outstanding_fen = outstanding_fen + 1, version = version + 1
-                   WHERE credit_line_id = $1 AND status = 'ACTIVE'
-                     AND limit_fen - reserved_fen - utilized_fen >= 1 RETURNING version""",
-                line_id,
-            )
-            await conn.execute(
-                """UPDATE financing_applications SET disbursed_fen = disbursed_fen + 1
-                   WHERE application_id = $1""",
+            await conn.fetchval(CLAIM_SQL, f"bench:{bank_id}", request_id, b"f" * 32)
+            await conn.fetchrow(SELECT_APPLICATION_SQL, app_id)
+            await conn.fetchrow(PARTY_PAIR_SQL, bank_id, ent)
+            line = await conn.fetchrow(SELECT_LINE_SQL + " FOR UPDATE", line_id)
+            app = await conn.fetchrow(SELECT_APPLICATION_SQL + " FOR UPDATE", app_id)
+            assert line is not None and app is not None
+            version = await conn.fetchval(DRAW_DOWN_SQL, line_id, line["version"], 1)
+            await conn.fetchval(
+                UPDATE_APPLICATION_SQL,
                 app_id,
+                app["version"],
+                [],
+                app["status"],
+                bank_id,
+                line_id,
+                app["approved_fen"],
+                app["disbursed_fen"] + 1,
+                app["repaid_fen"],
+                app["guarantee_fen"],
+                app["version"] + 1,
+            )
+            await conn.executemany(
+                INSERT_AUDIT_SQL,
+                [_audit_row(line_id, request_id, _STATE), _audit_row(app_id, request_id, _STATE)],
             )
             await conn.execute(
-                """INSERT INTO credit_movements (movement_id, kind, credit_line_id, application_id,
-                       amount_fen, guarantee_fen, line_version)
-                   VALUES ($1, 'DRAWDOWN', $2, $3, 1, 0, $4)""",
+                INSERT_MOVEMENT_SQL,
                 str(uuid.uuid4()),
+                "DRAWDOWN",
                 line_id,
                 app_id,
+                1,
+                0,
                 version,
             )
-            await _audit_and_outbox(conn, line_id, version, "FundsDisbursed", 2)
-            await _record(conn, bank_id, request_id)
+            await _append_event(conn, line_id, version, "FundsDisbursed")
+            await conn.execute(RECORD_SQL, f"bench:{bank_id}", request_id, _STATE.encode())
 
 
 _STATE = json.dumps({"limit_fen": 1, "utilized_fen": 0, "padding": "x" * 400})
+# The service's statement with the bench's copy of the outbox table (same columns,
+# defaults and indexes), so the service's relay does not ship these rows.
+_APPEND_BENCH_EVENT_SQL = APPEND_EVENT_SQL.replace(
+    "INSERT INTO outbox ", "INSERT INTO bench_outbox "
+)
+assert _APPEND_BENCH_EVENT_SQL != APPEND_EVENT_SQL
 
 
-async def _parties(conn: asyncpg.Connection, bank_id: str, ent: str) -> None:
-    await conn.fetchrow(
-        """SELECT * FROM (SELECT 1) AS one
-           LEFT JOIN member_view m ON m.member_id = $1
-           LEFT JOIN enterprise_view e ON e.enterprise_id = $2""",
-        bank_id,
-        ent,
-    )
+def _audit_row(aggregate_id: str, request_id: str, before: str | None) -> tuple[Any, ...]:
+    return ("Bench", aggregate_id, "X", "bench", request_id, before, _STATE)
 
 
-async def _claim(conn: asyncpg.Connection, caller: str, request_id: str) -> None:
-    await conn.execute(
-        "INSERT INTO idempotency_keys (caller, request_id, fingerprint) VALUES ($1,$2,$3) "
-        "ON CONFLICT DO NOTHING",
-        f"bench:{caller}",
-        request_id,
-        b"f" * 32,
-    )
-
-
-async def _record(conn: asyncpg.Connection, caller: str, request_id: str) -> None:
-    await conn.execute(
-        "UPDATE idempotency_keys SET response = $3 WHERE caller = $1 AND request_id = $2",
-        f"bench:{caller}",
-        request_id,
-        _STATE.encode(),
-    )
-
-
-async def _audit_and_outbox(
-    conn: asyncpg.Connection, line_id: str, version: int, event_type: str, audits: int
+async def _append_event(
+    conn: asyncpg.Connection, line_id: str, version: int, event_type: str
 ) -> None:
-    await conn.executemany(
-        """INSERT INTO credit_audit (aggregate_type, aggregate_id, action, actor, request_id,
-               before_state, after_state) VALUES ('Bench', $1, 'X', 'bench', 'r', $2, $2)""",
-        [(line_id, _STATE)] * audits,
-    )
-    # bench_outbox is a copy of the outbox table (same columns, defaults and indexes),
-    # so the service's relay does not ship these rows. The row and the NOTIFY are one
-    # statement, as in g60common.outbox.store.append_event.
     await conn.execute(
-        """WITH appended AS (
-               INSERT INTO bench_outbox (event_id, topic, message_key, aggregate_type,
-                   aggregate_id, aggregate_version, event_type, envelope)
-               VALUES ($1, 'bench', $2, 'Bench', $2, $3, $4, $5) RETURNING 1)
-           SELECT pg_notify('outbox_pending', '') FROM appended""",
+        _APPEND_BENCH_EVENT_SQL,
         str(uuid.uuid4()),
+        "bench",
+        line_id,
+        "Bench",
         line_id,
         version + 10**9 * random.randint(1, 10**6),
         event_type,
         _STATE.encode(),
+        new_correlation_id(),
     )
 
 
@@ -382,10 +385,11 @@ async def _run(
     bank_id, ent = await path.parties()
     await path.credit.RegisterCreditLine(register_request(ent, 1_000), metadata=bank(bank_id))
     apps = [await path.approved_application(bank_id, ent) for _ in range(concurrency)]
-    pool = await asyncpg.create_pool(
-        env["G60_CREDIT_PG_DSN"], min_size=concurrency, max_size=concurrency
+    # The service's own pool factory: the same session settings, and no reset query
+    # on release (asyncpg's default sends one more round trip per transaction).
+    pool = await create_request_pool(
+        PostgresSettings(env["G60_CREDIT_PG_DSN"], concurrency, concurrency, 10.0)
     )
-    assert pool is not None
     await pool.execute("CREATE TABLE IF NOT EXISTS bench_outbox (LIKE outbox INCLUDING ALL)")
     sql = SqlPath(pool)
     app_lines = {

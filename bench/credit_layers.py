@@ -164,8 +164,8 @@ async def run(
     # The service's pools: requests (no per-statement timers), background (the relay).
     requests = await create_request_pool(PostgresSettings(dsn, concurrency, 20, 10.0))
     background = await create_pool(PostgresSettings(dsn, 1, 5, 10.0))
-    direct = await asyncpg.create_pool(dsn, min_size=concurrency, max_size=concurrency)
-    assert direct is not None
+    # The baseline's pool comes from the same factory: no reset query on release.
+    direct = await create_request_pool(PostgresSettings(dsn, concurrency, concurrency, 10.0))
     schema = Path(g60_credit.__file__).parent / "adapters" / "schema.sql"
     await apply_schema(background, OUTBOX_SQL, IDEMPOTENCY_SQL, schema)
     await direct.execute("CREATE TABLE IF NOT EXISTS bench_outbox (LIKE outbox INCLUDING ALL)")

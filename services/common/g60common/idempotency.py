@@ -24,6 +24,12 @@ class IdempotencyConflict(Exception):
         self.request_id = request_id
 
 
+# Module constants, so the credit benchmark's direct-SQL baseline sends these statements.
+CLAIM_SQL = """INSERT INTO idempotency_keys (caller, request_id, fingerprint)
+   VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING true"""
+RECORD_SQL = "UPDATE idempotency_keys SET response = $3 WHERE caller = $1 AND request_id = $2"
+
+
 def request_fingerprint(method: str, request_bytes: bytes) -> bytes:
     return hashlib.sha256(method.encode() + b"\0" + request_bytes).digest()
 
@@ -34,8 +40,7 @@ async def claim(
     """Claim the id inside the open transaction. Returns the stored response of an
     earlier identical request, or None when this request is the first."""
     inserted = await conn.fetchval(
-        """INSERT INTO idempotency_keys (caller, request_id, fingerprint)
-           VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING true""",
+        CLAIM_SQL,
         caller,
         request_id,
         fingerprint,
@@ -57,7 +62,7 @@ async def record_response(
     conn: asyncpg.Connection, caller: str, request_id: str, response: bytes
 ) -> None:
     await conn.execute(
-        "UPDATE idempotency_keys SET response = $3 WHERE caller = $1 AND request_id = $2",
+        RECORD_SQL,
         caller,
         request_id,
         response,

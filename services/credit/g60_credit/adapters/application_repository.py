@@ -10,6 +10,15 @@ from g60_credit.domain.errors import ConcurrentUpdate, GuarantorCapacityExceeded
 from g60_credit.domain.guarantee import GuarantorCapacity
 from g60_credit.domain.queries import ApplicationQuery
 
+# Module constants, so the benchmark's direct-SQL baseline sends these very statements.
+SELECT_APPLICATION_SQL = "SELECT * FROM financing_applications WHERE application_id = $1"
+UPDATE_APPLICATION_SQL = """UPDATE financing_applications SET declined_bank_ids = $3::uuid[],
+       status = $4, bank_id = $5, credit_line_id = $6, approved_fen = $7, disbursed_fen = $8,
+       repaid_fen = $9, guarantee_fen = $10, version = $11
+   WHERE application_id = $1 AND version = $2 RETURNING true"""
+INSERT_MOVEMENT_SQL = """INSERT INTO credit_movements (movement_id, kind, credit_line_id,
+       application_id, amount_fen, guarantee_fen, line_version) VALUES ($1,$2,$3,$4,$5,$6,$7)"""
+
 
 class PgApplicationRepository:
     def __init__(self, conn: asyncpg.Connection) -> None:
@@ -46,9 +55,7 @@ class PgApplicationRepository:
         key = canonical_uuid(application_id)
         if key is None:
             return None
-        row = await self._conn.fetchrow(
-            "SELECT * FROM financing_applications WHERE application_id = $1" + lock, key
-        )
+        row = await self._conn.fetchrow(SELECT_APPLICATION_SQL + lock, key)
         return None if row is None else application_from_row(row)
 
     async def list(self, query: ApplicationQuery) -> list[FinancingApplication]:
@@ -72,10 +79,7 @@ class PgApplicationRepository:
 
     async def update(self, app: FinancingApplication, previous_version: int) -> None:
         done = await self._conn.fetchval(
-            """UPDATE financing_applications SET declined_bank_ids = $3::uuid[], status = $4,
-                   bank_id = $5, credit_line_id = $6, approved_fen = $7, disbursed_fen = $8,
-                   repaid_fen = $9, guarantee_fen = $10, version = $11
-               WHERE application_id = $1 AND version = $2 RETURNING true""",
+            UPDATE_APPLICATION_SQL,
             app.application_id,
             previous_version,
             list(app.declined_bank_ids),
@@ -100,8 +104,7 @@ class PgApplicationRepository:
         line_version: int,
     ) -> None:
         await self._conn.execute(
-            """INSERT INTO credit_movements (movement_id, kind, credit_line_id, application_id,
-                   amount_fen, guarantee_fen, line_version) VALUES ($1,$2,$3,$4,$5,$6,$7)""",
+            INSERT_MOVEMENT_SQL,
             movement_id,
             kind,
             app.credit_line_id,

@@ -9,6 +9,10 @@ from g60common.ids import canonical_uuid
 
 from g60_credit.domain.queries import AuditEntry, AuditRecord
 
+# A module constant, so the benchmark's direct-SQL baseline sends this very statement.
+INSERT_AUDIT_SQL = """INSERT INTO credit_audit (aggregate_type, aggregate_id, action, actor,
+       request_id, before_state, after_state) VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7::jsonb)"""
+
 
 class PgAuditRepository:
     def __init__(self, conn: asyncpg.Connection) -> None:
@@ -17,8 +21,7 @@ class PgAuditRepository:
     async def record(self, *entries: AuditEntry) -> None:
         """Several entries (a drawdown audits line and application) in one round trip."""
         await self._conn.executemany(
-            """INSERT INTO credit_audit (aggregate_type, aggregate_id, action, actor, request_id,
-                   before_state, after_state) VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7::jsonb)""",
+            INSERT_AUDIT_SQL,
             [
                 (
                     e.aggregate_type,

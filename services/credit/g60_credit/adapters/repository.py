@@ -12,6 +12,24 @@ from g60_credit.domain.model import CreditLine, CreditLineStatus, Product
 from g60_credit.domain.parties import EnterpriseView, MemberView
 from g60_credit.domain.queries import LineQuery
 
+# Module constants, so the benchmark's direct-SQL baseline sends these very statements.
+INSERT_LINE_SQL = """INSERT INTO credit_lines (credit_line_id, bank_id, enterprise_id, product,
+       currency, limit_fen, reserved_fen, utilized_fen, revolving, valid_from, valid_to,
+       guarantor_id, cover_ratio_bp, status, version, outstanding_fen)
+   VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16)"""
+SELECT_LINE_SQL = "SELECT * FROM credit_lines WHERE credit_line_id = $1"
+DRAW_DOWN_SQL = """UPDATE credit_lines SET utilized_fen = utilized_fen + $3,
+       outstanding_fen = outstanding_fen + $3, version = version + 1
+   WHERE credit_line_id = $1 AND version = $2 AND status = 'ACTIVE'
+     AND limit_fen - reserved_fen - utilized_fen >= $3
+   RETURNING version"""
+PARTY_PAIR_SQL = """SELECT m.member_id, m.institution_type, m.home_city, m.status AS m_status,
+          m.version AS m_version, e.enterprise_id, e.city, e.region_code,
+          e.industry, e.size_class, e.status AS e_status, e.version AS e_version
+   FROM (SELECT 1) AS one
+   LEFT JOIN member_view m ON m.member_id = $1
+   LEFT JOIN enterprise_view e ON e.enterprise_id = $2"""
+
 
 class PgCreditLineRepository:
     def __init__(self, conn: asyncpg.Connection) -> None:
@@ -19,10 +37,7 @@ class PgCreditLineRepository:
 
     async def add(self, line: CreditLine) -> None:
         await self._conn.execute(
-            """INSERT INTO credit_lines (credit_line_id, bank_id, enterprise_id, product, currency,
-                   limit_fen, reserved_fen, utilized_fen, revolving, valid_from, valid_to,
-                   guarantor_id, cover_ratio_bp, status, version, outstanding_fen)
-               VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16)""",
+            INSERT_LINE_SQL,
             line.credit_line_id,
             line.bank_id,
             line.enterprise_id,
@@ -52,9 +67,7 @@ class PgCreditLineRepository:
         key = canonical_uuid(credit_line_id)
         if key is None:
             return None
-        row = await self._conn.fetchrow(
-            "SELECT * FROM credit_lines WHERE credit_line_id = $1" + lock, key
-        )
+        row = await self._conn.fetchrow(SELECT_LINE_SQL + lock, key)
         return None if row is None else line_from_row(row)
 
     async def update(self, line: CreditLine, previous_version: int) -> None:
@@ -80,11 +93,7 @@ class PgCreditLineRepository:
         """The database re-checks available credit itself: even a bug above this
         line cannot overdraw, whatever the interleaving."""
         done = await self._conn.fetchval(
-            """UPDATE credit_lines SET utilized_fen = utilized_fen + $3,
-                   outstanding_fen = outstanding_fen + $3, version = version + 1
-               WHERE credit_line_id = $1 AND version = $2 AND status = 'ACTIVE'
-                 AND limit_fen - reserved_fen - utilized_fen >= $3
-               RETURNING version""",
+            DRAW_DOWN_SQL,
             line.credit_line_id,
             line.version - 1,
             amount_fen,
@@ -182,12 +191,7 @@ class PgPartyRepository:
     ) -> tuple[MemberView | None, EnterpriseView | None]:
         """Both views in one round trip (every event needs both)."""
         row = await self._conn.fetchrow(
-            """SELECT m.member_id, m.institution_type, m.home_city, m.status AS m_status,
-                      m.version AS m_version, e.enterprise_id, e.city, e.region_code,
-                      e.industry, e.size_class, e.status AS e_status, e.version AS e_version
-               FROM (SELECT 1) AS one
-               LEFT JOIN member_view m ON m.member_id = $1
-               LEFT JOIN enterprise_view e ON e.enterprise_id = $2""",
+            PARTY_PAIR_SQL,
             canonical_uuid(bank_id),
             canonical_uuid(enterprise_id),
         )
