@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 
 import faust
 from g60common.config import process_env
 from g60common.kafka import EVENT_TOPICS, TOTALS_TOPIC, TopicSpec, ensure_topics
+from g60common.logs import limit_repeats
 
 from g60_aggregator.config import AggregatorSettings
 from g60_aggregator.entrypoints.app import CHANGELOG_CONFIG, TABLES, create_app
@@ -26,13 +28,22 @@ def topics_of(settings: AggregatorSettings) -> tuple[TopicSpec, ...]:
     return (*EVENT_TOPICS, totals, served, *changelogs)
 
 
+class _Worker(faust.Worker):  # type: ignore[misc]
+    """Faust's worker, with repeated log lines held back (g60common.logs.RepeatLimiter):
+    during a broker outage the consumer logged the same four lines ~100 times a second."""
+
+    def on_setup_root_logger(self, logger: logging.Logger, level: int) -> None:
+        super().on_setup_root_logger(logger, level)
+        limit_repeats(logger)
+
+
 def main() -> None:
     settings = AggregatorSettings.from_env(process_env())
     # Topics are created with their real configuration (partitions, retention,
     # compaction) before Faust could auto-create them with defaults.
     asyncio.run(ensure_topics(settings.kafka, topics_of(settings)))
     app = create_app(settings)
-    faust.Worker(app, loglevel="INFO").execute_from_commandline()
+    _Worker(app, loglevel="INFO").execute_from_commandline()
 
 
 if __name__ == "__main__":
