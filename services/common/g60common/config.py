@@ -6,6 +6,7 @@ nothing below the entrypoint reads os.environ.
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -37,6 +38,15 @@ def env_float(env: Mapping[str, str], name: str, default: float) -> float:
         return float(raw)
     except ValueError as exc:
         raise ConfigError(f"{name} must be a number, got {raw!r}") from exc
+
+
+def env_positive_float(env: Mapping[str, str], name: str, default: float) -> float:
+    """A duration or interval: zero, negative or infinite is refused at startup rather
+    than turned into a loop that spins or a purge that deletes everything."""
+    value = env_float(env, name, default)
+    if not (math.isfinite(value) and value > 0):
+        raise ConfigError(f"{name} must be a positive number, got {env.get(name, default)!r}")
+    return value
 
 
 DEFAULT_TRANSACTION_TIMEOUT_S = 10.0
@@ -91,6 +101,38 @@ class KafkaSettings:
         return cls(
             bootstrap=env_str(env, "G60_KAFKA_BOOTSTRAP", "127.0.0.1:9092"),
             request_timeout_ms=env_int(env, "G60_KAFKA_REQUEST_TIMEOUT_MS", 30_000),
+        )
+
+
+# A month. It must stay well above the gateway's Idempotency-Key retention (a week,
+# G60_GATEWAY_IDEMPOTENCY_RETENTION_S): a gateway retry inside its window re-sends the
+# same downstream request id, and must find the stored answer here rather than run again.
+DEFAULT_IDEMPOTENCY_RETENTION_S = 30 * 24 * 3600.0
+DEFAULT_IDEMPOTENCY_PURGE_INTERVAL_S = 3600.0
+# Rows per DELETE: each batch is one short transaction, so the purge never holds many
+# row locks or writes a burst of WAL at once.
+IDEMPOTENCY_PURGE_BATCH = 10_000
+
+
+@dataclass(frozen=True)
+class IdempotencySettings:
+    """How long a gRPC service keeps its request-id records (`idempotency_keys`), and how
+    often it purges older ones. A retry is safe within `retention_s`; after that the same
+    request id is treated as a new request."""
+
+    retention_s: float = DEFAULT_IDEMPOTENCY_RETENTION_S
+    purge_interval_s: float = DEFAULT_IDEMPOTENCY_PURGE_INTERVAL_S
+    purge_batch_size: int = IDEMPOTENCY_PURGE_BATCH
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str], prefix: str) -> IdempotencySettings:
+        return cls(
+            retention_s=env_positive_float(
+                env, f"{prefix}_IDEMPOTENCY_RETENTION_S", DEFAULT_IDEMPOTENCY_RETENTION_S
+            ),
+            purge_interval_s=env_positive_float(
+                env, f"{prefix}_IDEMPOTENCY_PURGE_INTERVAL_S", DEFAULT_IDEMPOTENCY_PURGE_INTERVAL_S
+            ),
         )
 
 

@@ -1,7 +1,8 @@
-"""asyncpg pool creation and schema application."""
+"""asyncpg pool creation, schema application, and the batched purge of old rows."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -99,6 +100,31 @@ async def apply_schema(pool: asyncpg.Pool, *sql_files: Path) -> None:
         await conn.execute("SELECT pg_advisory_xact_lock(6060)")
         for sql_file in sql_files:
             await conn.execute(sql_file.read_text(encoding="utf-8"))
+
+
+_SQL_NAME = re.compile(r"[a-z_][a-z0-9_]*")
+
+
+async def delete_older_than(
+    pool: asyncpg.Pool, table: str, time_column: str, age_s: float, batch_size: int
+) -> int:
+    """Delete the rows of `table` whose `time_column` is more than `age_s` old, returning
+    how many. One statement per `batch_size` rows, each its own short transaction (no
+    long-held locks, no burst of WAL), until a batch comes back short. That ends: rows
+    age past the cutoff far more slowly than a batch deletes them."""
+    # Names go into the SQL text; they come from the code, never from a caller.
+    assert _SQL_NAME.fullmatch(table) and _SQL_NAME.fullmatch(time_column), (table, time_column)
+    assert batch_size > 0, batch_size
+    statement = f"""DELETE FROM {table} WHERE ctid IN (
+        SELECT ctid FROM {table}
+        WHERE {time_column} < now() - make_interval(secs => $1) LIMIT $2)"""
+    total = 0
+    while True:
+        status = await pool.execute(statement, age_s, batch_size)
+        deleted = int(status.rsplit(" ", 1)[1])
+        total += deleted
+        if deleted < batch_size:
+            return total
 
 
 def dsn_for_database(dsn: str, database: str) -> str:

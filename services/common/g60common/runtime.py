@@ -1,7 +1,8 @@
 """Process lifecycle shared by the gRPC services: metrics endpoint, database pools and
-schema, background tasks (outbox relay, projections), gRPC server, and a graceful
-stop on SIGTERM/SIGINT. The outbox relay runs inside the service process by default,
-or on its own (`serve_relay`) when a deployment gives it a process of its own."""
+schema, background tasks (outbox relay, projections, the request-id purge), gRPC
+server, and a graceful stop on SIGTERM/SIGINT. The outbox relay runs inside the service
+process by default, or on its own (`serve_relay`) when a deployment gives it a process
+of its own."""
 
 from __future__ import annotations
 
@@ -16,10 +17,11 @@ import asyncpg
 import uvloop
 from prometheus_client import start_http_server
 
-from g60common.config import KafkaSettings, PostgresSettings
+from g60common.config import IdempotencySettings, KafkaSettings, PostgresSettings
 from g60common.db import apply_schema, create_pool, create_request_pool
 from g60common.grpc_server import GrpcService, start_grpc_server, stop_grpc_server
 from g60common.idempotency import SCHEMA_SQL as IDEMPOTENCY_SQL
+from g60common.idempotency_purge import run_idempotency_purge
 from g60common.kafka import EVENT_TOPICS, ensure_topics
 from g60common.outbox.relay import OutboxRelay, RelaySettings
 from g60common.outbox.store import SCHEMA_SQL as OUTBOX_SQL
@@ -27,7 +29,7 @@ from g60common.outbox.store import SCHEMA_SQL as OUTBOX_SQL
 log = logging.getLogger(__name__)
 
 # The relay holds two connections (its leader lock, and the batch it is publishing);
-# each projection or sweeper one at a time.
+# each projection, sweeper or purge one at a time.
 BACKGROUND_POOL_MAX = 5
 
 BackgroundTask = Callable[[asyncpg.Pool, asyncio.Event], Coroutine[None, None, None]]
@@ -44,6 +46,8 @@ class ServiceSpec:
     schema_files: Sequence[Path]
     # Given the request pool: every statement of a handler runs in a unit of work.
     build_services: Callable[[asyncpg.Pool], Sequence[GrpcService]]
+    # The request-id records' retention, purged here since every service has them.
+    idempotency: IdempotencySettings
     # Each given the background pool, whose statements carry their own timeouts.
     background: Sequence[BackgroundTask] = ()
     shutdown_grace_s: float = 5.0
@@ -84,6 +88,8 @@ async def run_service(spec: ServiceSpec) -> None:
     await ensure_topics(spec.kafka, EVENT_TOPICS)
     stop = _stop_on_signals()
     tasks = [asyncio.create_task(task(background_pool, stop)) for task in spec.background]
+    purge = run_idempotency_purge(background_pool, stop, spec.name, spec.idempotency)
+    tasks.append(asyncio.create_task(purge, name=f"{spec.name}-idempotency-purge"))
     if spec.relay_in_process:
         relay = OutboxRelay(
             background_pool, spec.kafka, spec.relay or RelaySettings(relay_name=spec.name)

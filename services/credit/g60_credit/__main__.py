@@ -57,6 +57,7 @@ def main() -> None:
         kafka=settings.kafka,
         schema_files=[Path(__file__).parent / "adapters" / "schema.sql"],
         build_services=partial(_services, settings),
+        idempotency=settings.idempotency,
         relay_in_process=settings.relay_in_process,
         relay=settings.relay,
         background=[

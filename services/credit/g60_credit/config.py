@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from g60common.config import (
     ConfigError,
+    IdempotencySettings,
     KafkaSettings,
     PostgresSettings,
     env_float,
@@ -26,6 +27,7 @@ class CreditSettings:
     kafka: KafkaSettings
     members_target: str
     log_json: bool
+    idempotency: IdempotencySettings
     # How often the sweeper looks for lines past their window, and how many it
     # expires per transaction.
     expiry_sweep_interval_s: float = 60.0
@@ -46,6 +48,7 @@ class CreditSettings:
             kafka=KafkaSettings.from_env(env),
             members_target=env_str(env, "G60_MEMBERS_GRPC_TARGET", "127.0.0.1:50051"),
             log_json=env_str(env, "G60_LOG_FORMAT", "text") == "json",
+            idempotency=IdempotencySettings.from_env(env, "G60_CREDIT"),
             expiry_sweep_interval_s=env_float(env, "G60_CREDIT_EXPIRY_SWEEP_S", 60.0),
             expiry_batch_size=env_int(env, "G60_CREDIT_EXPIRY_BATCH", 200),
             outbox_relay=_relay_mode(env_str(env, "G60_CREDIT_OUTBOX_RELAY", "in-process")),

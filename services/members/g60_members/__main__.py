@@ -43,6 +43,7 @@ def main() -> None:
         kafka=settings.kafka,
         schema_files=[Path(__file__).parent / "adapters" / "schema.sql"],
         build_services=partial(_services, settings),
+        idempotency=settings.idempotency,
         background=[
             lambda pool, stop: run_registry_gauges(pool, stop, settings.gauge_refresh_s),
         ],

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from g60common.config import (
+    IdempotencySettings,
     KafkaSettings,
     PostgresSettings,
     env_float,
@@ -24,6 +25,7 @@ class MembersSettings:
     kafka: KafkaSettings
     log_json: bool
     gauge_refresh_s: float
+    idempotency: IdempotencySettings
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> MembersSettings:
@@ -35,4 +37,5 @@ class MembersSettings:
             kafka=KafkaSettings.from_env(env),
             log_json=env_str(env, "G60_LOG_FORMAT", "text") == "json",
             gauge_refresh_s=env_float(env, "G60_MEMBERS_GAUGE_REFRESH_S", 10.0),
+            idempotency=IdempotencySettings.from_env(env, "G60_MEMBERS"),
         )

@@ -15,6 +15,7 @@ import time
 from dataclasses import dataclass
 
 import asyncpg
+from g60common.db import delete_older_than
 
 from g60_gateway.adapters.database import DatabaseUnavailable
 
@@ -178,15 +179,8 @@ async def release(pool: asyncpg.Pool, key_id: str, idem_key: str) -> None:
 
 
 async def purge_older_than(pool: asyncpg.Pool, retention_s: float, batch: int) -> int:
-    """Forget finished records past their retention, a bounded batch at a time."""
-    status = await pool.execute(
-        """DELETE FROM http_idempotency WHERE ctid IN (
-               SELECT ctid FROM http_idempotency
-               WHERE claimed_at < now() - make_interval(secs => $1) LIMIT $2)""",
-        retention_s,
-        batch,
-    )
-    return int(status.rsplit(" ", 1)[1])
+    """Forget records past their retention, a bounded batch at a time; returns how many."""
+    return await delete_older_than(pool, "http_idempotency", "claimed_at", retention_s, batch)
 
 
 async def scrub_secrets(pool: asyncpg.Pool, replay_s: float, status: int, body: bytes) -> int:
@@ -206,5 +200,4 @@ async def scrub_secrets(pool: asyncpg.Pool, replay_s: float, status: int, body: 
 
 async def purge_expired(pool: asyncpg.Pool, retention_s: float) -> None:
     """Keys are kept long enough for any client retry (a week by default), not forever."""
-    while await purge_older_than(pool, retention_s, PURGE_BATCH) == PURGE_BATCH:
-        pass
+    await purge_older_than(pool, retention_s, PURGE_BATCH)
