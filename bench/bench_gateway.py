@@ -29,6 +29,7 @@ import httpx
 from cpu import POSTGRES, CpuSplit
 from figures import Figures, measure, median_round
 from g60.credit.v1 import credit_pb2, credit_pb2_grpc
+from g60_gateway.domain.rate_limit import MAX_RATE_PER_S
 from g60common.correlation import CALLER_ID_KEY, CALLER_TYPE_KEY
 from g60common.launcher import Platform, start_platform
 from g60common.platform_cli import issue_operator_key
@@ -98,7 +99,8 @@ def _setup(gateway: str, operator_key: str) -> tuple[str, str, str]:
         def post(path: str, key: str, body: dict[str, object]) -> dict[str, object]:
             headers = {"X-API-Key": key, "Idempotency-Key": str(uuid.uuid4())}
             reply = client.post(path, json=body, headers=headers)
-            reply.raise_for_status()
+            if reply.is_error:  # the problem+json says which field, when setup rots
+                raise RuntimeError(f"POST {path}: {reply.status_code} {reply.text}")
             return dict(reply.json())
 
         bank = post(
@@ -128,7 +130,8 @@ def _setup(gateway: str, operator_key: str) -> tuple[str, str, str]:
             {
                 "principal_type": "bank",
                 "principal_id": bank["member_id"],
-                "scopes": ["rate_per_s=1000000"],
+                # The highest rate a key may carry: far above what two cores serve.
+                "scopes": [f"rate_per_s={MAX_RATE_PER_S:g}"],
             },
         )
         # The credit service learns of the enterprise from Kafka: wait until it can lend.
@@ -148,6 +151,7 @@ async def run(
     ops: int,
     conc: int,
     rounds_n: int,
+    warm_up_ops: int,
     split: CpuSplit,
 ) -> None:
     bank_id, bank_key, enterprise_id = await asyncio.to_thread(_setup, gateway, operator_key)
@@ -185,7 +189,7 @@ async def run(
         # A fresh platform's JVM is still JIT-compiling for its first minute or so,
         # which taxed whichever path ran first: warm both up properly.
         for path, (_name, op) in paths.items():
-            await measure(f"warm-up {path}", op, WARM_UP_OPS, conc)
+            await measure(f"warm-up {path}", op, warm_up_ops, conc)
         rounds: dict[str, list[Figures]] = {"gateway": [], "direct": []}
         for round_no in range(rounds_n):
             # Alternate which path goes first, so slow drift in the machine's load
@@ -225,6 +229,7 @@ def main() -> None:
     parser.add_argument("--ops", type=int, default=2000)
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--warm-up-ops", type=int, default=WARM_UP_OPS)
     parser.add_argument(
         "--with-aggregator",
         action="store_true",
@@ -250,6 +255,7 @@ def main() -> None:
                 args.ops,
                 args.concurrency,
                 args.rounds,
+                args.warm_up_ops,
                 _cpu_split(stack, platform),
             )
         )

@@ -1,7 +1,10 @@
-"""The credit benchmarks still run end to end: the Go load generator builds and its
-raw HTTP/2 calls succeed against the service, the direct-SQL baseline's statements still
-fit the schema, and the CPU split finds every process. Tiny rounds, no figures checked:
-a benchmark is never a timed assertion (docs/benchmarks.md has the real runs)."""
+"""Every benchmark still runs end to end, each on its own stack, as the documented
+command does. Credit: the Go load generator builds and its raw HTTP/2 calls succeed, the
+direct-SQL baseline's statements still fit the schema, and the CPU split finds every
+process. Gateway: its setup (members, an API key, a credit line) still passes the
+gateway's rules; it had rotted once unnoticed when key scopes got a ceiling. Aggregator:
+all three paths and the memory samples. Tiny runs, no figures checked: a benchmark is
+never a timed assertion (docs/benchmarks.md has the real runs)."""
 
 from __future__ import annotations
 
@@ -14,7 +17,7 @@ import pytest
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(300)]
 
-REPO = Path(__file__).resolve().parents[3]
+REPO = Path(__file__).resolve().parents[2]
 
 
 TINY = ["--ops", "200", "--rounds", "1", "--warm-up-ops", "50"]
@@ -49,3 +52,25 @@ def test_the_layers_bench_runs_every_path() -> None:
     for command in ("RegisterCreditLine", "Drawdown"):
         for path in ("direct SQL", "handlers", "handlers + relay"):
             assert f"{command} {path} " in stdout, stdout
+
+
+def test_the_gateway_bench_runs_both_paths() -> None:
+    stdout = _run_on_its_own_stack(
+        "bench/bench_gateway.py", "--ops", "100", "--rounds", "1", "--warm-up-ops", "20"
+    )
+    for label in ("gateway POST /v1/credit-lines", "direct gRPC RegisterCreditLine"):
+        assert label in stdout, stdout
+    assert "throughput ratio gateway/direct" in stdout, stdout
+
+
+def test_the_aggregator_bench_runs_every_path() -> None:
+    stdout = _run_on_its_own_stack("bench/bench_aggregator.py", "--events", "3000", "--probes", "5")
+    for label in (
+        "freshness commit->visible",
+        "baseline aiokafka consume-and-sum",
+        "Faust ceiling, empty agent",
+        "aggregator, 1 worker",
+        "ratio aggregator/baseline",
+        "peak RSS",
+    ):
+        assert label in stdout, stdout
