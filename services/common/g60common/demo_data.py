@@ -1,11 +1,16 @@
-"""Demo data for the local platform: banks and enterprises in all nine corridor cities
-and a credit line for each enterprise, loaded through the gateway like any client,
-plus one SME that signed itself up and waits for the alliance office's check."""
+"""Demo data for the local platform, loaded through the gateway like any client.
+
+In each of the nine corridor cities: a bank, three enterprises, a credit line for each,
+and the financing that makes the totals and the dashboard move. The first enterprise's
+application is approved and drawn in two tranches (in every other city it has repaid
+part of it); the second one's is rejected in every other city and approved (not yet
+drawn) in the rest; the third asks every bank of its city (matchmaking) and waits.
+Plus one SME that signed itself up and waits for the alliance office's check."""
 
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import httpx
 
@@ -26,19 +31,37 @@ _BANK_NAMES = {
 _INDUSTRIES = [i for i in Industry if i is not Industry.OTHER]
 
 
+class DemoDataError(Exception):
+    """The gateway refused a demo write."""
+
+
+@dataclass
+class DemoFinancing:
+    """What the demo's financing adds up to: the alliance totals must show the same."""
+
+    applications: int = 0
+    approved: int = 0
+    rejected: int = 0
+    disbursements: int = 0
+    disbursed_fen: int = 0
+    repaid_fen: int = 0
+
+
 @dataclass(frozen=True)
 class DemoResult:
     banks: dict[str, str]  # city code -> member id
     bank_keys: dict[str, str]  # city code -> API key
     credit_lines: int
     pending_enterprise_id: str = ""  # self-registered, PENDING_VERIFICATION
+    financing: DemoFinancing = field(default_factory=DemoFinancing)
 
 
 def _post(
     client: httpx.Client, path: str, key: str, body: dict[str, object], idem: str
 ) -> dict[str, object]:
     reply = client.post(path, json=body, headers={"X-API-Key": key, "Idempotency-Key": idem})
-    reply.raise_for_status()
+    if reply.is_error:  # the problem+json names the field: say it
+        raise DemoDataError(f"POST {path}: {reply.status_code} {reply.text}")
     return dict(reply.json())
 
 
@@ -47,74 +70,142 @@ def load_demo_data(gateway_url: str, operator_key: str, seed: int = 60) -> DemoR
     rng = random.Random(seed)
     banks: dict[str, str] = {}
     keys: dict[str, str] = {}
+    financing = DemoFinancing()
     lines = 0
     with httpx.Client(base_url=gateway_url, timeout=10.0) as client:
+        office = _Client(client, operator_key, f"demo-{seed}")
         for index, (code, city) in enumerate(CORRIDOR_CITIES.items()):
-            bank = _post(
-                client,
-                "/v1/members",
-                operator_key,
-                {
-                    "name": _BANK_NAMES[code],
-                    "short_name": city.name_zh + "银行",
-                    "institution_type": "BANK",
-                    "home_city": code,
-                    "uscc": random_uscc(rng, code),
-                    "contact": f"credit-desk@{code}.example",
-                },
-                f"demo-bank-{seed}-{code}",
-            )
-            banks[code] = str(bank["member_id"])
-            keys[code] = str(
-                _post(
-                    client,
-                    "/v1/credentials",
-                    operator_key,
-                    {
-                        "principal_type": "bank",
-                        "principal_id": banks[code],
-                        "scopes": ["credit"],
-                    },
-                    f"demo-key-{seed}-{code}",
-                )["api_key"]
-            )
+            banks[code], keys[code] = _bank(office, rng, code, city.name_zh)
+            bank = _Client(client, keys[code], f"demo-{seed}-{code}")
             for n in range(3):
-                enterprise = _post(
-                    client,
-                    "/v1/enterprises",
-                    operator_key,
-                    {
-                        "name": f"{city.name_zh}科技企业{n + 1}号",
-                        "uscc": random_uscc(rng, code),
-                        "city": code,
-                        "industry": _INDUSTRIES[(index + n) % len(_INDUSTRIES)].value,
-                        "size_class": rng.choice(
-                            [SizeClass.MICRO, SizeClass.SMALL, SizeClass.MEDIUM]
-                        ).value,
-                        "designations": ["HIGH_TECH"] if n == 0 else [],
-                        "registered_capital_fen": rng.randint(1, 500) * 1_000_000,
-                    },
-                    f"demo-ent-{seed}-{code}-{n}",
-                )
-                _post(
-                    client,
+                enterprise_id = _enterprise(office, rng, code, city.name_zh, index, n)
+                limit_fen = rng.randint(10, 500) * 10_000_000
+                line = bank.post(
                     "/v1/credit-lines",
-                    keys[code],
                     {
-                        "enterprise_id": enterprise["enterprise_id"],
+                        "enterprise_id": enterprise_id,
                         "product": "TECHNOLOGY_LOAN",
-                        "limit_fen": rng.randint(10, 500) * 10_000_000,
+                        "limit_fen": limit_fen,
                         "revolving": True,
                         "valid_from": "2026-01-01",
                         "valid_to": "2027-12-31",
                     },
-                    f"demo-line-{seed}-{code}-{n}",
+                    f"line-{n}",
                 )
                 lines += 1
+                ent_key = office.issue_key("enterprise", enterprise_id, f"ent-key-{code}-{n}")
+                applicant = _Client(client, ent_key, f"demo-{seed}-{code}-{n}")
+                # The bank's steps for this enterprise get keys of their own.
+                lender = _Client(client, keys[code], applicant.prefix)
+                story = _Story(
+                    applicant, lender, financing, banks[code], str(line["credit_line_id"])
+                )
+                story.play(n, index, limit_fen // 2)
         pending = _self_registered_sme(client, rng, seed)
     return DemoResult(
-        banks=banks, bank_keys=keys, credit_lines=lines, pending_enterprise_id=pending
+        banks=banks,
+        bank_keys=keys,
+        credit_lines=lines,
+        pending_enterprise_id=pending,
+        financing=financing,
     )
+
+
+@dataclass
+class _Client:
+    """One caller of the gateway; Idempotency-Keys are `<prefix>-<step>`, so a re-run
+    repeats every write's key and changes nothing."""
+
+    http: httpx.Client
+    api_key: str
+    prefix: str
+
+    def post(self, path: str, body: dict[str, object], step: str) -> dict[str, object]:
+        return _post(self.http, path, self.api_key, body, f"{self.prefix}-{step}")
+
+    def issue_key(self, principal_type: str, principal_id: str, step: str) -> str:
+        body: dict[str, object] = {"principal_type": principal_type, "principal_id": principal_id}
+        return str(self.post("/v1/credentials", body, step)["api_key"])
+
+
+@dataclass
+class _Story:
+    """One enterprise's financing, told through the gateway."""
+
+    applicant: _Client
+    bank: _Client
+    financing: DemoFinancing
+    bank_id: str
+    line_id: str
+
+    def play(self, n: int, city_index: int, amount_fen: int) -> None:
+        if n == 2:  # matchmaking: every ACTIVE bank of the city sees it, none has acted
+            self._apply("", amount_fen)
+            return
+        app = f"/v1/applications/{self._apply(self.bank_id, amount_fen)}"
+        if n == 1 and city_index % 2 == 0:
+            self.bank.post(f"{app}/reject", {"reason": "collateral not sufficient"}, "reject")
+            self.financing.rejected += 1
+            return
+        self.bank.post(f"{app}/approve", {"credit_line_id": self.line_id}, "approve")
+        self.financing.approved += 1
+        if n == 1:
+            return
+        for tranche, share in enumerate((0.6, 0.4)):
+            amount = int(amount_fen * share)
+            self.bank.post(f"{app}/disbursements", {"amount_fen": amount}, f"tranche-{tranche}")
+            self.financing.disbursements += 1
+            self.financing.disbursed_fen += amount
+        if city_index % 2 == 1:
+            repaid_fen = amount_fen // 4
+            self.bank.post(f"{app}/repayments", {"amount_fen": repaid_fen}, "repayment")
+            self.financing.repaid_fen += repaid_fen
+
+    def _apply(self, bank_id: str, amount_fen: int) -> str:
+        body = {
+            "bank_id": bank_id,
+            "amount_fen": amount_fen,
+            "term_months": 12,
+            "purpose": "研发投入与设备采购",
+        }
+        self.financing.applications += 1
+        return str(self.applicant.post("/v1/applications", body, "apply")["application_id"])
+
+
+def _bank(office: _Client, rng: random.Random, code: str, city_name: str) -> tuple[str, str]:
+    bank = office.post(
+        "/v1/members",
+        {
+            "name": _BANK_NAMES[code],
+            "short_name": city_name + "银行",
+            "institution_type": "BANK",
+            "home_city": code,
+            "uscc": random_uscc(rng, code),
+            "contact": f"credit-desk@{code}.example",
+        },
+        f"bank-{code}",
+    )
+    member_id = str(bank["member_id"])
+    return member_id, office.issue_key("bank", member_id, f"key-{code}")
+
+
+def _enterprise(
+    office: _Client, rng: random.Random, code: str, city_name: str, city_index: int, n: int
+) -> str:
+    enterprise = office.post(
+        "/v1/enterprises",
+        {
+            "name": f"{city_name}科技企业{n + 1}号",
+            "uscc": random_uscc(rng, code),
+            "city": code,
+            "industry": _INDUSTRIES[(city_index + n) % len(_INDUSTRIES)].value,
+            "size_class": rng.choice([SizeClass.MICRO, SizeClass.SMALL, SizeClass.MEDIUM]).value,
+            "designations": ["HIGH_TECH"] if n == 0 else [],
+            "registered_capital_fen": rng.randint(1, 500) * 1_000_000,
+        },
+        f"ent-{code}-{n}",
+    )
+    return str(enterprise["enterprise_id"])
 
 
 def _self_registered_sme(client: httpx.Client, rng: random.Random, seed: int) -> str:

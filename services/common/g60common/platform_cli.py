@@ -15,6 +15,7 @@ from pathlib import Path
 
 from g60common.demo_data import load_demo_data
 from g60common.launcher import Platform, start_platform
+from g60common.money import yuan_str
 from g60common.stack import start_stack
 
 
@@ -76,7 +77,13 @@ def up(with_demo: bool) -> int:
         operator_key = issue_operator_key(platform)
         if with_demo:
             demo = load_demo_data(platform.gateway_url, operator_key)
-            print(f"demo data: {len(demo.banks)} banks, {demo.credit_lines} credit lines")
+            money = demo.financing
+            print(
+                f"demo data: {len(demo.banks)} banks, {demo.credit_lines} credit lines, "
+                f"{money.applications} financing applications ({money.approved} approved, "
+                f"{money.rejected} rejected), {yuan_str(money.disbursed_fen)} yuan disbursed "
+                f"in {money.disbursements} tranches, {yuan_str(money.repaid_fen)} repaid"
+            )
         print(f"platform ready in {time.monotonic() - started:.1f} s")
         _print_urls(platform, operator_key, base / "logs")
         _wait_for_stop()

@@ -1,0 +1,67 @@
+"""`./g60 up`'s demo data loads through the gateway, adds up in the alliance totals to
+the fen, and can be loaded twice without changing anything."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import httpx
+import pytest
+from g60common.corridor import CORRIDOR_CITIES
+from g60common.demo_data import DemoResult, load_demo_data
+
+from tests.e2e.conftest import RunningPlatform
+
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(300)]
+
+
+def _totals_once(platform: RunningPlatform, want: DemoResult) -> dict[str, Any]:
+    """The totals once every demo event has been applied (credit lines and applications
+    are the last counts to arrive)."""
+    deadline = time.monotonic() + 60
+    with httpx.Client(
+        base_url=platform.platform.gateway_url,
+        headers={"X-API-Key": platform.operator_key},
+        timeout=10,
+    ) as client:
+        while time.monotonic() < deadline:
+            reply = client.get("/v1/totals")
+            alliance = reply.json()["alliance"] if reply.status_code == 200 else {}
+            if (
+                alliance.get("credit_lines") == want.credit_lines
+                and alliance.get("applications_submitted") == want.financing.applications
+                and alliance.get("disbursements") == want.financing.disbursements
+                and alliance.get("principal_repaid_fen") == want.financing.repaid_fen
+            ):
+                return dict(reply.json())
+            time.sleep(0.3)
+    raise AssertionError(f"totals never matched the demo data: {reply.text}")
+
+
+def test_the_demo_data_adds_up_in_the_totals_and_loads_twice_alike(
+    fresh_platform: RunningPlatform,
+) -> None:
+    gateway = fresh_platform.platform.gateway_url
+    demo = load_demo_data(gateway, fresh_platform.operator_key)
+    cities = len(CORRIDOR_CITIES)
+    assert len(demo.banks) == cities and demo.credit_lines == 3 * cities
+    financing = demo.financing
+    assert financing.applications == 3 * cities
+    assert financing.disbursements == 2 * cities
+    assert financing.rejected == (cities + 1) // 2
+    assert financing.approved == 2 * cities - financing.rejected
+    assert 0 < financing.repaid_fen < financing.disbursed_fen
+
+    alliance = _totals_once(fresh_platform, demo)["alliance"]
+    assert alliance["financing_disbursed_fen"] == financing.disbursed_fen
+    assert alliance["outstanding_fen"] == financing.disbursed_fen - financing.repaid_fen
+    assert alliance["applications_approved"] == financing.approved
+    assert alliance["applications_rejected"] == financing.rejected
+    assert alliance["enterprises_served"] == cities
+    assert alliance["approval_rate"] is not None
+
+    again = load_demo_data(gateway, fresh_platform.operator_key)
+    assert again == demo
+    time.sleep(1.0)  # anything a second load had written would be counted by now
+    assert _totals_once(fresh_platform, demo)["alliance"] == alliance
