@@ -4,6 +4,7 @@ nothing. A new id route without a row in MATRIX fails the suite."""
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -227,3 +228,34 @@ def test_lists_show_only_own_objects(world: World) -> None:
     assert world.app_b in {a["application_id"] for a in apps_bank["applications"]}
     assert world.app_a not in {a["application_id"] for a in apps_bank["applications"]}
     assert {a["enterprise_id"] for a in apps_sme["applications"]} == {world.sme_b.id}
+
+
+def _bank_rows(client: httpx.Client, key: str | None, query: str = "") -> dict[str, Any]:
+    headers = {"X-API-Key": key} if key else {}
+    reply = client.get(f"/v1/totals{query}", headers=headers)
+    assert reply.status_code == 200, reply.text
+    return dict(reply.json()["by"].get("bank", {"absent": True}))
+
+
+def test_per_bank_totals_are_the_office_s_and_each_bank_s_own(world: World) -> None:
+    """Each bank's figures are its lending book: the office sees all, a bank its own
+    row, the public and SMEs none (the alliance-wide and city totals stay public)."""
+    with world.client() as client:
+        deadline = time.monotonic() + 30
+        while {world.bank_a.id, world.bank_b.id} - _bank_rows(client, world.operator_key).keys():
+            assert time.monotonic() < deadline, "the aggregator never counted both banks"
+            time.sleep(0.3)
+        for query in ("", "?dimension=bank"):
+            assert _bank_rows(client, world.bank_a.key, query).keys() == {world.bank_a.id}
+            assert _bank_rows(client, world.bank_b.key, query).keys() == {world.bank_b.id}
+        for key in (None, world.sme_a.key):
+            assert _bank_rows(client, key) == {"absent": True}
+            headers = {"X-API-Key": key} if key else {}
+            refused = client.get("/v1/totals?dimension=bank", headers=headers)
+            assert refused.status_code == 403, refused.text
+            assert refused.headers["content-type"].startswith("application/problem+json")
+            assert [e["field"] for e in refused.json()["errors"]] == ["dimension"]
+        public = client.get("/v1/totals").json()
+        assert public["alliance"]["credit_lines"] >= 2 and public["by"]["enterprise_city"]
+        bad_key = client.get("/v1/totals", headers={"X-API-Key": "g60_nope_nope"})
+        assert bad_key.status_code == 401, bad_key.text

@@ -63,6 +63,17 @@ class ApiKeyAuth(APIKeyBase):
         return found
 
 
+class OptionalApiKeyAuth(ApiKeyAuth):
+    """For public routes that show key holders more: without a key the caller is
+    anonymous (None); a key, when sent, must be valid, and counts against its limit."""
+
+    async def __call__(self, request: Request) -> Principal | None:  # type: ignore[override]
+        headers = request.headers
+        if not (headers.get("x-api-key") or headers.get("authorization")):
+            return None
+        return await super().__call__(request)
+
+
 async def _principal(request: Request) -> Principal:
     headers = request.headers
     api_key = headers.get("x-api-key") or _bearer(headers.get("authorization", ""))
@@ -212,4 +223,5 @@ BankOrEnterprise = Annotated[
     Principal, Security(ApiKeyAuth(PrincipalType.BANK, PrincipalType.ENTERPRISE))
 ]
 Anyone = Annotated[Principal, Security(ApiKeyAuth())]
+AnyoneOrAnonymous = Annotated[Principal | None, Security(OptionalApiKeyAuth())]
 IdemKey = Annotated[str, Depends(idempotency_key)]

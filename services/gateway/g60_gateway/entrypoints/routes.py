@@ -17,6 +17,12 @@ from g60_gateway.domain.principals import (
     PrincipalType,
     UnknownPrincipal,
 )
+from g60_gateway.domain.totals_view import (
+    BANK_DIMENSION,
+    BANK_ROWS_REFUSED,
+    may_ask_per_bank,
+    totals_seen_by,
+)
 from g60_gateway.entrypoints import (
     bodies,
     models,
@@ -27,7 +33,14 @@ from g60_gateway.entrypoints import (
     routes_signup,
     routes_webhooks,
 )
-from g60_gateway.entrypoints.deps import Anyone, GatewayRoute, IdemKey, Operator, grpc_metadata
+from g60_gateway.entrypoints.deps import (
+    Anyone,
+    AnyoneOrAnonymous,
+    GatewayRoute,
+    IdemKey,
+    Operator,
+    grpc_metadata,
+)
 from g60_gateway.entrypoints.idempotent import run_idempotent
 from g60_gateway.entrypoints.paging import PRINTABLE
 from g60_gateway.entrypoints.problems import (
@@ -117,16 +130,21 @@ async def who_am_i(who: Anyone) -> models.Caller:
 @router.get("/v1/totals", tags=["everyone"])
 async def totals(
     request: Request,
+    who: AnyoneOrAnonymous,
     month: Annotated[str | None, Query(pattern=MONTH_PATTERN)] = None,
     dimension: Annotated[TotalsDimension | None, Query()] = None,
 ) -> Any:
     """Cumulative totals (alliance-wide and by dimension), exact in fen with yuan display
     values. `month=YYYY-MM` gives the cumulative view as of that month; `dimension`
-    limits `by` to one dimension."""
+    limits `by` to one dimension. Public, no key needed, except per-bank figures
+    (`by.bank`): the alliance office sees every bank's, a bank (with its key) its own
+    row, anyone else none, and `dimension=bank` is 403 for them."""
+    if dimension == BANK_DIMENSION and not may_ask_per_bank(who):
+        raise field_problem("dimension", BANK_ROWS_REFUSED, 403)
     params = {k: v for k, v in (("month", month), ("dimension", dimension)) if v}
     reply = await request.app.state.http.get("/v1/totals", params=params)
     reply.raise_for_status()
-    return reply.json()
+    return totals_seen_by(who, reply.json())
 
 
 # Every route of the gateway, in matching order. `app.py` adds them to the app flat.

@@ -1,0 +1,39 @@
+"""Who sees which cumulative totals.
+
+The alliance's totals are public: alliance-wide and by city, industry, size, institution
+type and month. Per-bank figures are each bank's own lending book, so they follow the
+rule every other bank datum follows: the alliance office sees every bank's, a bank its
+own, and anyone else none."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from g60_gateway.domain.principals import Principal, PrincipalType
+
+BANK_DIMENSION = "bank"
+BANK_ROWS_REFUSED = (
+    "per-bank totals are for the alliance office, and each bank's own row for that bank"
+)
+
+
+def may_ask_per_bank(viewer: Principal | None) -> bool:
+    return viewer is not None and viewer.principal_type in (
+        PrincipalType.OPERATOR,
+        PrincipalType.BANK,
+    )
+
+
+def totals_seen_by(viewer: Principal | None, totals: dict[str, Any]) -> dict[str, Any]:
+    """`totals` as the aggregator serves it, minus the bank rows `viewer` may not see."""
+    by = totals.get("by")
+    if not isinstance(by, dict) or BANK_DIMENSION not in by:
+        return totals
+    if viewer is not None and viewer.principal_type is PrincipalType.OPERATOR:
+        return totals
+    shown = {dimension: rows for dimension, rows in by.items() if dimension != BANK_DIMENSION}
+    if viewer is not None and viewer.principal_type is PrincipalType.BANK:
+        rows = by[BANK_DIMENSION]
+        own = viewer.principal_id
+        shown[BANK_DIMENSION] = {own: rows[own]} if own in rows else {}
+    return {**totals, "by": shown}
