@@ -22,6 +22,7 @@ from g60common.outbox.relay import OutboxRelay, RelaySettings
 from g60common.outbox.store import SCHEMA_SQL
 from g60common.stack import StackEndpoints
 from g60common.uow import PgUnitOfWork
+from prometheus_client import REGISTRY
 
 pytestmark = pytest.mark.integration
 
@@ -320,3 +321,59 @@ async def _versions_in_kafka_order(
     finally:
         await consumer.stop()
     return versions
+
+
+def _gauge(name: str, relay_name: str) -> float:
+    value = REGISTRY.get_sample_value(name, {"relay": relay_name})
+    assert value is not None, name
+    return value
+
+
+async def test_the_backlog_gauges_count_what_waits_even_while_kafka_is_unreachable(
+    relay_env,  # type: ignore[no-untyped-def]
+) -> None:
+    pool, kafka, name = relay_env
+    await _commit_events(pool, name, 7)
+    # A broker nobody listens on: the relay cannot publish, its gauges must still report.
+    unreachable = KafkaSettings("127.0.0.1:9", 1_000)
+    settings = RelaySettings(relay_name=name, backlog_interval_s=0.1, retry_backoff_max_s=0.5)
+    stop = asyncio.Event()
+    stuck = asyncio.create_task(OutboxRelay(pool, unreachable, settings).run(stop))
+    try:
+        await asyncio.sleep(1.0)
+        assert _gauge("g60_outbox_pending_events", name) == 7
+        assert _gauge("g60_outbox_oldest_pending_age_seconds", name) >= 0.5
+    finally:
+        stop.set()
+        await asyncio.wait_for(stuck, 15)
+
+    stop = asyncio.Event()
+    relay = asyncio.create_task(OutboxRelay(pool, kafka, settings).run(stop))
+    try:
+        deadline = asyncio.get_running_loop().time() + 20
+        while _gauge("g60_outbox_pending_events", name) != 0:
+            assert asyncio.get_running_loop().time() < deadline, "the backlog never drained"
+            await asyncio.sleep(0.1)
+        assert _gauge("g60_outbox_oldest_pending_age_seconds", name) == 0
+        async with pool.acquire() as conn:
+            assert await store.backlog(conn) == store.Backlog(0, 0.0)
+    finally:
+        stop.set()
+        await asyncio.wait_for(relay, 15)
+
+
+async def test_the_backlog_after_a_published_window_counts_only_newer_rows(
+    relay_env,  # type: ignore[no-untyped-def]
+) -> None:
+    pool, kafka, name = relay_env
+    await _commit_events(pool, name, 5)
+    await _run_relay_until_drained(pool, kafka, name)
+    newer = await _commit_events(pool, name, 3)
+    async with pool.acquire() as conn:
+        found = await store.backlog(conn)
+        assert found.pending == 3 and found.oldest_age_s >= 0
+        assert await store.pending_count(conn, [await _aggregate_of(conn, newer[0])]) == 1
+
+
+async def _aggregate_of(conn: asyncpg.Connection, event_id: str) -> str:
+    return str(await conn.fetchval("SELECT aggregate_id FROM outbox WHERE event_id = $1", event_id))

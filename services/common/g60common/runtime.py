@@ -28,9 +28,10 @@ from g60common.outbox.store import SCHEMA_SQL as OUTBOX_SQL
 
 log = logging.getLogger(__name__)
 
-# The relay holds two connections (its leader lock, and the batch it is publishing);
-# each projection, sweeper or purge one at a time.
-BACKGROUND_POOL_MAX = 5
+# The relay holds two connections (its leader lock, and the batch it is publishing)
+# and briefly a third to count its backlog; each projection, sweeper or purge one at a
+# time.
+BACKGROUND_POOL_MAX = 6
 
 BackgroundTask = Callable[[asyncpg.Pool, asyncio.Event], Coroutine[None, None, None]]
 

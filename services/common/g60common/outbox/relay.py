@@ -13,6 +13,7 @@ PostgreSQL advisory lock.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from dataclasses import dataclass
 
@@ -34,6 +35,11 @@ BATCHES_RECOVERED = Counter(
     "g60_outbox_batches_recovered", "Stamped batches found after a restart", ["relay", "outcome"]
 )
 PENDING = Gauge("g60_outbox_pending_events", "Outbox rows not yet published", ["relay"])
+OLDEST_PENDING_AGE = Gauge(
+    "g60_outbox_oldest_pending_age_seconds",
+    "Age of the oldest outbox row not yet published (0 when none): the relay's lag",
+    ["relay"],
+)
 
 
 @dataclass(frozen=True)
@@ -49,6 +55,9 @@ class RelaySettings:
     # (docs/benchmarks.md), and totals a quarter of a second behind under load are live.
     min_batch_interval_s: float = 0.25
     retry_backoff_max_s: float = 10.0
+    # How often every replica counts the backlog for the gauges above, whether or not it
+    # leads and whether or not Kafka is reachable: an outage is when they matter.
+    backlog_interval_s: float = 5.0
 
 
 class OutboxRelay:
@@ -60,7 +69,31 @@ class OutboxRelay:
         self._group = f"g60-outbox-{settings.relay_name}"
 
     async def run(self, stop: asyncio.Event) -> None:
-        """Relay until `stop` is set, restarting the cycle with backoff on errors."""
+        """Relay until `stop` is set, restarting the cycle with backoff on errors, and
+        report the backlog meanwhile."""
+        watcher = asyncio.create_task(self._watch_backlog(stop))
+        try:
+            await self._relay_until(stop)
+        finally:
+            watcher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await watcher
+
+    async def _watch_backlog(self, stop: asyncio.Event) -> None:
+        name = self._settings.relay_name
+        while not stop.is_set():
+            try:
+                async with self._pool.acquire() as conn:
+                    found = await store.backlog(conn)
+                PENDING.labels(name).set(found.pending)
+                OLDEST_PENDING_AGE.labels(name).set(found.oldest_age_s)
+            except (TimeoutError, OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+                log.warning("outbox relay %s could not count its backlog: %r", name, exc)
+            except Exception:  # a bug: say so, and keep the gauges alive
+                log.exception("outbox relay %s backlog count failed", name)
+            await _sleep_or_stop(stop, self._settings.backlog_interval_s)
+
+    async def _relay_until(self, stop: asyncio.Event) -> None:
         backoff_s = 0.2
         while not stop.is_set():
             try:
@@ -150,7 +183,6 @@ class OutboxRelay:
                 conn, self._settings.relay_name, self._settings.batch_size, epoch
             )
             if claimed is None:
-                PENDING.labels(self._settings.relay_name).set(0)
                 return 0
             return await self._publish(producer, conn, claimed.batch, claimed.events)
 

@@ -216,19 +216,53 @@ async def mark_published(conn: asyncpg.Connection, relay_name: str, batch: int) 
     )
 
 
+@dataclass(frozen=True)
+class Backlog:
+    pending: int  # rows not yet published
+    oldest_age_s: float  # age of the oldest of them; 0 when there is none
+
+
+_NEWEST_PUBLISHED = """
+SELECT snapshot_lo::text, snapshot_hi::text, through_id FROM outbox_batches
+WHERE published ORDER BY batch DESC LIMIT 1"""
+# Unpublished rows are those not visible in the newest published batch's lower
+# snapshot, minus that window's published chunk. Every one of them either was not yet
+# visible in its upper snapshot (tx_id >= its xmin) or lies beyond its last id: two
+# index ranges of recent rows, so the count does not read the outbox's whole history.
+_BACKLOG_SINCE = """
+SELECT count(*), coalesce(extract(epoch FROM now() - min(o.created_at)), 0)::float8
+FROM outbox o
+WHERE (o.tx_id >= pg_snapshot_xmin($2::text::pg_snapshot) OR o.outbox_id > $3)
+  AND NOT (coalesce(pg_visible_in_snapshot(o.tx_id, $1::text::pg_snapshot), false)
+           OR (pg_visible_in_snapshot(o.tx_id, $2::text::pg_snapshot) AND o.outbox_id <= $3))
+  AND ($4::text[] IS NULL OR o.aggregate_id = ANY($4::text[]))"""
+_BACKLOG_ALL = """
+SELECT count(*), coalesce(extract(epoch FROM now() - min(created_at)), 0)::float8
+FROM outbox WHERE ($1::text[] IS NULL OR aggregate_id = ANY($1::text[]))"""
+
+
+async def backlog(conn: asyncpg.Connection, aggregate_ids: list[str] | None = None) -> Backlog:
+    """What the relay has still to publish (optionally of these aggregates). One relay
+    publishes each outbox table."""
+    if conn.is_in_transaction():  # the caller's (a test holding locks): SET LOCAL ends with it
+        return await _count_backlog(conn, aggregate_ids)
+    async with conn.transaction(readonly=True):
+        return await _count_backlog(conn, aggregate_ids)
+
+
+async def _count_backlog(conn: asyncpg.Connection, aggregate_ids: list[str] | None) -> Backlog:
+    # The bounds are parameters: a generic plan, made without their values, reads the
+    # whole outbox (measured) instead of the two index ranges.
+    await conn.execute("SET LOCAL plan_cache_mode = force_custom_plan")
+    newest = await conn.fetchrow(_NEWEST_PUBLISHED)
+    if newest is None:  # nothing published yet: every row is pending
+        row = await conn.fetchrow(_BACKLOG_ALL, aggregate_ids)
+    else:
+        row = await conn.fetchrow(_BACKLOG_SINCE, *newest, aggregate_ids)
+    assert row is not None
+    return Backlog(int(row[0]), float(row[1]))
+
+
 async def pending_count(conn: asyncpg.Connection, aggregate_ids: list[str] | None = None) -> int:
-    """Rows not yet published (optionally of these aggregates): not visible in the
-    newest published batch's lower snapshot, and not among that window's published
-    rows. One relay publishes each outbox table."""
-    return int(
-        await conn.fetchval(
-            """SELECT count(*) FROM outbox o
-               LEFT JOIN LATERAL (SELECT snapshot_lo, snapshot_hi, through_id FROM outbox_batches
-                                  WHERE published ORDER BY batch DESC LIMIT 1) f ON true
-               WHERE ($1::text[] IS NULL OR o.aggregate_id = ANY($1::text[]))
-                 AND NOT coalesce(pg_visible_in_snapshot(o.tx_id, f.snapshot_lo)
-                                  OR (pg_visible_in_snapshot(o.tx_id, f.snapshot_hi)
-                                      AND o.outbox_id <= f.through_id), false)""",
-            aggregate_ids,
-        )
-    )
+    """Rows not yet published (optionally of these aggregates)."""
+    return (await backlog(conn, aggregate_ids)).pending
