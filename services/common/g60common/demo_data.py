@@ -71,44 +71,45 @@ def load_demo_data(gateway_url: str, operator_key: str, seed: int = 60) -> DemoR
     banks: dict[str, str] = {}
     keys: dict[str, str] = {}
     financing = DemoFinancing()
-    lines = 0
     with httpx.Client(base_url=gateway_url, timeout=10.0) as client:
         office = _Client(client, operator_key, f"demo-{seed}")
         for index, (code, city) in enumerate(CORRIDOR_CITIES.items()):
             banks[code], keys[code] = _bank(office, rng, code, city.name_zh)
-            bank = _Client(client, keys[code], f"demo-{seed}-{code}")
             for n in range(3):
                 enterprise_id = _enterprise(office, rng, code, city.name_zh, index, n)
-                limit_fen = rng.randint(10, 500) * 10_000_000
-                line = bank.post(
-                    "/v1/credit-lines",
-                    {
-                        "enterprise_id": enterprise_id,
-                        "product": "TECHNOLOGY_LOAN",
-                        "limit_fen": limit_fen,
-                        "revolving": True,
-                        "valid_from": "2026-01-01",
-                        "valid_to": "2027-12-31",
-                    },
-                    f"line-{n}",
-                )
-                lines += 1
                 ent_key = office.issue_key("enterprise", enterprise_id, f"ent-key-{code}-{n}")
-                applicant = _Client(client, ent_key, f"demo-{seed}-{code}-{n}")
-                # The bank's steps for this enterprise get keys of their own.
-                lender = _Client(client, keys[code], applicant.prefix)
-                story = _Story(
-                    applicant, lender, financing, banks[code], str(line["credit_line_id"])
-                )
+                # Both sides' steps for this enterprise get Idempotency-Keys of their own.
+                prefix = f"demo-{seed}-{code}-{n}"
+                bank = _Client(client, keys[code], prefix)
+                limit_fen = rng.randint(10, 500) * 10_000_000
+                line_id = _credit_line(bank, enterprise_id, limit_fen)
+                applicant = _Client(client, ent_key, prefix)
+                story = _Story(applicant, bank, financing, banks[code], line_id)
                 story.play(n, index, limit_fen // 2)
         pending = _self_registered_sme(client, rng, seed)
     return DemoResult(
         banks=banks,
         bank_keys=keys,
-        credit_lines=lines,
+        credit_lines=len(banks) * 3,
         pending_enterprise_id=pending,
         financing=financing,
     )
+
+
+def _credit_line(bank: _Client, enterprise_id: str, limit_fen: int) -> str:
+    line = bank.post(
+        "/v1/credit-lines",
+        {
+            "enterprise_id": enterprise_id,
+            "product": "TECHNOLOGY_LOAN",
+            "limit_fen": limit_fen,
+            "revolving": True,
+            "valid_from": "2026-01-01",
+            "valid_to": "2027-12-31",
+        },
+        "line",
+    )
+    return str(line["credit_line_id"])
 
 
 @dataclass
@@ -136,7 +137,7 @@ class _Story:
     bank: _Client
     financing: DemoFinancing
     bank_id: str
-    line_id: str
+    line_id: str  # the enterprise's credit line with that bank
 
     def play(self, n: int, city_index: int, amount_fen: int) -> None:
         if n == 2:  # matchmaking: every ACTIVE bank of the city sees it, none has acted
