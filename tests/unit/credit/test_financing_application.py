@@ -72,6 +72,41 @@ def test_another_addressed_bank_sees_the_approval_but_not_the_loan() -> None:
     assert _app().as_seen_by_bank("bank-b").status is ApplicationStatus.SUBMITTED
 
 
+def test_the_loser_sees_the_approval_s_version_and_is_refused_with_its_status() -> None:
+    app = _app()
+    app.approve("bank-a", _line("bank-a"), 400_000, TODAY)
+    approved_version = app.version
+    app.record_drawdown(300_000, 0)
+    with pytest.raises(errors.ApplicationNotPending, match=r"already APPROVED$"):
+        app.reject("bank-b")  # not DISBURSED: that is the lender's business
+    app.record_repayment(300_000, 0)
+    app.close()
+    assert app.as_seen_by_bank("bank-b").version == approved_version
+    assert app.as_seen_by_bank("bank-a").version == approved_version + 1
+    for decide in (
+        lambda: app.reject("bank-b"),
+        lambda: app.approve("bank-b", _line("bank-b"), 1, TODAY),
+    ):
+        with pytest.raises(errors.ApplicationNotPending, match=r"already APPROVED$"):
+            decide()
+    with pytest.raises(errors.ApplicationNotPending, match=r"already CLOSED$"):
+        app.reject("bank-a")  # the winner is told the truth
+    with pytest.raises(errors.ApplicationNotPending, match=r"already CLOSED$"):
+        app.withdraw()  # and so is the applicant
+
+
+def test_a_bank_sees_only_its_own_decline() -> None:
+    app = _app(("bank-a", "bank-b", "bank-c"))
+    app.reject("bank-b")
+    app.reject("bank-c")
+    assert app.as_seen_by_bank("bank-a").declined_bank_ids == ()
+    assert app.as_seen_by_bank("bank-b").declined_bank_ids == ("bank-b",)
+    app.approve("bank-a", _line("bank-a"), 1, TODAY)
+    assert app.as_seen_by_bank("bank-a").declined_bank_ids == ()
+    assert app.as_seen_by_bank("bank-c").declined_bank_ids == ("bank-c",)
+    assert app.declined_bank_ids == ("bank-b", "bank-c")  # the applicant sees them all
+
+
 def test_approval_needs_the_enterprises_own_active_line_with_room() -> None:
     with pytest.raises(errors.CreditLineMismatch):
         _app().approve("bank-a", _line(enterprise="ent-2"), 1, TODAY)

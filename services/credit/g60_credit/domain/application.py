@@ -70,29 +70,46 @@ class FinancingApplication:
         return bank_id in self.target_bank_ids
 
     def as_seen_by_bank(self, bank_id: str) -> FinancingApplication:
-        """Another addressed bank sees a won application as its approval told it (every
-        addressed bank gets FinancingApproved): APPROVED, by whom, for how much. How the
-        loan is then drawn, repaid or closed is between the lender and the enterprise.
-        The repository's status filter applies the same rule."""
-        if not self.bank_id or self.bank_id == bank_id:
-            return self
+        """What an addressed bank is shown. Which other banks declined is their credit
+        decision, not this bank's: it sees only its own decline. A bank that lost sees a
+        won application as its approval told it (every addressed bank gets
+        FinancingApproved): APPROVED, by whom, for how much, at the approval's version.
+        How the loan is then drawn, repaid or closed is between the lender and the
+        enterprise. The repository's status filter applies the same rule."""
+        own_declines = tuple(b for b in self.declined_bank_ids if b == bank_id)
+        lost = bool(self.bank_id) and self.bank_id != bank_id
+        if not lost:
+            if own_declines == self.declined_bank_ids:
+                return self
+            return replace(self, declined_bank_ids=own_declines)
         return replace(
             self,
             status=ApplicationStatus.APPROVED,
             disbursed_fen=0,
             repaid_fen=0,
             guarantee_fen=0,
+            declined_bank_ids=own_declines,
+            version=self._approval_version(),
         )
 
-    def check_pending(self) -> None:
+    def _approval_version(self) -> int:
+        """The version the approval gave: after it, closing is the only lifecycle event
+        (money movements are versioned on the line)."""
+        assert self.bank_id, "only an approved application has an approval version"
+        return self.version - 1 if self.status is ApplicationStatus.CLOSED else self.version
+
+    def check_pending(self, bank_id: str = "") -> None:
+        """A deciding bank is told the status it is shown (`as_seen_by_bank`): a bank
+        that lost learns from a refused decision no more than from a read."""
         if self.status is not ApplicationStatus.SUBMITTED:
+            status = self.as_seen_by_bank(bank_id).status if bank_id else self.status
             raise errors.ApplicationNotPending(
-                f"application {self.application_id} is already {self.status}"
+                f"application {self.application_id} is already {status}"
             )
 
     def approve(self, bank_id: str, line: CreditLine, approved_fen: int, today: date) -> None:
         """First approval wins: every later one finds the application not pending."""
-        self.check_pending()
+        self.check_pending(bank_id)
         if line.bank_id != bank_id:
             raise errors.CreditLineNotFound(line.credit_line_id)
         if line.enterprise_id != self.enterprise_id:
@@ -113,7 +130,7 @@ class FinancingApplication:
     def reject(self, bank_id: str) -> bool:
         """A bank declines; the application is REJECTED once every addressed bank has.
         Returns whether this decline was final."""
-        self.check_pending()
+        self.check_pending(bank_id)
         if bank_id not in self.declined_bank_ids:
             self.declined_bank_ids = (*self.declined_bank_ids, bank_id)
         final = set(self.declined_bank_ids) >= set(self.target_bank_ids)

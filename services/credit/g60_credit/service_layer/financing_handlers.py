@@ -125,7 +125,8 @@ async def _target_banks(
 async def decide_financing(cmd: DecideFinancing, uow: CreditUnitOfWork) -> FinancingApplication:
     """Approve binds the application to one of the bank's lines for that enterprise
     (no reservation: credit is consumed by drawdowns). Reject declines for this bank;
-    the application is REJECTED once every addressed bank has declined."""
+    the application is REJECTED once every addressed bank has declined. The answer,
+    replays included, is the application as this bank is shown it."""
 
     async def change() -> FinancingApplication:
         app = await _visible_for_update(uow, cmd.application_id, cmd.bank_id)
@@ -155,7 +156,8 @@ async def decide_financing(cmd: DecideFinancing, uow: CreditUnitOfWork) -> Finan
 
     if cmd.approved_fen < 0 or len(cmd.reason) > MAX_PURPOSE_CHARS:
         raise InvalidFields({"approved_fen": "must not be negative; reason at most 500 characters"})
-    return await run_idempotent(uow, bank_caller(cmd.bank_id), cmd, change, APPLICATION_CODEC)
+    app = await run_idempotent(uow, bank_caller(cmd.bank_id), cmd, change, APPLICATION_CODEC)
+    return app.as_seen_by_bank(cmd.bank_id)
 
 
 async def _visible_for_update(
@@ -214,7 +216,8 @@ async def close_financing(cmd: CloseFinancing, uow: CreditUnitOfWork) -> Financi
         await uow.publish(events.FinancingClosed(app, parties, cmd.reason))
         return app
 
-    return await run_idempotent(uow, bank_caller(cmd.bank_id), cmd, change, APPLICATION_CODEC)
+    app = await run_idempotent(uow, bank_caller(cmd.bank_id), cmd, change, APPLICATION_CODEC)
+    return app.as_seen_by_bank(cmd.bank_id)
 
 
 async def get_application(

@@ -11,7 +11,7 @@ line or the guarantor is short, the transaction rolls back and neither is consum
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from g60common.money import MoneyError, check_fen_range
@@ -105,7 +105,9 @@ async def move_funds(cmd: MoveFunds, uow: CreditUnitOfWork) -> MovementResult:
         await _record_movement(uow, cmd, result, before, parties)
         return result
 
-    return await run_idempotent(uow, bank_caller(cmd.bank_id), cmd, change, (_encode, _decode))
+    result = await run_idempotent(uow, bank_caller(cmd.bank_id), cmd, change, (_encode, _decode))
+    # The lender too sees only its own decline among the application's.
+    return replace(result, application=result.application.as_seen_by_bank(cmd.bank_id))
 
 
 async def _record_movement(
