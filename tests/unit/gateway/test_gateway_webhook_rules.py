@@ -6,6 +6,7 @@ from g60_gateway.domain.webhooks import (
     EventForRouting,
     backoff_s,
     banks_to_notify,
+    data_seen_by,
     signature,
     verify,
 )
@@ -28,6 +29,32 @@ def test_money_movements_reach_the_lending_bank_only() -> None:
 
 def test_other_events_reach_nobody() -> None:
     assert banks_to_notify(EventForRouting("CreditLineRegistered", "b1", (), ())) == set()
+
+
+def _approval() -> dict[str, object]:
+    return {
+        "application_id": "app-1",
+        "parties": {"bank_id": "b1", "enterprise_id": "e1"},
+        "credit_line_id": "line-1",
+        "approved_fen": 400_000,
+        "balances": {"limit_fen": 9_000_000, "utilized_fen": 1_000_000},
+    }
+
+
+def test_an_approval_tells_the_other_addressed_banks_nothing_of_the_winner_s_line() -> None:
+    """Their read of the application shows who won, on which line, for how much: the
+    line's limit and use are the winner's book."""
+    seen = data_seen_by("b2", "FinancingApproved", _approval())
+    assert seen["balances"] is None
+    assert {k: v for k, v in seen.items() if k != "balances"} == {
+        k: v for k, v in _approval().items() if k != "balances"
+    }
+    assert data_seen_by("b1", "FinancingApproved", _approval()) == _approval()
+
+
+def test_other_events_go_out_as_they_are() -> None:
+    for event_type in ("FinancingApplied", "FundsDisbursed", "LoanRepaid"):
+        assert data_seen_by("b2", event_type, _approval()) == _approval()
 
 
 def test_signature_covers_timestamp_and_body() -> None:

@@ -33,6 +33,7 @@ from g60_gateway.domain.webhooks import (
     EventForRouting,
     backoff_s,
     banks_to_notify,
+    data_seen_by,
     is_public_address,
     literal_target_refusal,
     signature,
@@ -89,10 +90,9 @@ class WebhookWorker:
         envelope.payload.Unpack(payload)
         async with self._pool.acquire() as conn, conn.transaction():
             routing = await _routing(conn, envelope.event_type, payload)
-            banks = banks_to_notify(routing)
-            if banks:
+            for body, banks in _bodies(envelope, to_json(payload), banks_to_notify(routing)):
                 await webhook_store.enqueue(
-                    conn, banks, envelope.event_id, envelope.event_type, _body(envelope, payload)
+                    conn, banks, envelope.event_id, envelope.event_type, body
                 )
         self._wake.set()
 
@@ -193,7 +193,17 @@ async def _routing(conn: asyncpg.Connection, event_type: str, payload: Any) -> E
     return EventForRouting(event_type, payload.parties.bank_id, targets, remembered)
 
 
-def _body(envelope: Any, payload: Any) -> bytes:
+def _bodies(envelope: Any, data: dict[str, Any], banks: set[str]) -> list[tuple[bytes, set[str]]]:
+    """Each body to send, with the banks that get it: a bank's copy carries only what
+    it may read (`data_seen_by`), so banks may get different bodies of one event."""
+    by_body: dict[bytes, set[str]] = {}
+    for bank in sorted(banks):
+        body = _body(envelope, data_seen_by(bank, envelope.event_type, data))
+        by_body.setdefault(body, set()).add(bank)
+    return list(by_body.items())
+
+
+def _body(envelope: Any, data: dict[str, Any]) -> bytes:
     document = {
         "event_id": envelope.event_id,
         "event_type": envelope.event_type,
@@ -202,7 +212,7 @@ def _body(envelope: Any, payload: Any) -> bytes:
         "aggregate_version": envelope.aggregate_version,
         "occurred_at": envelope.occurred_at.ToJsonString(),
         "correlation_id": envelope.correlation_id,
-        "data": to_json(payload),
+        "data": data,
     }
     return json.dumps(document, ensure_ascii=False, sort_keys=True).encode()
 

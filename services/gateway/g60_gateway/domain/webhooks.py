@@ -8,6 +8,7 @@ import hmac
 import ipaddress
 import re
 from dataclasses import dataclass
+from typing import Any
 
 SIGNATURE_VERSION = "v1"
 
@@ -43,6 +44,17 @@ def banks_to_notify(event: EventForRouting) -> set[str]:
     if event.event_type in ("FinancingWithdrawn", "FinancingApproved"):
         banks |= set(event.remembered_targets)
     return banks
+
+
+def data_seen_by(bank_id: str, event_type: str, data: dict[str, Any]) -> dict[str, Any]:
+    """The event's payload as one bank's delivery carries it: never more than that bank
+    may read. Every addressed bank gets FinancingApproved, so that the others learn the
+    application is gone; their `GET /v1/applications/{id}` shows them who won, on which
+    line and for how much, but the bound line's balances (limit, use, outstanding) are
+    the winning bank's book, and its line is 404 to them."""
+    if event_type != "FinancingApproved" or data["parties"]["bank_id"] == bank_id:
+        return data
+    return {**data, "balances": None}  # None: how an absent message reads in JSON here
 
 
 def signature(secret: str, timestamp_s: int, body: bytes) -> str:

@@ -1,0 +1,145 @@
+"""A bank addressed by a matchmaking application learns, by webhook and by every route,
+no more than `GET /v1/applications/{id}` shows it. Once another bank wins, that is: the
+application APPROVED, by which bank, on which line, for how much; never the winner's
+line balances, tranches, repayments or closing. And no addressed bank learns which
+other banks declined."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.e2e.gateway.receiver import Received, Receiver
+from tests.e2e.gateway.world import (
+    HEFEI,
+    Party,
+    World,
+    new_application,
+    new_bank,
+    new_line,
+    new_webhook,
+    ok,
+    post,
+    wait_for,
+)
+
+pytestmark = pytest.mark.e2e
+LOSER_HOOK = "/bank-c"
+WINNER_HOOK = "/bank-a/flaky"  # bank_a's webhook in the world
+
+
+@dataclass(frozen=True)
+class Contest:
+    loser: Party
+    loser_line: str
+    won: str  # matchmaking: bank_a approved, drew 1,500,000, repaid it all, closed
+    open: str  # matchmaking: still SUBMITTED, declined by the loser only
+    seen_after_repayment: dict[str, Any]  # the loser's GET of `won` before the close
+
+
+def _get(client: httpx.Client, path: str, key: str) -> dict[str, Any]:
+    return ok(client.get(path, headers={"X-API-Key": key}), 200)
+
+
+@pytest.fixture(scope="module")
+def contest(world: World, receiver: Receiver) -> Contest:
+    winner, sme = world.bank_a, world.sme_a
+    with world.client() as client:
+        loser = new_bank(client, world.operator_key, HEFEI)
+        new_webhook(client, loser, receiver, LOSER_HOOK)
+        # Granting a line makes the credit service know the new bank at once, so the
+        # next matchmaking application addresses it.
+        loser_line = new_line(client, loser, sme)
+        winner_line = new_line(client, winner, sme, 50_000_000)
+        won = new_application(client, sme, None, 2_000_000)
+        open_ = new_application(client, sme, None, 700_000)
+        for app in (won, open_):
+            targets = _get(client, f"/v1/applications/{app}", sme.key)["target_bank_ids"]
+            assert {winner.id, loser.id} <= set(targets)
+        ok(post(client, f"/v1/applications/{open_}/reject", loser.key, {"reason": "x"}), 200)
+        approve = {"credit_line_id": winner_line}
+        ok(post(client, f"/v1/applications/{won}/approve", winner.key, approve), 200)
+        ok(
+            post(
+                client,
+                f"/v1/applications/{won}/disbursements",
+                winner.key,
+                {"amount_fen": 1_500_000},
+            )
+        )
+        ok(
+            post(
+                client, f"/v1/applications/{won}/repayments", winner.key, {"amount_fen": 1_500_000}
+            )
+        )
+        seen = _get(client, f"/v1/applications/{won}", loser.key)
+        ok(post(client, f"/v1/applications/{won}/close", winner.key, {"reason": "done"}), 200)
+    return Contest(loser, loser_line, won, open_, seen)
+
+
+def test_the_loser_reads_the_approval_and_nothing_after_it(world: World, contest: Contest) -> None:
+    with world.client() as client:
+        after_close = _get(client, f"/v1/applications/{contest.won}", contest.loser.key)
+        winners = _get(client, f"/v1/applications/{contest.won}", world.bank_a.key)
+    assert after_close["status"] == "APPROVED" and after_close["bank_id"] == world.bank_a.id
+    assert (after_close["disbursed_fen"], after_close["outstanding_fen"]) == (0, 0)
+    assert winners["status"] == "CLOSED"
+    # The version counts the application's lifecycle events: the close would show.
+    assert after_close == contest.seen_after_repayment
+
+
+def test_refused_decisions_do_not_name_the_winners_loan_status(
+    world: World, contest: Contest
+) -> None:
+    path = f"/v1/applications/{contest.won}"
+    with world.client() as client:
+        rejected = post(client, f"{path}/reject", contest.loser.key, {"reason": "late"})
+        approve = {"credit_line_id": contest.loser_line}
+        approved = post(client, f"{path}/approve", contest.loser.key, approve)
+    for reply in (rejected, approved):
+        assert reply.status_code == 409, reply.text
+        detail = reply.json()["detail"]
+        assert "APPROVED" in detail and "CLOSED" not in detail, detail
+
+
+def test_no_bank_sees_which_other_banks_declined(world: World, contest: Contest) -> None:
+    path = f"/v1/applications/{contest.open}"
+    with world.client() as client:
+        others = _get(client, path, world.bank_a.key)
+        own = _get(client, path, contest.loser.key)
+        listed = _get(client, "/v1/applications?status=SUBMITTED&page_size=200", world.bank_a.key)
+        applicant = _get(client, path, world.sme_a.key)
+    assert others["status"] == "SUBMITTED" and others["declined_bank_ids"] == []
+    listed_open = [a for a in listed["applications"] if a["application_id"] == contest.open]
+    assert [a["declined_bank_ids"] for a in listed_open] == [[]]
+    assert own["declined_bank_ids"] == [contest.loser.id]
+    assert applicant["declined_bank_ids"] == [contest.loser.id]  # the SME's own application
+
+
+def _of(received: list[Received], application_id: str) -> dict[str, Received]:
+    return {
+        r.event_type: r for r in received if r.body["data"].get("application_id") == application_id
+    }
+
+
+def test_webhooks_tell_the_loser_no_more_than_its_read(
+    world: World, contest: Contest, receiver: Receiver
+) -> None:
+    # Every delivery of an event is recorded in one transaction, for all banks at once:
+    # once the winner has the last of them, whatever the loser was sent is on its way.
+    last = {"FinancingApproved", "FundsDisbursed", "LoanRepaid", "FinancingClosed"}
+    wait_for(lambda: last <= set(_of(receiver.accepted(WINNER_HOOK), contest.won)), 45.0)
+    wait_for(lambda: "FinancingApproved" in _of(receiver.accepted(LOSER_HOOK), contest.won), 45.0)
+    winners = _of(receiver.accepted(WINNER_HOOK), contest.won)
+    losers = _of(receiver.accepted(LOSER_HOOK), contest.won)
+    assert set(losers) == {"FinancingApplied", "FinancingApproved"}
+    approval = losers["FinancingApproved"].body["data"]
+    assert approval["parties"]["bank_id"] == world.bank_a.id
+    assert approval["approved_fen"] == 2_000_000
+    # The winner's line: its limit, use and outstanding are the winner's book.
+    assert approval["balances"] is None, approval
+    assert winners["FinancingApproved"].body["data"]["balances"]["limit_fen"] == 50_000_000
+    assert all(r.signature_ok for r in receiver.all() if r.path == LOSER_HOOK)
