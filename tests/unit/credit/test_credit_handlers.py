@@ -179,3 +179,20 @@ async def test_a_pending_enterprise_can_neither_apply_nor_be_approved() -> None:
             DecideFinancing(BANK.member_id, "r-ok", app.application_id, True, line.credit_line_id),
             uow,
         )
+
+
+async def test_an_sme_is_not_told_why_a_bank_takes_no_applications() -> None:
+    """Suspension or withdrawal is between the bank and the alliance office."""
+    refusals = set()
+    for status in ("SUSPENDED", "WITHDRAWN"):
+        uow, directory = _world()
+        directory.remote[BANK.member_id] = MemberView(**{**vars(BANK), "status": status})
+        with pytest.raises(errors.BankNotActive) as refused:
+            await financing_handlers.apply_for_financing(
+                ApplyForFinancing(ENT.enterprise_id, "r", BANK.member_id, "CNY", 1_000, 12, "kit"),
+                uow,
+                directory,
+            )
+        assert status not in str(refused.value)
+        refusals.add(str(refused.value))
+    assert len(refusals) == 1

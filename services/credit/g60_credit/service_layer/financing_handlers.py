@@ -114,7 +114,9 @@ async def _target_banks(
         if bank is None or bank.institution_type != "BANK":
             raise InvalidFields({"bank_id": "is not a member bank"})
         if not bank.is_active_bank:
-            raise BankNotActive(f"bank {cmd.bank_id} is {bank.status}, not ACTIVE")
+            # Not which status: a suspension or withdrawal is between the bank and the
+            # alliance office, and the applicant is another tenant.
+            raise BankNotActive(f"bank {cmd.bank_id} is not ACTIVE: it takes no applications")
         return (bank.member_id,)
     banks = await uow.parties.active_banks_in_city(city, MAX_CITY_BANKS)
     if not banks:
