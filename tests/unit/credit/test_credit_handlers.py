@@ -11,7 +11,9 @@ from g60_credit.domain.queries import LineQuery, Viewer
 from g60_credit.service_layer import financing_handlers, handlers, line_handlers, money_handlers
 from g60_credit.service_layer.commands import (
     ApplyForFinancing,
+    ChangeCreditLine,
     DecideFinancing,
+    LineAction,
     MoveFunds,
     SetGuarantorCapacity,
 )
@@ -196,3 +198,49 @@ async def test_an_sme_is_not_told_why_a_bank_takes_no_applications() -> None:
         assert status not in str(refused.value)
         refusals.add(str(refused.value))
     assert len(refusals) == 1
+
+
+async def test_a_bank_that_is_not_active_grants_no_new_credit_but_serves_its_loans() -> None:
+    """Only ACTIVE banks grant credit: no approval, no higher limit. What it granted
+    while ACTIVE it still serves: tranches of approved financing, repayments, lower
+    limits, freezing and closing (as a withdrawn bank keeps its keys to do)."""
+    for status in ("SUSPENDED", "WITHDRAWN"):
+        uow, directory = _world()
+        line = await handlers.register_credit_line(_register(), uow, directory)
+        approved = await _approved(uow, directory)
+        pending = await financing_handlers.apply_for_financing(
+            ApplyForFinancing(ENT.enterprise_id, "r-2", BANK.member_id, "CNY", 1_000, 12, "kit"),
+            uow,
+            directory,
+        )
+        uow.parties.members[BANK.member_id] = MemberView(**{**vars(BANK), "status": status})
+        with pytest.raises(errors.BankNotActive):
+            await financing_handlers.decide_financing(
+                DecideFinancing(
+                    BANK.member_id, "r-yes", pending.application_id, True, line.credit_line_id
+                ),
+                uow,
+            )
+        with pytest.raises(errors.BankNotActive):
+            await line_handlers.change_credit_line(_amend(line.credit_line_id, 2_000_000), uow)
+        await line_handlers.change_credit_line(_amend(line.credit_line_id, 900_000), uow)
+        await financing_handlers.decide_financing(
+            DecideFinancing(BANK.member_id, "r-no", pending.application_id, False), uow
+        )
+        await money_handlers.move_funds(
+            MoveFunds(BANK.member_id, "r-draw", approved, 1_000, repayment=False), uow
+        )
+        await money_handlers.move_funds(
+            MoveFunds(BANK.member_id, "r-repay", approved, 1_000, repayment=True), uow
+        )
+
+
+def _amend(credit_line_id: str, new_limit_fen: int) -> ChangeCreditLine:
+    return ChangeCreditLine(
+        BANK.member_id,
+        f"r-amend-{new_limit_fen}",
+        credit_line_id,
+        LineAction.AMEND,
+        "review",
+        new_limit_fen,
+    )

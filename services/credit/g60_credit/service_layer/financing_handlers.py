@@ -32,6 +32,7 @@ from g60_credit.service_layer.commands import (
 )
 from g60_credit.service_layer.handlers import (
     bank_caller,
+    check_can_grant,
     check_known_enterprise,
     check_party_ids,
     line_parties,
@@ -136,7 +137,9 @@ async def decide_financing(cmd: DecideFinancing, uow: CreditUnitOfWork) -> Finan
         parties = await line_parties(uow, cmd.bank_id, app.enterprise_id)
         event: events.ApplicationEvent
         if cmd.approve:
-            # No new credit for an enterprise deregistered since it applied.
+            # No new credit from a bank suspended or withdrawn since the application was
+            # addressed to it, nor for an enterprise deregistered since it applied.
+            check_can_grant(parties.bank)
             check_known_enterprise(parties.enterprise, app.enterprise_id)
             line = await uow.lines.get(cmd.credit_line_id)
             if line is None or line.bank_id != cmd.bank_id:

@@ -19,7 +19,13 @@ from g60_credit.domain.events import Parties
 from g60_credit.domain.model import CreditLine
 from g60_credit.domain.snapshots import line_snapshot
 from g60_credit.service_layer.commands import ChangeCreditLine, LineAction
-from g60_credit.service_layer.handlers import LINE, LINE_CODEC, bank_caller, line_parties
+from g60_credit.service_layer.handlers import (
+    LINE,
+    LINE_CODEC,
+    bank_caller,
+    check_can_grant,
+    line_parties,
+)
 from g60_credit.service_layer.idempotent import audit, run_idempotent
 from g60_credit.service_layer.unit_of_work import CreditUnitOfWork
 
@@ -67,6 +73,10 @@ async def change_credit_line(cmd: ChangeCreditLine, uow: CreditUnitOfWork) -> Cr
         line = await uow.lines.get_for_update(cmd.credit_line_id)
         if line is None or line.bank_id != cmd.bank_id:
             raise CreditLineNotFound(cmd.credit_line_id)
+        if cmd.action is LineAction.AMEND and cmd.new_limit_fen > line.limit_fen:
+            # A higher limit is credit granted (it counts in 累计授信): ACTIVE banks only.
+            # Lowering, freezing and closing serve what the bank granted before.
+            check_can_grant(await uow.parties.member(cmd.bank_id))
         before, previous_version = line_snapshot(line), line.version
         make_event = apply_action(line, cmd)
         await uow.lines.update(line, previous_version)
