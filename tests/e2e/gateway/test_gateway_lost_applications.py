@@ -6,6 +6,7 @@ other banks declined."""
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,6 +30,8 @@ from tests.e2e.gateway.world import (
 pytestmark = pytest.mark.e2e
 LOSER_HOOK = "/bank-c"
 WINNER_HOOK = "/bank-a/flaky"  # bank_a's webhook in the world
+# A bank's correlation id is its own: it may name its internal systems or tickets.
+WINNERS_CORRELATION_ID = "bank-a-loan-desk-ticket-4711"
 
 
 @dataclass(frozen=True)
@@ -61,7 +64,12 @@ def contest(world: World, receiver: Receiver) -> Contest:
             assert {winner.id, loser.id} <= set(targets)
         ok(post(client, f"/v1/applications/{open_}/reject", loser.key, {"reason": "x"}), 200)
         approve = {"credit_line_id": winner_line}
-        ok(post(client, f"/v1/applications/{won}/approve", winner.key, approve), 200)
+        headers = {
+            "X-API-Key": winner.key,
+            "Idempotency-Key": str(uuid.uuid4()),
+            "x-correlation-id": WINNERS_CORRELATION_ID,
+        }
+        ok(client.post(f"/v1/applications/{won}/approve", json=approve, headers=headers), 200)
         ok(
             post(
                 client,
@@ -142,4 +150,7 @@ def test_webhooks_tell_the_loser_no_more_than_its_read(
     # The winner's line: its limit, use and outstanding are the winner's book.
     assert approval["balances"] is None, approval
     assert winners["FinancingApproved"].body["data"]["balances"]["limit_fen"] == 50_000_000
+    # The approving request's correlation id is the winner's, like its line.
+    assert losers["FinancingApproved"].body["correlation_id"] == ""
+    assert winners["FinancingApproved"].body["correlation_id"] == WINNERS_CORRELATION_ID
     assert all(r.signature_ok for r in receiver.all() if r.path == LOSER_HOOK)

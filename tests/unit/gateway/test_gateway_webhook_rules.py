@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from g60_gateway.domain.webhooks import (
     EventForRouting,
     backoff_s,
     banks_to_notify,
-    data_seen_by,
+    delivery_seen_by,
     signature,
     verify,
 )
@@ -31,30 +33,35 @@ def test_other_events_reach_nobody() -> None:
     assert banks_to_notify(EventForRouting("CreditLineRegistered", "b1", (), ())) == set()
 
 
-def _approval() -> dict[str, object]:
+def _delivery(event_type: str = "FinancingApproved") -> dict[str, Any]:
     return {
-        "application_id": "app-1",
-        "parties": {"bank_id": "b1", "enterprise_id": "e1"},
-        "credit_line_id": "line-1",
-        "approved_fen": 400_000,
-        "balances": {"limit_fen": 9_000_000, "utilized_fen": 1_000_000},
+        "event_id": "ev-1",
+        "event_type": event_type,
+        "aggregate_version": 3,
+        "correlation_id": "b1-loan-desk-4711",
+        "data": {
+            "application_id": "app-1",
+            "parties": {"bank_id": "b1", "enterprise_id": "e1"},
+            "credit_line_id": "line-1",
+            "approved_fen": 400_000,
+            "balances": {"limit_fen": 9_000_000, "utilized_fen": 1_000_000},
+        },
     }
 
 
-def test_an_approval_tells_the_other_addressed_banks_nothing_of_the_winner_s_line() -> None:
+def test_an_approval_tells_the_other_addressed_banks_nothing_that_is_the_winner_s() -> None:
     """Their read of the application shows who won, on which line, for how much: the
-    line's limit and use are the winner's book."""
-    seen = data_seen_by("b2", "FinancingApproved", _approval())
-    assert seen["balances"] is None
-    assert {k: v for k, v in seen.items() if k != "balances"} == {
-        k: v for k, v in _approval().items() if k != "balances"
-    }
-    assert data_seen_by("b1", "FinancingApproved", _approval()) == _approval()
+    line's limit and use are the winner's book, its request's correlation id its own."""
+    seen, sent = delivery_seen_by("b2", _delivery()), _delivery()
+    assert seen["data"]["balances"] is None and seen["correlation_id"] == ""
+    sent["data"]["balances"], sent["correlation_id"] = None, ""
+    assert seen == sent  # the rest as sent: who won, on which line, for how much
+    assert delivery_seen_by("b1", _delivery()) == _delivery()
 
 
 def test_other_events_go_out_as_they_are() -> None:
-    for event_type in ("FinancingApplied", "FundsDisbursed", "LoanRepaid"):
-        assert data_seen_by("b2", event_type, _approval()) == _approval()
+    for event_type in ("FinancingApplied", "FinancingWithdrawn", "FundsDisbursed", "LoanRepaid"):
+        assert delivery_seen_by("b2", _delivery(event_type)) == _delivery(event_type)
 
 
 def test_signature_covers_timestamp_and_body() -> None:

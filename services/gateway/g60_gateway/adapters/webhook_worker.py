@@ -33,7 +33,7 @@ from g60_gateway.domain.webhooks import (
     EventForRouting,
     backoff_s,
     banks_to_notify,
-    data_seen_by,
+    delivery_seen_by,
     is_public_address,
     literal_target_refusal,
     signature,
@@ -90,7 +90,7 @@ class WebhookWorker:
         envelope.payload.Unpack(payload)
         async with self._pool.acquire() as conn, conn.transaction():
             routing = await _routing(conn, envelope.event_type, payload)
-            for body, banks in _bodies(envelope, to_json(payload), banks_to_notify(routing)):
+            for body, banks in _bodies(envelope, payload, banks_to_notify(routing)):
                 await webhook_store.enqueue(
                     conn, banks, envelope.event_id, envelope.event_type, body
                 )
@@ -193,18 +193,19 @@ async def _routing(conn: asyncpg.Connection, event_type: str, payload: Any) -> E
     return EventForRouting(event_type, payload.parties.bank_id, targets, remembered)
 
 
-def _bodies(envelope: Any, data: dict[str, Any], banks: set[str]) -> list[tuple[bytes, set[str]]]:
+def _bodies(envelope: Any, payload: Any, banks: set[str]) -> list[tuple[bytes, set[str]]]:
     """Each body to send, with the banks that get it: a bank's copy carries only what
-    it may read (`data_seen_by`), so banks may get different bodies of one event."""
+    it may read (`delivery_seen_by`), so banks may get different bodies of one event."""
+    document = _document(envelope, payload)
     by_body: dict[bytes, set[str]] = {}
     for bank in sorted(banks):
-        body = _body(envelope, data_seen_by(bank, envelope.event_type, data))
-        by_body.setdefault(body, set()).add(bank)
+        body = json.dumps(delivery_seen_by(bank, document), ensure_ascii=False, sort_keys=True)
+        by_body.setdefault(body.encode(), set()).add(bank)
     return list(by_body.items())
 
 
-def _body(envelope: Any, data: dict[str, Any]) -> bytes:
-    document = {
+def _document(envelope: Any, payload: Any) -> dict[str, Any]:
+    return {
         "event_id": envelope.event_id,
         "event_type": envelope.event_type,
         "aggregate_type": envelope.aggregate_type,
@@ -212,9 +213,8 @@ def _body(envelope: Any, data: dict[str, Any]) -> bytes:
         "aggregate_version": envelope.aggregate_version,
         "occurred_at": envelope.occurred_at.ToJsonString(),
         "correlation_id": envelope.correlation_id,
-        "data": data,
+        "data": to_json(payload),
     }
-    return json.dumps(document, ensure_ascii=False, sort_keys=True).encode()
 
 
 async def _forever(name: str, loop: Any) -> None:

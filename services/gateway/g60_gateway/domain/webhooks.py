@@ -46,15 +46,19 @@ def banks_to_notify(event: EventForRouting) -> set[str]:
     return banks
 
 
-def data_seen_by(bank_id: str, event_type: str, data: dict[str, Any]) -> dict[str, Any]:
-    """The event's payload as one bank's delivery carries it: never more than that bank
-    may read. Every addressed bank gets FinancingApproved, so that the others learn the
-    application is gone; their `GET /v1/applications/{id}` shows them who won, on which
-    line and for how much, but the bound line's balances (limit, use, outstanding) are
-    the winning bank's book, and its line is 404 to them."""
-    if event_type != "FinancingApproved" or data["parties"]["bank_id"] == bank_id:
-        return data
-    return {**data, "balances": None}  # None: how an absent message reads in JSON here
+def delivery_seen_by(bank_id: str, document: dict[str, Any]) -> dict[str, Any]:
+    """One bank's copy of a delivery body (envelope fields and `data`): never more than
+    that bank may read. Every addressed bank gets FinancingApproved, so that the others
+    learn the application is gone; their `GET /v1/applications/{id}` shows them who
+    won, on which line and for how much. Their copies leave out what is the winning
+    bank's own: the bound line's balances (its limit, use and outstanding; the line is
+    404 to them) and the correlation id of its approving request (a bank may put its
+    own systems' request or ticket ids there)."""
+    data = document["data"]
+    if document["event_type"] != "FinancingApproved" or data["parties"]["bank_id"] == bank_id:
+        return document
+    # None: how an absent message reads in this JSON; "": an absent string.
+    return {**document, "correlation_id": "", "data": {**data, "balances": None}}
 
 
 def signature(secret: str, timestamp_s: int, body: bytes) -> str:
