@@ -113,6 +113,24 @@ def test_refused_decisions_do_not_name_the_winners_loan_status(
         assert "APPROVED" in detail and "CLOSED" not in detail, detail
 
 
+def test_no_bank_sees_which_other_banks_an_application_went_to(
+    world: World, contest: Contest, receiver: Receiver
+) -> None:
+    """The SME sees every bank its application reached; a bank sees itself (and, once
+    another bank won, the winner)."""
+    with world.client() as client:
+        for app in (contest.won, contest.open):
+            for bank in (world.bank_a, contest.loser):
+                seen = _get(client, f"/v1/applications/{app}", bank.key)
+                assert seen["target_bank_ids"] == [bank.id] and seen["city_wide"], seen
+            everyone = _get(client, f"/v1/applications/{app}", world.sme_a.key)
+            assert {world.bank_a.id, contest.loser.id} <= set(everyone["target_bank_ids"])
+    wait_for(lambda: "FinancingApplied" in _of(receiver.accepted(LOSER_HOOK), contest.open), 45.0)
+    for app in (contest.won, contest.open):
+        applied = _of(receiver.accepted(LOSER_HOOK), app)["FinancingApplied"].body["data"]
+        assert applied["target_bank_ids"] == [contest.loser.id] and applied["city_wide"]
+
+
 def test_no_bank_sees_which_other_banks_declined(world: World, contest: Contest) -> None:
     path = f"/v1/applications/{contest.open}"
     with world.client() as client:

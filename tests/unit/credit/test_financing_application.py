@@ -60,7 +60,8 @@ def test_another_addressed_bank_sees_the_approval_but_not_the_loan() -> None:
     app.approve("bank-a", _line("bank-a"), 400_000, TODAY)
     app.record_drawdown(150_000, 0)
     app.record_repayment(50_000, 0)
-    assert app.as_seen_by_bank("bank-a") is app
+    won = app.as_seen_by_bank("bank-a")
+    assert (won.status, won.disbursed_fen, won.outstanding_fen) == (app.status, 150_000, 100_000)
     seen = app.as_seen_by_bank("bank-b")
     assert (seen.status, seen.bank_id, seen.approved_fen) == (
         ApplicationStatus.APPROVED,
@@ -93,6 +94,16 @@ def test_the_loser_sees_the_approval_s_version_and_is_refused_with_its_status() 
         app.reject("bank-a")  # the winner is told the truth
     with pytest.raises(errors.ApplicationNotPending, match=r"already CLOSED$"):
         app.withdraw()  # and so is the applicant
+
+
+def test_a_bank_sees_itself_among_the_targets_and_the_applicant_sees_them_all() -> None:
+    app = _app(("bank-a", "bank-b", "bank-c"))
+    assert app.as_seen_by_bank("bank-b").target_bank_ids == ("bank-b",)
+    assert app.as_seen_by_bank("bank-b").city_wide
+    app.approve("bank-a", _line("bank-a"), 1, TODAY)
+    assert app.as_seen_by_bank("bank-c").target_bank_ids == ("bank-c",)
+    assert app.as_seen_by_bank("bank-c").bank_id == "bank-a"  # who won, as documented
+    assert app.target_bank_ids == ("bank-a", "bank-b", "bank-c")
 
 
 def test_a_bank_sees_only_its_own_decline() -> None:

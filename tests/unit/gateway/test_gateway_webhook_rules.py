@@ -59,8 +59,19 @@ def test_an_approval_tells_the_other_addressed_banks_nothing_that_is_the_winner_
     assert delivery_seen_by("b1", _delivery()) == _delivery()
 
 
+def test_a_new_application_names_no_other_addressed_bank() -> None:
+    applied = _delivery("FinancingApplied")
+    applied["data"] = {"application_id": "app-1", "target_bank_ids": ["b1", "b2", "b3"]}
+    applied["data"]["city_wide"] = True
+    seen = delivery_seen_by("b2", applied)
+    assert seen["data"] == {"application_id": "app-1", "target_bank_ids": ["b2"], "city_wide": True}
+    assert {k: v for k, v in seen.items() if k != "data"} == {
+        k: v for k, v in applied.items() if k != "data"
+    }
+
+
 def test_other_events_go_out_as_they_are() -> None:
-    for event_type in ("FinancingApplied", "FinancingWithdrawn", "FundsDisbursed", "LoanRepaid"):
+    for event_type in ("FinancingWithdrawn", "FinancingRejected", "FundsDisbursed", "LoanRepaid"):
         assert delivery_seen_by("b2", _delivery(event_type)) == _delivery(event_type)
 
 

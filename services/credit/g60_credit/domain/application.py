@@ -70,25 +70,28 @@ class FinancingApplication:
         return bank_id in self.target_bank_ids
 
     def as_seen_by_bank(self, bank_id: str) -> FinancingApplication:
-        """What an addressed bank is shown. Which other banks declined is their credit
-        decision, not this bank's: it sees only its own decline. A bank that lost sees a
-        won application as its approval told it (every addressed bank gets
+        """What an addressed bank is shown. The other banks the application went to, and
+        which of them declined, are theirs (who is in the city, who turned the
+        enterprise down): it sees itself among the targets and its own decline only;
+        `city_wide` still says whether others were asked. A bank that lost sees a won
+        application as its approval told it (every addressed bank gets
         FinancingApproved): APPROVED, by whom, for how much, at the approval's version.
         How the loan is then drawn, repaid or closed is between the lender and the
         enterprise. The repository's status filter applies the same rule."""
-        own_declines = tuple(b for b in self.declined_bank_ids if b == bank_id)
-        lost = bool(self.bank_id) and self.bank_id != bank_id
-        if not lost:
-            if own_declines == self.declined_bank_ids:
-                return self
-            return replace(self, declined_bank_ids=own_declines)
-        return replace(
+        assert self.is_visible_to_bank(bank_id), "only addressed banks see an application"
+        own = replace(
             self,
+            target_bank_ids=(bank_id,),
+            declined_bank_ids=tuple(b for b in self.declined_bank_ids if b == bank_id),
+        )
+        if not self.bank_id or self.bank_id == bank_id:
+            return own
+        return replace(
+            own,
             status=ApplicationStatus.APPROVED,
             disbursed_fen=0,
             repaid_fen=0,
             guarantee_fen=0,
-            declined_bank_ids=own_declines,
             version=self._approval_version(),
         )
 

@@ -48,13 +48,19 @@ def banks_to_notify(event: EventForRouting) -> set[str]:
 
 def delivery_seen_by(bank_id: str, document: dict[str, Any]) -> dict[str, Any]:
     """One bank's copy of a delivery body (envelope fields and `data`): never more than
-    that bank may read. Every addressed bank gets FinancingApproved, so that the others
-    learn the application is gone; their `GET /v1/applications/{id}` shows them who
-    won, on which line and for how much. Their copies leave out what is the winning
-    bank's own: the bound line's balances (its limit, use and outstanding; the line is
-    404 to them) and the correlation id of its approving request (a bank may put its
-    own systems' request or ticket ids there)."""
+    that bank may read through `GET /v1/applications/{id}`.
+
+    - FinancingApplied: the bank finds itself in `target_bank_ids`, not the other banks
+      of a matchmaking application (`city_wide` says there were others): who else is
+      active in the city, and who competes for the enterprise, is theirs.
+    - FinancingApproved reaches every addressed bank, so that the others learn the
+      application is gone, by whom, on which line and for how much. Their copies leave
+      out what is the winning bank's own: the bound line's balances (its limit, use and
+      outstanding; the line is 404 to them) and the correlation id of its approving
+      request (a bank may put its own systems' request or ticket ids there)."""
     data = document["data"]
+    if document["event_type"] == "FinancingApplied":
+        return {**document, "data": {**data, "target_bank_ids": [bank_id]}}
     if document["event_type"] != "FinancingApproved" or data["parties"]["bank_id"] == bank_id:
         return document
     # None: how an absent message reads in this JSON; "": an absent string.

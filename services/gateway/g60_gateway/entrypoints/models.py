@@ -91,7 +91,10 @@ class FinancingApplication(BaseModel):
     amount_fen: int
     term_months: int
     purpose: str
-    target_bank_ids: list[str]
+    target_bank_ids: list[str] = Field(
+        description="Every bank the application reached, for the applicant; "
+        "for a bank, the bank itself (city_wide says whether others were asked)"
+    )
     city_wide: bool
     submitted_at: str
     status: str
@@ -102,7 +105,10 @@ class FinancingApplication(BaseModel):
     repaid_fen: int
     outstanding_fen: int
     version: int
-    declined_bank_ids: list[str] = []
+    declined_bank_ids: list[str] = Field(
+        default=[],
+        description="Every bank that declined, for the applicant; a bank's own decline, for it",
+    )
 
 
 class ApplicationPage(BaseModel):
