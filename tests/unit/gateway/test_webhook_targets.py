@@ -3,8 +3,12 @@ and must be one a delivery can use at all. Webhook secrets must be secret."""
 
 from __future__ import annotations
 
+import socket
+
 import pytest
-from g60_gateway.adapters.webhook_worker import pinned
+from g60_gateway.adapters import webhook_worker
+from g60_gateway.adapters.webhook_worker import TargetRefused, WebhookWorker, pinned
+from g60_gateway.config import GatewaySettings
 from g60_gateway.domain.webhooks import is_public_address, literal_target_refusal
 from g60_gateway.entrypoints.bodies import RegisterWebhookBody
 from g60_gateway.entrypoints.problems import Problem
@@ -154,3 +158,29 @@ def test_a_secret_with_inner_spaces_is_taken() -> None:
     secret = "correct horse battery staple"
     body = {"url": "https://hooks.bank.example/", "secret": secret}
     assert RegisterWebhookBody.model_validate(body).secret == secret
+
+
+def _worker() -> WebhookWorker:
+    return WebhookWorker(None, GatewaySettings.from_env({}))  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    "resolves_to",
+    [["10.0.0.5"], ["1.1.1.1", "10.0.0.5"], socket.gaierror(-2, "Name or service not known")],
+)
+async def test_a_refused_target_tells_the_bank_nothing_of_the_internal_network(
+    monkeypatch: pytest.MonkeyPatch, resolves_to: list[str] | OSError
+) -> None:
+    """The refusal lands in the bank's delivery log. It must not list the private
+    addresses a name resolves to inside the alliance's network, nor tell a name that
+    resolves internally from one that does not resolve at all."""
+
+    async def resolve(host: str, port: int) -> set[str]:
+        if isinstance(resolves_to, OSError):
+            raise resolves_to
+        return set(resolves_to)
+
+    monkeypatch.setattr(webhook_worker, "_resolved_addresses", resolve)
+    with pytest.raises(TargetRefused) as refused:
+        await _worker()._check_target("https://db.internal.example/hook")
+    assert str(refused.value) == "url host does not resolve to public addresses only"

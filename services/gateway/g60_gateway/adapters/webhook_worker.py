@@ -127,10 +127,15 @@ class WebhookWorker:
         refusal = literal_target_refusal(target.host)
         if refusal:
             raise TargetRefused(f"url {refusal}")
-        addresses = await _resolved_addresses(target.host, port)
+        try:
+            addresses = await _resolved_addresses(target.host, port)
+        except OSError as exc:
+            log.warning("webhook host %s does not resolve: %s", target.host, exc)
+            raise TargetRefused(NOT_PUBLIC) from None
         private = {a for a in addresses if not is_public_address(a)}
         if private:
-            raise TargetRefused(f"{target.host} resolves to non-public {sorted(private)}")
+            log.warning("webhook host %s resolves to non-public %s", target.host, sorted(private))
+            raise TargetRefused(NOT_PUBLIC)
         return sorted(addresses)[0]
 
     async def _attempt(self, client: httpx.AsyncClient, due: webhook_store.DueDelivery) -> None:
@@ -174,6 +179,12 @@ def pinned(url: str, address: str) -> tuple[httpx.URL, dict[str, str], dict[str,
 
 class TargetRefused(Exception):
     """The webhook host resolves to an address the gateway must not call."""
+
+
+# What the bank's delivery log says of a host the gateway will not call. Neither the
+# private addresses it resolves to nor whether it resolves at all: both map the
+# alliance's internal network for a tenant. The details go to the gateway's log.
+NOT_PUBLIC = "url host does not resolve to public addresses only"
 
 
 async def _resolved_addresses(host: str, port: int) -> set[str]:
