@@ -35,6 +35,20 @@ def as_operator(operator_id: str = "ops-1") -> Metadata:
     return (("x-g60-caller-type", "operator"), ("x-g60-caller-id", operator_id))
 
 
+def apply_request(
+    bank_id: str, amount_fen: int, *, term_months: int = 12, purpose: str = "working capital"
+) -> credit_pb2.ApplyForFinancingRequest:
+    """A CNY application with a fresh request id; an empty `bank_id` asks the whole city."""
+    return credit_pb2.ApplyForFinancingRequest(
+        request_id=rid(),
+        bank_id=bank_id,
+        currency="CNY",
+        amount_fen=amount_fen,
+        term_months=term_months,
+        purpose=purpose,
+    )
+
+
 def rid() -> str:
     return str(uuid.uuid4())
 
@@ -109,14 +123,7 @@ class CreditWorld:
         self, bank_id: str, enterprise_id: str, line_id: str, amount_fen: int
     ) -> credit_pb2.FinancingApplication:
         app = await self.credit.ApplyForFinancing(
-            credit_pb2.ApplyForFinancingRequest(
-                request_id=rid(),
-                bank_id=bank_id,
-                currency="CNY",
-                amount_fen=amount_fen,
-                term_months=12,
-                purpose="working capital",
-            ),
+            apply_request(bank_id, amount_fen),
             metadata=as_enterprise(enterprise_id),
             timeout=DEADLINE_S,
         )

@@ -16,6 +16,7 @@ from g60common.grpc_errors import error_reason_of
 from tests.integration.credit.helpers import (
     DEADLINE_S,
     CreditWorld,
+    apply_request,
     as_bank,
     as_enterprise,
     as_operator,
@@ -34,13 +35,7 @@ async def _apply_city_wide(
     deadline = time.monotonic() + 20
     while True:
         app: credit_pb2.FinancingApplication = await world.credit.ApplyForFinancing(
-            credit_pb2.ApplyForFinancingRequest(
-                request_id=rid(),
-                currency="CNY",
-                amount_fen=300_000,
-                term_months=6,
-                purpose="matchmaking",
-            ),
+            apply_request("", 300_000, term_months=6, purpose="matchmaking"),
             metadata=as_enterprise(ent),
             timeout=DEADLINE_S,
         )
@@ -119,14 +114,7 @@ async def test_rejected_only_when_every_bank_declines_and_withdraw(world: Credit
     bank = await world.member()
     ent = await world.enterprise()
     app = await world.credit.ApplyForFinancing(
-        credit_pb2.ApplyForFinancingRequest(
-            request_id=rid(),
-            bank_id=bank,
-            currency="CNY",
-            amount_fen=10_000,
-            term_months=3,
-            purpose="inventory",
-        ),
+        apply_request(bank, 10_000, term_months=3, purpose="inventory"),
         metadata=as_enterprise(ent),
     )
     stranger = await world.enterprise()

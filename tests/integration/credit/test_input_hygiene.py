@@ -14,6 +14,7 @@ from tests.integration.credit.helpers import (
     DEADLINE_S,
     TODAY,
     CreditWorld,
+    apply_request,
     as_bank,
     as_enterprise,
     as_operator,
@@ -127,14 +128,7 @@ async def test_a_nul_character_is_refused_by_field_and_nothing_is_written(
     assert field_violations_of(refused) == {"request_id": "must not contain NUL characters"}
     refused = await _refusal(
         world.credit.ApplyForFinancing(
-            credit_pb2.ApplyForFinancingRequest(
-                request_id=rid(),
-                bank_id=bank,
-                currency="CNY",
-                amount_fen=1_000,
-                term_months=6,
-                purpose="p\x00",
-            ),
+            apply_request(bank, 1_000, term_months=6, purpose="p\x00"),
             metadata=as_enterprise(ent),
             timeout=DEADLINE_S,
         )
