@@ -74,3 +74,9 @@ def test_the_aggregator_bench_runs_every_path() -> None:
         "peak RSS",
     ):
         assert label in stdout, stdout
+
+
+def test_the_grpc_floor_bench_runs_every_path() -> None:
+    stdout = _run_on_its_own_stack("bench/grpc_floor.py", "--ops", "200", "--rounds", "1")
+    for label in ("SQL in process", "gRPC, constant reply", "gRPC + the same SQL", "excess"):
+        assert label in stdout, stdout
