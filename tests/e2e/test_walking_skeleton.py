@@ -112,14 +112,24 @@ def test_credit_line_reaches_alliance_totals(
         totals = _poll_totals(client, lambda t: t["alliance"]["credit_granted_fen"] > 0)
     assert totals["alliance"]["credit_granted_fen"] == ONE_MILLION_YUAN_FEN
     assert totals["alliance"]["credit_granted_yuan"] == "1000000.00"
-    assert totals["by"]["enterprise_city"][SUZHOU]["credit_granted_fen"] == ONE_MILLION_YUAN_FEN
-    assert totals["by"]["bank_city"][HEFEI]["credit_granted_fen"] == ONE_MILLION_YUAN_FEN
+    assert totals["alliance"]["banks_with_activity"] == 1
+    # One bank: its city cells would be its book, so the public sees them withheld.
+    for dimension, city in (("enterprise_city", SUZHOU), ("bank_city", HEFEI)):
+        assert totals["by"][dimension][city]["withheld"] is True, totals["by"][dimension]
+    with httpx.Client(base_url=gateway, timeout=10) as client:
+        office = _poll_totals(client, lambda t: True, key=fresh_platform.operator_key)
+    assert office["by"]["enterprise_city"][SUZHOU]["credit_granted_fen"] == ONE_MILLION_YUAN_FEN
+    assert office["by"]["bank_city"][HEFEI]["credit_granted_fen"] == ONE_MILLION_YUAN_FEN
+    assert office["by"]["bank_city"][HEFEI]["banks_with_activity"] == 1
 
 
-def _poll_totals(client: httpx.Client, done: Any, timeout_s: float = 30.0) -> dict[str, Any]:
+def _poll_totals(
+    client: httpx.Client, done: Any, timeout_s: float = 30.0, key: str | None = None
+) -> dict[str, Any]:
     deadline = time.monotonic() + timeout_s
+    headers = {"X-API-Key": key} if key else {}
     while time.monotonic() < deadline:
-        reply = client.get("/v1/totals")
+        reply = client.get("/v1/totals", headers=headers)
         if reply.status_code == 200 and done(reply.json()):
             return dict(reply.json())
         time.sleep(0.2)

@@ -8,7 +8,14 @@ from g60_aggregator.entrypoints.web import query_error
 
 @pytest.mark.parametrize(
     "query",
-    [{}, {"month": "2026-11"}, {"month": "0001-01", "dimension": "bank"}, {"dimension": "bank"}],
+    [
+        {},
+        {"month": "2026-11"},
+        {"month": "0001-01", "dimension": "bank"},
+        {"dimension": "bank"},
+        {"view": "public"},
+        {"view": "full", "dimension": "industry"},
+    ],
 )
 def test_good_totals_queries_pass(query: dict[str, str]) -> None:
     assert query_error(query) is None
@@ -21,6 +28,8 @@ def test_good_totals_queries_pass(query: dict[str, str]) -> None:
         ({"month": "2026-13"}, "month"),
         ({"month": "2026-1"}, "month"),
         ({"dimension": "x"}, "dimension"),
+        ({"dimension": "bank_share"}, "dimension"),
+        ({"view": "all"}, "view"),
     ],
 )
 def test_bad_totals_queries_name_the_parameter(query: dict[str, str], field: str) -> None:

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 from g60_gateway.domain.principals import Principal, PrincipalType
-from g60_gateway.domain.totals_view import may_ask_per_bank, totals_seen_by
+from g60_gateway.domain.totals_view import may_ask_per_bank, totals_seen_by, totals_view_for
 
 BANK_A, BANK_B = "0b0e0f7e-0000-4000-8000-00000000000a", "0b0e0f7e-0000-4000-8000-00000000000b"
 
@@ -65,3 +65,19 @@ def test_totals_without_bank_rows_pass_unchanged() -> None:
 )
 def test_who_may_ask_for_the_bank_dimension(viewer: Principal | None, may: bool) -> None:
     assert may_ask_per_bank(viewer) is may
+
+
+@pytest.mark.parametrize(
+    ("viewer", "view"),
+    [
+        (None, "public"),
+        (_who(PrincipalType.ENTERPRISE), "public"),
+        # A bank knows its own figures: a cell of two banks would show it the other's.
+        (_who(PrincipalType.BANK), "public"),
+        (_who(PrincipalType.OPERATOR, "office"), "full"),
+    ],
+)
+def test_only_the_office_gets_the_view_with_small_cells(
+    viewer: Principal | None, view: str
+) -> None:
+    assert totals_view_for(viewer) == view

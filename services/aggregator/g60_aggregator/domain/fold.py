@@ -11,7 +11,13 @@ from dataclasses import dataclass, field
 
 from g60_aggregator.domain.credit_events import AggregateState, CreditFact, apply_fact
 from g60_aggregator.domain.served import ServedFact, ServedMonths, merge_served, served_sums
-from g60_aggregator.domain.totals import Sums, VersionCheck, add_to_sums, check_version
+from g60_aggregator.domain.totals import (
+    Sums,
+    VersionCheck,
+    add_to_sums,
+    check_version,
+    published_keys,
+)
 
 
 @dataclass
@@ -50,4 +56,5 @@ class TotalsFold:
 
 
 def served_fact(fact: CreditFact, dims: list[str]) -> ServedFact:
-    return ServedFact(fact.parties.enterprise_id, fact.month, tuple(dims))
+    # Enterprises served are counted per published cell; bank shares count banks only.
+    return ServedFact(fact.parties.enterprise_id, fact.month, published_keys(dims))

@@ -49,6 +49,16 @@ DIMENSIONS = (
     "industry",
     "enterprise_size",
 )
+# Everything but the per-bank rows is published (docs/aggregator.md, "Small cells").
+PUBLIC_DIMENSIONS = tuple(d for d in DIMENSIONS if d != "bank")
+
+# One bank's share of one public cell: "bank_share:<dimension>:<value>|<bank id>". It
+# carries only the presence measures, so the totals view can count the distinct banks
+# behind a cell (a city with a single member bank would publish that bank's book).
+BANK_SHARE = "bank_share"
+# Every line begins with CreditLineRegistered and every application with
+# FinancingApplied, so these two count each of a bank's aggregates exactly once.
+PRESENCE_MEASURES = (CREDIT_LINES, APPS_SUBMITTED)
 
 
 @dataclass(frozen=True)
@@ -73,10 +83,30 @@ def dimension_keys(parties: Parties) -> list[str]:
         parties.industry,
         parties.size_class,
     )
-    return [
+    keys = [
         ALLIANCE,
         *(f"{dim}:{value}" for dim, value in zip(DIMENSIONS, values, strict=True) if value),
     ]
+    if parties.bank_id:
+        keys += [
+            bank_share_key(key, parties.bank_id)
+            for key in keys[1:]
+            if key.partition(":")[0] in PUBLIC_DIMENSIONS
+        ]
+    return keys
+
+
+def bank_share_key(cell: str, bank_id: str) -> str:
+    return f"{BANK_SHARE}:{cell}|{bank_id}"
+
+
+def is_bank_share(key: str) -> bool:
+    return key.startswith(BANK_SHARE + ":")
+
+
+def published_keys(dims: Iterable[str]) -> tuple[str, ...]:
+    """`dims` without the bank-share keys, which only the totals view reads."""
+    return tuple(d for d in dims if not is_bank_share(d))
 
 
 class VersionCheck(Enum):
@@ -112,9 +142,17 @@ def add_contribution(
 def add_to_sums(
     sums: Sums, dims: Iterable[str], change: Mapping[str, Mapping[str, int]], sign: int = 1
 ) -> None:
-    """Adds one aggregate's change to each dimension it is attributed to."""
+    """Adds one aggregate's change to each dimension it is attributed to; a bank-share
+    key gets the presence measures only."""
+    presence: Mapping[str, Mapping[str, int]] | None = None
     for dim in dims:
-        add_contribution(sums.setdefault(dim, {}), change, sign)
+        if is_bank_share(dim):
+            if presence is None:
+                presence = {m: change[m] for m in PRESENCE_MEASURES if m in change}
+            if presence:
+                add_contribution(sums.setdefault(dim, {}), presence, sign)
+        else:
+            add_contribution(sums.setdefault(dim, {}), change, sign)
 
 
 def contribution_diff(old: Contribution, new: Contribution) -> Contribution:

@@ -7,6 +7,7 @@ from typing import Any
 from g60common.corridor import CORRIDOR_CITIES
 from g60common.money import yuan_str
 
+from g60_aggregator.domain.disclosure import banks_by_cell, banks_in_alliance, withheld_cells
 from g60_aggregator.domain.quantiles import nearest_rank
 from g60_aggregator.domain.totals import (
     ALLIANCE,
@@ -16,6 +17,7 @@ from g60_aggregator.domain.totals import (
     DIMENSIONS,
     DISBURSED,
     MONEY_MEASURES,
+    PUBLIC_DIMENSIONS,
     REPAID,
     TTFD_PREFIX,
     Contribution,
@@ -66,25 +68,42 @@ def measures(by_measure: Contribution, month: str | None) -> dict[str, Any]:
     return out
 
 
+# What a withheld cell shows instead of its figures (docs/aggregator.md, "Small cells").
+WITHHELD = {"withheld": True, "reason": "fewer than 3 banks behind this cell's figures"}
+
+
 def totals_document(
-    sums: Sums, as_of_month: str | None, dimension: str | None = None
+    sums: Sums, as_of_month: str | None, dimension: str | None = None, *, public: bool = False
 ) -> dict[str, Any]:
+    """Every dimension's cells (or one dimension's), each with the number of banks behind
+    it. `public` withholds the small cells (g60_aggregator.domain.disclosure)."""
     dims = (dimension,) if dimension else DIMENSIONS
     by_dimension: dict[str, dict[str, Any]] = {dim: {} for dim in dims}
     if "enterprise_city" in by_dimension:
         for code in CORRIDOR_CITIES:
             by_dimension["enterprise_city"][code] = measures({}, as_of_month)
     for key, by_measure in sums.items():
-        if key == ALLIANCE:
-            continue
-        dim, value = key.split(":", 1)
+        dim, _, value = key.partition(":")
         if dim in by_dimension:
             by_dimension[dim][value] = measures(by_measure, as_of_month)
-    return {
-        "as_of_month": as_of_month,
-        "alliance": measures(sums.get(ALLIANCE, {}), as_of_month),
-        "by": by_dimension,
-    }
+    _count_banks(by_dimension, sums, as_of_month, public)
+    alliance = measures(sums.get(ALLIANCE, {}), as_of_month)
+    alliance["banks_with_activity"] = banks_in_alliance(sums, as_of_month)
+    return {"as_of_month": as_of_month, "alliance": alliance, "by": by_dimension}
+
+
+def _count_banks(
+    by_dimension: dict[str, dict[str, Any]], sums: Sums, as_of_month: str | None, public: bool
+) -> None:
+    banks = banks_by_cell(sums, as_of_month)
+    for dim, cells in by_dimension.items():
+        if dim not in PUBLIC_DIMENSIONS:
+            continue
+        per_cell = {value: banks.get(f"{dim}:{value}", set()) for value in cells}
+        for value, ids in per_cell.items():
+            cells[value]["banks_with_activity"] = len(ids)
+        for value in withheld_cells(per_cell) if public else ():
+            cells[value] = dict(WITHHELD)
 
 
 def months_of(by_measure: Contribution) -> list[str]:

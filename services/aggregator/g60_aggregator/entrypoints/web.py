@@ -19,6 +19,8 @@ from g60_aggregator.entrypoints.serialize import monthly_document, totals_docume
 # Calendar months of years 0001-9999 (there is no year 0).
 MONTH_RE = re.compile(r"^(?!0000)[0-9]{4}-(0[1-9]|1[0-2])$")
 PROBLEM_JSON = "application/problem+json"
+# "public" withholds small cells (domain.disclosure); "full" is for the alliance office.
+VIEWS = ("full", "public")
 
 
 def _bad_request(web: faust.web.View, field: str, detail: str) -> faust.web.Response:
@@ -40,6 +42,8 @@ def query_error(query: Any, *, monthly: bool = False) -> tuple[str, str] | None:
         return "month", "must be YYYY-MM, a month of the years 0001-9999"
     if dimension is not None and dimension not in DIMENSIONS:
         return "dimension", f"must be one of {', '.join(DIMENSIONS)}"
+    if query.get("view", "full") not in VIEWS:
+        return "view", f"must be one of {', '.join(VIEWS)}"
     if monthly and dimension is not None and not value:
         return "value", "is required with dimension"
     if monthly and value is not None and dimension is None:
@@ -87,7 +91,9 @@ def register_pages(app: faust.App, settings: AggregatorSettings) -> TotalsView:
         if error := query_error(request.query):
             return _bad_request(web, *error)
         q = request.query
-        return web.json(totals_document(view.sums(), q.get("month"), q.get("dimension")))
+        public = q.get("view") == "public"
+        document = totals_document(view.sums(), q.get("month"), q.get("dimension"), public=public)
+        return web.json(document)
 
     @app.page("/v1/totals/monthly")
     async def monthly(web: faust.web.View, request: faust.web.Request) -> faust.web.Response:

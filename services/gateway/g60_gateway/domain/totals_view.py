@@ -3,7 +3,9 @@
 The alliance's totals are public: alliance-wide and by city, industry, size, institution
 type and month. Per-bank figures are each bank's own lending book, so they follow the
 rule every other bank datum follows: the alliance office sees every bank's, a bank its
-own, and anyone else none."""
+own, and anyone else none. For the same reason a public cell that only one or two banks'
+figures make up is withheld from everyone but the office (g60_aggregator's
+domain.disclosure)."""
 
 from __future__ import annotations
 
@@ -22,6 +24,15 @@ def may_ask_per_bank(viewer: Principal | None) -> bool:
         PrincipalType.OPERATOR,
         PrincipalType.BANK,
     )
+
+
+def totals_view_for(viewer: Principal | None) -> str:
+    """Which view the aggregator serves `viewer`: the office's full one, or the public
+    one with small cells withheld. A bank gets the public one too: it knows its own
+    figures, so a cell with one other bank would give that bank's book away."""
+    if viewer is not None and viewer.principal_type is PrincipalType.OPERATOR:
+        return "full"
+    return "public"
 
 
 def totals_seen_by(viewer: Principal | None, totals: dict[str, Any]) -> dict[str, Any]:

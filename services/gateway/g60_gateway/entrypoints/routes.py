@@ -22,6 +22,7 @@ from g60_gateway.domain.totals_view import (
     BANK_ROWS_REFUSED,
     may_ask_per_bank,
     totals_seen_by,
+    totals_view_for,
 )
 from g60_gateway.entrypoints import (
     bodies,
@@ -138,10 +139,15 @@ async def totals(
     values. `month=YYYY-MM` gives the cumulative view as of that month; `dimension`
     limits `by` to one dimension. Public, no key needed, except per-bank figures
     (`by.bank`): the alliance office sees every bank's, a bank (with its key) its own
-    row, anyone else none, and `dimension=bank` is 403 for them."""
+    row, anyone else none, and `dimension=bank` is 403 for them. Every cell counts the
+    banks behind it (`banks_with_activity`); outside the alliance office a cell with
+    fewer than 3 is withheld (`{"withheld": true, ...}` instead of its figures), and
+    so are as many of the smallest others as it takes for the alliance-wide figure not
+    to give it back."""
     if dimension == BANK_DIMENSION and not may_ask_per_bank(who):
         raise field_problem("dimension", BANK_ROWS_REFUSED, 403)
     params = {k: v for k, v in (("month", month), ("dimension", dimension)) if v}
+    params["view"] = totals_view_for(who)
     reply = await request.app.state.http.get("/v1/totals", params=params)
     reply.raise_for_status()
     return totals_seen_by(who, reply.json())

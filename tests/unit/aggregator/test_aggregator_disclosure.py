@@ -1,0 +1,142 @@
+"""Small-cell suppression: a public cell made of one or two banks' figures is withheld,
+and so are enough others that the alliance-wide figure cannot give it back (pure)."""
+
+from __future__ import annotations
+
+from g60_aggregator.domain.credit_events import CreditFact, LineBalances
+from g60_aggregator.domain.disclosure import MIN_BANKS_PER_CELL, banks_by_cell, withheld_cells
+from g60_aggregator.domain.fold import TotalsFold
+from g60_aggregator.domain.totals import (
+    CREDIT_GRANTED,
+    CREDIT_LINES,
+    Parties,
+    Sums,
+    add_to_sums,
+    bank_share_key,
+    dimension_keys,
+    is_bank_share,
+)
+from g60_aggregator.entrypoints.serialize import totals_document
+from hypothesis import given
+from hypothesis import strategies as st
+
+CITIES = ("310117", "330400", "330100", "330700")
+
+
+def _parties(bank: str, bank_city: str, enterprise_city: str = "320500") -> Parties:
+    return Parties(bank, bank_city, "BANK", enterprise_city, "C39", "SMALL", "e-" + bank)
+
+
+def _register(fold: TotalsFold, line: str, parties: Parties, month: str, fen: int) -> None:
+    fact = CreditFact(
+        "CreditLineRegistered", line, 1, month, parties, limit_fen=fen,
+        balances=LineBalances(limit_fen=fen, status="ACTIVE"),
+    )  # fmt: skip
+    fold.apply(line, 1, fact)
+
+
+def test_a_bank_s_events_also_count_it_in_each_public_cell_but_not_per_bank() -> None:
+    keys = dimension_keys(_parties("b1", "340100"))
+    shares = [k for k in keys if is_bank_share(k)]
+    assert shares == [
+        bank_share_key("enterprise_city:320500", "b1"),
+        bank_share_key("bank_city:340100", "b1"),
+        bank_share_key("institution_type:BANK", "b1"),
+        bank_share_key("industry:C39", "b1"),
+        bank_share_key("enterprise_size:SMALL", "b1"),
+    ]
+
+
+def test_a_bank_share_carries_presence_only_not_the_bank_s_money() -> None:
+    sums: Sums = {}
+    change = {CREDIT_GRANTED: {"2026-01": 500}, CREDIT_LINES: {"2026-01": 1}}
+    share = bank_share_key("bank_city:340100", "b1")
+    add_to_sums(sums, ["bank_city:340100", share], change)
+    assert sums[share] == {CREDIT_LINES: {"2026-01": 1}}
+    assert sums["bank_city:340100"] == change
+
+
+def test_one_small_cell_takes_the_next_smallest_with_it() -> None:
+    banks = {"A": {"b1"}, "B": {"b2", "b3"}, "C": {"b4", "b5", "b6"}, "D": set()}
+    # A alone: alliance minus B, C and D would be b1's book. B brings b1's union to 3.
+    assert withheld_cells(banks) == {"A", "B"}
+
+
+def test_withheld_cells_must_come_from_enough_distinct_banks_together() -> None:
+    banks = {"A": {"b1"}, "B": {"b1", "b2", "b3"}, "C": {"b1", "b2", "b3", "b4"}}
+    # A alone is b1's book; A and B together come from b1, b2 and b3: enough.
+    assert withheld_cells(banks) == {"A", "B"}
+    overlapping = {"A": {"b1"}, "B": {"b1", "b2"}, "C": {"b1", "b2", "b3", "b4"}}
+    assert withheld_cells(overlapping) == {"A", "B", "C"}
+
+
+def test_nothing_is_withheld_when_every_cell_has_enough_banks_or_none() -> None:
+    assert withheld_cells({"A": {"b1", "b2", "b3"}, "B": set()}) == set()
+
+
+@given(
+    st.dictionaries(
+        st.sampled_from("ABCDEFG"),
+        st.sets(st.sampled_from(["b1", "b2", "b3", "b4", "b5"]), max_size=5),
+        max_size=7,
+    )
+)
+def test_what_is_published_never_isolates_fewer_than_the_minimum(
+    banks: dict[str, set[str]],
+) -> None:
+    withheld = withheld_cells(banks)
+    for cell, ids in banks.items():
+        if 0 < len(ids) < MIN_BANKS_PER_CELL:
+            assert cell in withheld
+    behind = set().union(*(banks[c] for c in withheld))
+    published_with_banks = [c for c, ids in banks.items() if ids and c not in withheld]
+    # Either the withheld cells hide enough banks together, or nothing is left to take.
+    assert not withheld or len(behind) >= MIN_BANKS_PER_CELL or not published_with_banks
+    assert all(banks[c] for c in withheld)
+
+
+def _one_bank_per_city() -> TotalsFold:
+    fold = TotalsFold()
+    for i, city in enumerate(CITIES):
+        _register(fold, f"line-{i}", _parties(f"b{i}", city), "2026-0" + str(i + 1), 1000 * (i + 1))
+    return fold
+
+
+def test_the_public_view_withholds_one_bank_cities_and_keeps_shared_cells() -> None:
+    document = totals_document(_one_bank_per_city().sums(), None, public=True)
+    for city in CITIES:
+        assert document["by"]["bank_city"][city] == {
+            "withheld": True,
+            "reason": "fewer than 3 banks behind this cell's figures",
+        }
+    shared = document["by"]["enterprise_city"]["320500"]  # all four banks lend there
+    assert shared["credit_granted_fen"] == 10_000 and shared["banks_with_activity"] == 4
+    assert document["alliance"]["credit_granted_fen"] == 10_000
+    assert document["alliance"]["banks_with_activity"] == 4
+    # No figure outside the alliance's shows a bank share or any one bank's figure.
+    assert not any(is_bank_share(k) for by in document["by"].values() for k in by)
+
+
+def test_the_full_view_keeps_every_cell_and_counts_its_banks() -> None:
+    document = totals_document(_one_bank_per_city().sums(), None)
+    city = document["by"]["bank_city"][CITIES[0]]
+    assert city["credit_granted_fen"] == 1000 and city["banks_with_activity"] == 1
+
+
+def test_banks_are_counted_as_of_the_month_asked_for() -> None:
+    sums = _one_bank_per_city().sums()
+    assert banks_by_cell(sums, "2026-02")["enterprise_city:320500"] == {"b0", "b1"}
+    document = totals_document(sums, "2026-02", "enterprise_city", public=True)
+    assert document["by"]["enterprise_city"]["320500"]["withheld"] is True
+    assert document["alliance"]["banks_with_activity"] == 2
+
+
+def test_served_enterprises_are_not_counted_under_bank_shares() -> None:
+    fold = _one_bank_per_city()
+    parties = _parties("b0", CITIES[0])
+    balances = LineBalances(1000, "ACTIVE")
+    disbursed = CreditFact(
+        "FundsDisbursed", "line-0", 2, "2026-01", parties, amount_fen=10, balances=balances
+    )
+    fold.apply("line-0", 2, disbursed)
+    assert not any(is_bank_share(d) for d in fold.served["e-b0"])
