@@ -45,7 +45,8 @@ def test_the_demo_data_adds_up_in_the_totals_and_loads_twice_alike(
     gateway = fresh_platform.platform.gateway_url
     demo = load_demo_data(gateway, fresh_platform.operator_key)
     cities = len(CORRIDOR_CITIES)
-    assert len(demo.banks) == cities and demo.credit_lines == 3 * cities
+    # Each enterprise: a line from its city's bank and from the next two cities' banks.
+    assert len(demo.banks) == cities and demo.credit_lines == 3 * 3 * cities
     financing = demo.financing
     assert financing.applications == 3 * cities
     assert financing.disbursements == 2 * cities
@@ -60,6 +61,14 @@ def test_the_demo_data_adds_up_in_the_totals_and_loads_twice_alike(
     assert alliance["applications_rejected"] == financing.rejected
     assert alliance["enterprises_served"] == cities
     assert alliance["approval_rate"] is not None
+
+    # Three banks lend in every city, so the public sees every city's figures; each
+    # bank city is one bank's book and stays withheld.
+    public = httpx.get(f"{gateway}/v1/totals", timeout=10).json()["by"]
+    for code in CORRIDOR_CITIES:
+        assert public["enterprise_city"][code]["banks_with_activity"] == 3, public
+        assert public["enterprise_city"][code]["credit_granted_fen"] > 0
+        assert public["bank_city"][code]["withheld"] is True
 
     again = load_demo_data(gateway, fresh_platform.operator_key)
     assert again == demo

@@ -1,7 +1,8 @@
 """Demo data for the local platform, loaded through the gateway like any client.
 
-In each of the nine corridor cities: a bank, three enterprises, a credit line for each,
-and the financing that makes the totals and the dashboard move. The first enterprise's
+In each of the nine corridor cities: a bank, three enterprises, a credit line for each
+from its city's bank and standby lines from the next two cities' banks, and the
+financing that makes the totals and the dashboard move. The first enterprise's
 application is approved and drawn in two tranches (in every other city it has repaid
 part of it); the second one's is rejected in every other city and approved (not yet
 drawn) in the rest; the third asks every bank of its city (matchmaking) and waits.
@@ -71,10 +72,13 @@ def load_demo_data(gateway_url: str, operator_key: str, seed: int = 60) -> DemoR
     banks: dict[str, str] = {}
     keys: dict[str, str] = {}
     financing = DemoFinancing()
+    lines = 0
     with httpx.Client(base_url=gateway_url, timeout=10.0) as client:
         office = _Client(client, operator_key, f"demo-{seed}")
-        for index, (code, city) in enumerate(CORRIDOR_CITIES.items()):
+        for code, city in CORRIDOR_CITIES.items():
             banks[code], keys[code] = _bank(office, rng, code, city.name_zh)
+        codes = list(CORRIDOR_CITIES)
+        for index, (code, city) in enumerate(CORRIDOR_CITIES.items()):
             for n in range(3):
                 enterprise_id = _enterprise(office, rng, code, city.name_zh, index, n)
                 ent_key = office.issue_key("enterprise", enterprise_id, f"ent-key-{code}-{n}")
@@ -83,6 +87,13 @@ def load_demo_data(gateway_url: str, operator_key: str, seed: int = 60) -> DemoR
                 bank = _Client(client, keys[code], prefix)
                 limit_fen = rng.randint(10, 500) * 10_000_000
                 line_id = _credit_line(bank, enterprise_id, limit_fen)
+                # Standby lines from the next two cities' banks: lending across the
+                # corridor is the alliance's point, and with one bank per city a city's
+                # public figures would otherwise be withheld as that bank's book.
+                for neighbour in (codes[(index + 1) % len(codes)], codes[(index + 2) % len(codes)]):
+                    standby = _Client(client, keys[neighbour], f"{prefix}-from-{neighbour}")
+                    _credit_line(standby, enterprise_id, limit_fen // 4)
+                lines += 3
                 applicant = _Client(client, ent_key, prefix)
                 story = _Story(applicant, bank, financing, banks[code], line_id)
                 story.play(n, index, limit_fen // 2)
@@ -90,7 +101,7 @@ def load_demo_data(gateway_url: str, operator_key: str, seed: int = 60) -> DemoR
     return DemoResult(
         banks=banks,
         bank_keys=keys,
-        credit_lines=len(banks) * 3,
+        credit_lines=lines,
         pending_enterprise_id=pending,
         financing=financing,
     )
