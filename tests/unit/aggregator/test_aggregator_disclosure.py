@@ -140,3 +140,12 @@ def test_served_enterprises_are_not_counted_under_bank_shares() -> None:
     )
     fold.apply("line-0", 2, disbursed)
     assert not any(is_bank_share(d) for d in fold.served["e-b0"])
+
+
+def test_a_cell_with_a_bank_s_figures_but_no_bank_counted_is_withheld() -> None:
+    """Aggregates applied before bank shares existed carry none until a replay."""
+    sums = _one_bank_per_city().sums()
+    old_style = {k: v for k, v in sums.items() if not is_bank_share(k)}
+    document = totals_document(old_style, None, public=True)
+    assert document["by"]["enterprise_city"]["320500"]["withheld"] is True
+    assert document["by"]["enterprise_city"]["310117"]["banks_with_activity"] == 0  # empty

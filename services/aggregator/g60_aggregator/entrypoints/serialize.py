@@ -14,6 +14,7 @@ from g60_aggregator.domain.totals import (
     APPS_APPROVED,
     APPS_REJECTED,
     COUNT_MEASURES,
+    CREDIT_LINES,
     DIMENSIONS,
     DISBURSED,
     MONEY_MEASURES,
@@ -102,8 +103,20 @@ def _count_banks(
         per_cell = {value: banks.get(f"{dim}:{value}", set()) for value in cells}
         for value, ids in per_cell.items():
             cells[value]["banks_with_activity"] = len(ids)
-        for value in withheld_cells(per_cell) if public else ():
-            cells[value] = dict(WITHHELD)
+        if public:
+            for value in withheld_cells(per_cell) | _uncounted(cells):
+                cells[value] = dict(WITHHELD)
+
+
+def _uncounted(cells: dict[str, Any]) -> set[str]:
+    """Cells with a bank's figures but no bank counted: aggregates applied before bank
+    shares existed, until a replay (docs/aggregator.md). Withheld rather than trusted."""
+    return {
+        value
+        for value, cell in cells.items()
+        if cell["banks_with_activity"] == 0
+        and (cell[CREDIT_LINES] > 0 or cell[APPS_APPROVED] > 0 or cell[APPS_REJECTED] > 0)
+    }
 
 
 def months_of(by_measure: Contribution) -> list[str]:
