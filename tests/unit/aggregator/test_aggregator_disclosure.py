@@ -4,7 +4,7 @@ and so are enough others that the alliance-wide figure cannot give it back (pure
 from __future__ import annotations
 
 from g60_aggregator.domain.credit_events import CreditFact, LineBalances
-from g60_aggregator.domain.disclosure import MIN_BANKS_PER_CELL, banks_by_cell, withheld_cells
+from g60_aggregator.domain.disclosure import MIN_PER_CELL, banks_by_cell, withheld_cells
 from g60_aggregator.domain.fold import TotalsFold
 from g60_aggregator.domain.totals import (
     CREDIT_GRANTED,
@@ -74,25 +74,51 @@ def test_nothing_is_withheld_when_every_cell_has_enough_banks_or_none() -> None:
     assert withheld_cells({"A": {"b1", "b2", "b3"}, "B": set()}) == set()
 
 
+def test_a_cell_of_one_or_two_enterprises_is_withheld_too() -> None:
+    banks = {c: {"b1", "b2", "b3"} for c in "ABC"}
+    # A is one enterprise's borrowing; A and B together are still only two enterprises.
+    assert withheld_cells(banks, {"A": 1, "B": 1, "C": 40}) == {"A", "B", "C"}
+    assert withheld_cells(banks, {"A": 1, "B": 2, "C": 40}) == {"A", "B"}
+    assert withheld_cells(banks, {"A": 3, "B": 3, "C": 40}) == set()
+
+
 @given(
     st.dictionaries(
         st.sampled_from("ABCDEFG"),
-        st.sets(st.sampled_from(["b1", "b2", "b3", "b4", "b5"]), max_size=5),
+        st.tuples(
+            st.sets(st.sampled_from(["b1", "b2", "b3", "b4", "b5"]), max_size=5),
+            st.integers(0, 5),
+        ),
         max_size=7,
     )
 )
 def test_what_is_published_never_isolates_fewer_than_the_minimum(
-    banks: dict[str, set[str]],
+    cells: dict[str, tuple[set[str], int]],
 ) -> None:
-    withheld = withheld_cells(banks)
-    for cell, ids in banks.items():
-        if 0 < len(ids) < MIN_BANKS_PER_CELL:
+    banks = {c: ids for c, (ids, _) in cells.items()}
+    ents = {c: n for c, (_, n) in cells.items()}
+    withheld = withheld_cells(banks, ents)
+    for cell in cells:
+        if 0 < len(banks[cell]) < MIN_PER_CELL or 0 < ents[cell] < MIN_PER_CELL:
             assert cell in withheld
     behind = set().union(*(banks[c] for c in withheld))
-    published_with_banks = [c for c, ids in banks.items() if ids and c not in withheld]
-    # Either the withheld cells hide enough banks together, or nothing is left to take.
-    assert not withheld or len(behind) >= MIN_BANKS_PER_CELL or not published_with_banks
-    assert all(banks[c] for c in withheld)
+    behind_ents = sum(ents[c] for c in withheld)
+    left = [c for c in cells if (banks[c] or ents[c]) and c not in withheld]
+    # Either the withheld cells hide enough together, or nothing is left to take.
+    enough = len(behind) >= MIN_PER_CELL and behind_ents >= MIN_PER_CELL
+    assert not withheld or enough or not left
+    assert all(banks[c] or ents[c] for c in withheld)
+
+
+def test_each_enterprise_is_counted_once_per_cell_it_has_a_line_or_application_in() -> None:
+    fold = _one_bank_per_city()
+    # b0..b3 all lend to their own enterprise, each in 320500; a second line changes nothing.
+    _register(fold, "line-9", _parties("b1", CITIES[1]), "2026-05", 7)
+    document = totals_document(fold.sums(), None)
+    assert document["by"]["enterprise_city"]["320500"]["enterprises_with_activity"] == 4
+    assert document["by"]["bank_city"][CITIES[1]]["enterprises_with_activity"] == 1
+    assert document["alliance"]["enterprises_with_activity"] == 4
+    assert document["by"]["industry"]["C39"]["enterprises_with_activity"] == 4
 
 
 def _one_bank_per_city() -> TotalsFold:
@@ -107,7 +133,7 @@ def test_the_public_view_withholds_one_bank_cities_and_keeps_shared_cells() -> N
     for city in CITIES:
         assert document["by"]["bank_city"][city] == {
             "withheld": True,
-            "reason": "fewer than 3 banks behind this cell's figures",
+            "reason": "fewer than 3 banks or 3 enterprises behind this cell's figures",
         }
     shared = document["by"]["enterprise_city"]["320500"]  # all four banks lend there
     assert shared["credit_granted_fen"] == 10_000 and shared["banks_with_activity"] == 4

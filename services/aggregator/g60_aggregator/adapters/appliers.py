@@ -15,8 +15,14 @@ from g60common.events import decode_envelope
 
 from g60_aggregator.adapters import metrics
 from g60_aggregator.adapters.decoding import TOTALLED_AGGREGATES, to_fact
-from g60_aggregator.domain.credit_events import AggregateState, apply_fact, should_forward_served
-from g60_aggregator.domain.fold import served_fact
+from g60_aggregator.domain.credit_events import (
+    BANK_DECISIONS,
+    AggregateState,
+    apply_fact,
+    should_forward_activity,
+    should_forward_served,
+)
+from g60_aggregator.domain.fold import enterprise_fact
 from g60_aggregator.domain.partials import PartialSums
 from g60_aggregator.domain.served import ServedFact, merge_served, served_sums
 from g60_aggregator.domain.totals import VersionCheck, check_version
@@ -44,7 +50,7 @@ class LineApplier:
         self.dirty: set[int] = set()
 
     def apply(self, raw: bytes, partition: int) -> ServedFact | None:
-        """Returns the served fact to forward, if any."""
+        """Returns the enterprise fact to forward (served and/or active), if any."""
         envelope = decode_envelope(raw)
         if envelope.aggregate_type not in TOTALLED_AGGREGATES:
             metrics.EVENTS_IGNORED.inc()
@@ -75,8 +81,8 @@ class LineApplier:
                 )
             return None
         new = apply_fact(previous, fact)
-        forward = should_forward_served(previous, fact) and bool(fact.parties.enterprise_id)
-        if forward:
+        served = should_forward_served(previous, fact) and bool(fact.parties.enterprise_id)
+        if served:
             new.served_month = fact.month
         # One table write carries both the new version and the new contribution.
         self.table[envelope.aggregate_id] = _dump({**new.to_json(), PARTITION: partition})
@@ -87,19 +93,25 @@ class LineApplier:
             self.partials.move(partition, old, (new.dims, new.contribution))
         self.dirty.add(partition)
         metrics.EVENTS_APPLIED.inc()
-        return served_fact(fact, new.dims) if forward else None
+        active = should_forward_activity(previous, new)
+        return enterprise_fact(fact, new.dims, served=served, active=active)
 
     @staticmethod
     def _reforward(previous: AggregateState | None, envelope: Any) -> ServedFact | None:
-        """A redelivered disbursement is forwarded again: after a crash between the
-        table write and the forward, this is the only copy. Downstream merging is
-        idempotent, so an extra forward is harmless."""
-        if envelope.event_type != "FundsDisbursed" or previous is None:
+        """A redelivered event that may have forwarded (a disbursement, an aggregate's
+        first event, a bank's decision) forwards again: after a crash between the table
+        write and the forward, this is the only copy. Downstream merging is idempotent,
+        so an extra forward is harmless."""
+        if previous is None:
+            return None
+        served = envelope.event_type == "FundsDisbursed"
+        active = envelope.aggregate_version == 1 or envelope.event_type in BANK_DECISIONS
+        if not (served or active):
             return None
         fact = to_fact(envelope)
-        if fact is None or not fact.parties.enterprise_id:
+        if fact is None:
             return None
-        return served_fact(fact, previous.dims)
+        return enterprise_fact(fact, previous.dims, served=served, active=active)
 
     def rebuild(self, values: Iterable[bytes], partitions: Iterable[int]) -> None:
         """Partials of the owned partitions from the table. The memory store may still

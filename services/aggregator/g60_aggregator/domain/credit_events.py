@@ -26,6 +26,7 @@ from g60_aggregator.domain.totals import (
     Contribution,
     Parties,
     dimension_keys,
+    published_keys,
     total_of,
 )
 
@@ -175,3 +176,14 @@ def should_forward_served(state: AggregateState | None, fact: CreditFact) -> boo
         return False
     served = state.served_month if state else None
     return served is None or fact.month < served
+
+
+# Application events that can bring the bank that decided it, and so new cells.
+BANK_DECISIONS = ("FinancingApproved", "FinancingRejected")
+
+
+def should_forward_activity(previous: AggregateState | None, new: AggregateState) -> bool:
+    """The aggregate's enterprise is active in every published cell it is attributed
+    to: forward when the aggregate first appears and when its cells change (an
+    application gains the bank that decided it). Merging downstream is idempotent."""
+    return previous is None or published_keys(previous.dims) != published_keys(new.dims)

@@ -1,12 +1,18 @@
 """Small-cell suppression of the public totals (pure).
 
 A public cell (a city, an industry, a size class, an institution type) whose figures
-come from fewer than `MIN_BANKS_PER_CELL` banks is withheld: with a single bank it is
-that bank's book, and with two each bank can subtract its own and read the other's.
-The alliance-wide figure stays public, so withholding one cell of a dimension is not
-enough: the alliance minus the published cells gives it back. More cells are withheld,
-fewest banks first, until the withheld ones together come from at least
-`MIN_BANKS_PER_CELL` banks.
+come from fewer than `MIN_PER_CELL` banks, or from fewer than `MIN_PER_CELL`
+enterprises, is withheld: with a single bank it is that bank's book, with a single
+enterprise that enterprise's borrowing, and with two each can subtract its own and read
+the other's. The alliance-wide figure stays public, so withholding one cell of a
+dimension is not enough: the alliance minus the published cells gives it back. More
+cells are withheld, smallest first, until the withheld ones together come from at least
+`MIN_PER_CELL` banks and `MIN_PER_CELL` enterprises.
+
+Banks are known by id per cell (bank-share keys), so their union is exact. Enterprises
+are known by count only, so their union is taken as the sum: exact where each
+enterprise is in one cell of the dimension (its city, industry, size), an upper bound
+where it can be in several (bank city, institution type).
 """
 
 from __future__ import annotations
@@ -22,7 +28,7 @@ from g60_aggregator.domain.totals import (
     is_bank_share,
 )
 
-MIN_BANKS_PER_CELL = 3
+MIN_PER_CELL = 3
 BANK_ROW_PREFIX = "bank:"
 
 
@@ -47,17 +53,31 @@ def banks_in_alliance(sums: Sums, as_of_month: str | None) -> int:
     )
 
 
-def withheld_cells(banks: Mapping[str, set[str]], minimum: int = MIN_BANKS_PER_CELL) -> set[str]:
-    """The cells of one dimension to withhold, given each cell's banks."""
-    withheld = {cell for cell, ids in banks.items() if 0 < len(ids) < minimum}
+def withheld_cells(
+    banks: Mapping[str, set[str]],
+    enterprises: Mapping[str, int] | None = None,
+    minimum: int = MIN_PER_CELL,
+) -> set[str]:
+    """The cells of one dimension to withhold, given each cell's banks and number of
+    enterprises."""
+    ents = enterprises or {}
+    enterprises_needed = minimum if enterprises is not None else 0
+
+    def small(cell: str) -> bool:
+        return 0 < len(banks.get(cell, ())) < minimum or 0 < ents.get(cell, 0) < minimum
+
+    cells = banks.keys() | ents.keys()
+    withheld = {cell for cell in cells if small(cell)}
     others = sorted(
-        (cell for cell, ids in banks.items() if ids and cell not in withheld),
-        key=lambda cell: (len(banks[cell]), cell),
+        (c for c in cells if c not in withheld and (banks.get(c) or ents.get(c, 0))),
+        key=lambda c: (len(banks.get(c, ())), ents.get(c, 0), c),
     )
-    behind: set[str] = set().union(*(banks[c] for c in withheld))
+    behind: set[str] = set().union(*(banks.get(c, set()) for c in withheld))
+    behind_ents = sum(ents.get(c, 0) for c in withheld)
     for cell in others:
-        if not withheld or len(behind) >= minimum:
+        if not withheld or (len(behind) >= minimum and behind_ents >= enterprises_needed):
             break
         withheld.add(cell)
-        behind |= banks[cell]
+        behind |= banks.get(cell, set())
+        behind_ents += ents.get(cell, 0)
     return withheld

@@ -9,8 +9,19 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from g60_aggregator.domain.credit_events import AggregateState, CreditFact, apply_fact
-from g60_aggregator.domain.served import ServedFact, ServedMonths, merge_served, served_sums
+from g60_aggregator.domain.credit_events import (
+    AggregateState,
+    CreditFact,
+    apply_fact,
+    should_forward_activity,
+)
+from g60_aggregator.domain.served import (
+    ServedFact,
+    ServedMonths,
+    active_key,
+    merge_served,
+    served_sums,
+)
 from g60_aggregator.domain.totals import (
     Sums,
     VersionCheck,
@@ -36,9 +47,11 @@ class TotalsFold:
             if previous is not None:
                 previous.version = version
             return outcome
-        self.aggregates[aggregate_id] = apply_fact(previous, fact)
-        if fact.event_type == "FundsDisbursed" and fact.parties.enterprise_id:
-            self.add_served(served_fact(fact, self.aggregates[aggregate_id].dims))
+        new = self.aggregates[aggregate_id] = apply_fact(previous, fact)
+        served = fact.event_type == "FundsDisbursed"
+        active = should_forward_activity(previous, new)
+        if forward := enterprise_fact(fact, new.dims, served=served, active=active):
+            self.add_served(forward)
         return outcome
 
     def add_served(self, fact: ServedFact) -> None:
@@ -55,6 +68,14 @@ class TotalsFold:
         return sums
 
 
-def served_fact(fact: CreditFact, dims: list[str]) -> ServedFact:
-    # Enterprises served are counted per published cell; bank shares count banks only.
-    return ServedFact(fact.parties.enterprise_id, fact.month, published_keys(dims))
+def enterprise_fact(
+    fact: CreditFact, dims: list[str], *, served: bool, active: bool
+) -> ServedFact | None:
+    """What to forward to the enterprise-keyed stream: the published cells the
+    enterprise was served in (a disbursement) and/or is active in, or None."""
+    if not fact.parties.enterprise_id or not (served or active):
+        return None
+    # Enterprises are counted per published cell; bank shares count banks only.
+    cells = published_keys(dims)
+    keys = (cells if served else ()) + (tuple(map(active_key, cells)) if active else ())
+    return ServedFact(fact.parties.enterprise_id, fact.month, keys)

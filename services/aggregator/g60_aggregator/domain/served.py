@@ -11,10 +11,17 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from g60_aggregator.domain.totals import ENTERPRISES_SERVED, Sums
+from g60_aggregator.domain.totals import ENTERPRISES_ACTIVE, ENTERPRISES_SERVED, Sums
 
-# dimension key -> earliest month served
+# dimension key -> earliest month served; "active|<dimension key>" -> earliest month the
+# enterprise had a line or an application there (ENTERPRISES_ACTIVE). One flat map, so
+# values stored before activity was counted read as they are.
 ServedMonths = dict[str, str]
+ACTIVE_PREFIX = "active|"
+
+
+def active_key(dim: str) -> str:
+    return ACTIVE_PREFIX + dim
 
 
 @dataclass(frozen=True)
@@ -42,8 +49,15 @@ def merge_served(months: Mapping[str, str], fact: ServedFact) -> ServedMonths:
 
 
 def served_sums(months: Mapping[str, str]) -> Sums:
-    """The enterprise's contribution: one served enterprise per dimension value."""
-    return {dim: {ENTERPRISES_SERVED: {month: 1}} for dim, month in months.items()}
+    """The enterprise's contribution: one served (or active) enterprise per dimension
+    value."""
+    sums: Sums = {}
+    for key, month in months.items():
+        if key.startswith(ACTIVE_PREFIX):
+            sums.setdefault(key.removeprefix(ACTIVE_PREFIX), {})[ENTERPRISES_ACTIVE] = {month: 1}
+        else:
+            sums.setdefault(key, {})[ENTERPRISES_SERVED] = {month: 1}
+    return sums
 
 
 def served_from_disbursements(facts: Iterable[ServedFact]) -> dict[str, ServedMonths]:

@@ -25,6 +25,9 @@ APPS_APPROVED = "applications_approved"
 APPS_REJECTED = "applications_rejected"
 APPS_WITHDRAWN = "applications_withdrawn"
 ENTERPRISES_SERVED = "enterprises_served"
+# Distinct enterprises with a credit line or an application (served by the same re-keyed
+# stream as ENTERPRISES_SERVED): how many enterprises a cell's figures come from.
+ENTERPRISES_ACTIVE = "enterprises_with_activity"
 # Time to first disbursement is a histogram: measure "ttfd_s:<seconds>" counts events.
 TTFD_PREFIX = "ttfd_s:"
 
@@ -38,6 +41,7 @@ COUNT_MEASURES = (
     APPS_REJECTED,
     APPS_WITHDRAWN,
     ENTERPRISES_SERVED,
+    ENTERPRISES_ACTIVE,
 )
 
 ALLIANCE = "alliance"

@@ -13,10 +13,12 @@ from g60_aggregator.domain.totals import (
     ALLIANCE,
     APPS_APPROVED,
     APPS_REJECTED,
+    APPS_SUBMITTED,
     COUNT_MEASURES,
     CREDIT_LINES,
     DIMENSIONS,
     DISBURSED,
+    ENTERPRISES_ACTIVE,
     MONEY_MEASURES,
     PUBLIC_DIMENSIONS,
     REPAID,
@@ -70,7 +72,10 @@ def measures(by_measure: Contribution, month: str | None) -> dict[str, Any]:
 
 
 # What a withheld cell shows instead of its figures (docs/aggregator.md, "Small cells").
-WITHHELD = {"withheld": True, "reason": "fewer than 3 banks behind this cell's figures"}
+WITHHELD = {
+    "withheld": True,
+    "reason": "fewer than 3 banks or 3 enterprises behind this cell's figures",
+}
 
 
 def totals_document(
@@ -104,18 +109,21 @@ def _count_banks(
         for value, ids in per_cell.items():
             cells[value]["banks_with_activity"] = len(ids)
         if public:
-            for value in withheld_cells(per_cell) | _uncounted(cells):
+            enterprises = {value: cell[ENTERPRISES_ACTIVE] for value, cell in cells.items()}
+            for value in withheld_cells(per_cell, enterprises) | _uncounted(cells):
                 cells[value] = dict(WITHHELD)
 
 
 def _uncounted(cells: dict[str, Any]) -> set[str]:
-    """Cells with a bank's figures but no bank counted: aggregates applied before bank
-    shares existed, until a replay (docs/aggregator.md). Withheld rather than trusted."""
+    """Cells with figures but no bank or no enterprise counted: aggregates applied
+    before those counts existed, until a replay (docs/aggregator.md). Withheld rather
+    than trusted."""
+    banked = (CREDIT_LINES, APPS_APPROVED, APPS_REJECTED)
     return {
         value
         for value, cell in cells.items()
-        if cell["banks_with_activity"] == 0
-        and (cell[CREDIT_LINES] > 0 or cell[APPS_APPROVED] > 0 or cell[APPS_REJECTED] > 0)
+        if (cell["banks_with_activity"] == 0 and any(cell[m] > 0 for m in banked))
+        or (cell[ENTERPRISES_ACTIVE] == 0 and (cell[CREDIT_LINES] or cell[APPS_SUBMITTED]))
     }
 
 

@@ -4,7 +4,7 @@ The alliance's totals are public: alliance-wide and by city, industry, size, ins
 type and month. Per-bank figures are each bank's own lending book, so they follow the
 rule every other bank datum follows: the alliance office sees every bank's, a bank its
 own, and anyone else none. For the same reason a public cell that only one or two banks'
-figures make up is withheld from everyone but the office (g60_aggregator's
+(or enterprises') figures make up is withheld from everyone but the office (g60_aggregator's
 domain.disclosure)."""
 
 from __future__ import annotations

@@ -140,10 +140,10 @@ async def totals(
     limits `by` to one dimension. Public, no key needed, except per-bank figures
     (`by.bank`): the alliance office sees every bank's, a bank (with its key) its own
     row, anyone else none, and `dimension=bank` is 403 for them. Every cell counts the
-    banks behind it (`banks_with_activity`); outside the alliance office a cell with
-    fewer than 3 is withheld (`{"withheld": true, ...}` instead of its figures), and
-    so are as many of the smallest others as it takes for the alliance-wide figure not
-    to give it back."""
+    banks and enterprises behind it (`banks_with_activity`, `enterprises_with_activity`).
+    Outside the alliance office a cell with fewer than 3 of either is withheld
+    (`{"withheld": true, ...}` instead of its figures), and so are as many of the
+    smallest others as it takes for the alliance-wide figure not to give it back."""
     if dimension == BANK_DIMENSION and not may_ask_per_bank(who):
         raise field_problem("dimension", BANK_ROWS_REFUSED, 403)
     params = {k: v for k, v in (("month", month), ("dimension", dimension)) if v}
