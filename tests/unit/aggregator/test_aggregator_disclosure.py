@@ -175,3 +175,19 @@ def test_a_cell_with_a_bank_s_figures_but_no_bank_counted_is_withheld() -> None:
     document = totals_document(old_style, None, public=True)
     assert document["by"]["enterprise_city"]["320500"]["withheld"] is True
     assert document["by"]["enterprise_city"]["310117"]["banks_with_activity"] == 0  # empty
+
+
+def test_an_enterprise_counts_in_its_bank_s_cells_from_the_month_it_applied() -> None:
+    """A matchmaking application moves under the deciding bank's cells with its whole
+    history, so its enterprise counts there from the application's month, as its
+    figures do."""
+    fold = TotalsFold()
+    unbound = Parties("", "", "", "320500", "C39", "SMALL", "e-9")
+    fold.apply("app-9", 1, CreditFact("FinancingApplied", "app-9", 1, "2026-01", unbound))
+    bound = _parties("b7", CITIES[2])
+    bound = Parties(bound.bank_id, bound.bank_city, "BANK", "320500", "C39", "SMALL", "e-9")
+    fold.apply("app-9", 2, CreditFact("FinancingApproved", "app-9", 2, "2026-03", bound))
+    january = totals_document(fold.sums(), "2026-01")
+    cell = january["by"]["bank_city"][CITIES[2]]
+    assert cell["applications_submitted"] == 1 and cell["enterprises_with_activity"] == 1
+    assert cell["banks_with_activity"] == 1

@@ -94,7 +94,7 @@ class LineApplier:
         self.dirty.add(partition)
         metrics.EVENTS_APPLIED.inc()
         active = should_forward_activity(previous, new)
-        return enterprise_fact(fact, new.dims, served=served, active=active)
+        return enterprise_fact(fact, new, served=served, active=active)
 
     @staticmethod
     def _reforward(previous: AggregateState | None, envelope: Any) -> ServedFact | None:
@@ -111,7 +111,7 @@ class LineApplier:
         fact = to_fact(envelope)
         if fact is None:
             return None
-        return enterprise_fact(fact, previous.dims, served=served, active=active)
+        return enterprise_fact(fact, previous, served=served, active=active)
 
     def rebuild(self, values: Iterable[bytes], partitions: Iterable[int]) -> None:
         """Partials of the owned partitions from the table. The memory store may still

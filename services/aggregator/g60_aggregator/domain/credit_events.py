@@ -21,6 +21,7 @@ from g60_aggregator.domain.totals import (
     CREDIT_LINES,
     DISBURSED,
     DISBURSEMENTS,
+    PRESENCE_MEASURES,
     REPAID,
     TTFD_PREFIX,
     Contribution,
@@ -180,6 +181,13 @@ def should_forward_served(state: AggregateState | None, fact: CreditFact) -> boo
 
 # Application events that can bring the bank that decided it, and so new cells.
 BANK_DECISIONS = ("FinancingApproved", "FinancingRejected")
+
+
+def first_month(state: AggregateState, fallback: str) -> str:
+    """The month the aggregate's figures start: its line registration or application
+    (`fallback` if its first event never arrived)."""
+    months = [m for measure in PRESENCE_MEASURES for m in state.contribution.get(measure, {})]
+    return min(months, default=fallback)
 
 
 def should_forward_activity(previous: AggregateState | None, new: AggregateState) -> bool:

@@ -13,6 +13,7 @@ from g60_aggregator.domain.credit_events import (
     AggregateState,
     CreditFact,
     apply_fact,
+    first_month,
     should_forward_activity,
 )
 from g60_aggregator.domain.served import (
@@ -50,7 +51,7 @@ class TotalsFold:
         new = self.aggregates[aggregate_id] = apply_fact(previous, fact)
         served = fact.event_type == "FundsDisbursed"
         active = should_forward_activity(previous, new)
-        if forward := enterprise_fact(fact, new.dims, served=served, active=active):
+        if forward := enterprise_fact(fact, new, served=served, active=active):
             self.add_served(forward)
         return outcome
 
@@ -69,13 +70,15 @@ class TotalsFold:
 
 
 def enterprise_fact(
-    fact: CreditFact, dims: list[str], *, served: bool, active: bool
+    fact: CreditFact, state: AggregateState, *, served: bool, active: bool
 ) -> ServedFact | None:
     """What to forward to the enterprise-keyed stream: the published cells the
-    enterprise was served in (a disbursement) and/or is active in, or None."""
+    enterprise was served in (a disbursement, in its month) and/or is active in (since
+    the aggregate's first month, as its figures there are), or None."""
     if not fact.parties.enterprise_id or not (served or active):
         return None
     # Enterprises are counted per published cell; bank shares count banks only.
-    cells = published_keys(dims)
+    cells = published_keys(state.dims)
     keys = (cells if served else ()) + (tuple(map(active_key, cells)) if active else ())
-    return ServedFact(fact.parties.enterprise_id, fact.month, keys)
+    active_month = first_month(state, fact.month) if active else None
+    return ServedFact(fact.parties.enterprise_id, fact.month, keys, active_month)

@@ -27,24 +27,45 @@ def active_key(dim: str) -> str:
 @dataclass(frozen=True)
 class ServedFact:
     enterprise_id: str
-    month: str
+    month: str  # of the served keys
     dims: tuple[str, ...]
+    # Of the active keys: the aggregate's first month, where its figures in the cell start.
+    active_month: str | None = None
+
+    def month_of(self, key: str) -> str:
+        if self.active_month is not None and key.startswith(ACTIVE_PREFIX):
+            return self.active_month
+        return self.month
 
     def to_json(self) -> dict[str, object]:
-        return {"enterprise_id": self.enterprise_id, "month": self.month, "dims": self.dims}
+        body: dict[str, object] = {
+            "enterprise_id": self.enterprise_id,
+            "month": self.month,
+            "dims": self.dims,
+        }
+        if self.active_month is not None:
+            body["active_month"] = self.active_month
+        return body
 
     @classmethod
     def from_json(cls, data: Mapping[str, object]) -> ServedFact:
         dims = data["dims"]
         assert isinstance(dims, list | tuple)
-        return cls(str(data["enterprise_id"]), str(data["month"]), tuple(str(d) for d in dims))
+        active = data.get("active_month")
+        return cls(
+            str(data["enterprise_id"]),
+            str(data["month"]),
+            tuple(str(d) for d in dims),
+            str(active) if active is not None else None,
+        )
 
 
 def merge_served(months: Mapping[str, str], fact: ServedFact) -> ServedMonths:
     merged = dict(months)
     for dim in fact.dims:
-        if dim not in merged or fact.month < merged[dim]:
-            merged[dim] = fact.month
+        month = fact.month_of(dim)
+        if dim not in merged or month < merged[dim]:
+            merged[dim] = month
     return merged
 
 
