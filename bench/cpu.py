@@ -16,13 +16,18 @@ from pathlib import Path
 from figures import Figures
 
 POSTGRES = "postgres"  # the postmaster: its live backends and reaped children count too
+_TICK_S = 1 / os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pid: int, thread: int | None = None) -> float:
+    """utime + stime of a process, or of one of its threads."""
+    path = f"/proc/{pid}/task/{thread}/stat" if thread else f"/proc/{pid}/stat"
+    return CpuSplit._ticks(path) * _TICK_S
 
 
 class CpuSplit:
     """On a saturated machine throughput follows CPU per operation: the ratio of the two
     paths' totals predicts the throughput ratio without the other tenants' noise."""
-
-    _TICK_S = 1 / os.sysconf("SC_CLK_TCK")
 
     def __init__(self, pids: dict[str, int], *, main_thread_of: str | None = None) -> None:
         self.pids = pids
@@ -54,7 +59,7 @@ class CpuSplit:
             ticks["event loop"] = self._ticks(f"/proc/{pid}/task/{pid}/stat")
         cpu = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]
         ticks["machine"] = sum(int(x) for x in cpu) - int(cpu[3]) - int(cpu[4])
-        return {name: t * self._TICK_S for name, t in ticks.items()}
+        return {name: t * _TICK_S for name, t in ticks.items()}
 
     async def around(self, round_: Awaitable[Figures]) -> Figures:
         before = self.sample()

@@ -35,6 +35,7 @@ from typing import Any
 
 import asyncpg
 import uvloop
+from cpu import cpu_seconds
 from g60.credit.v1 import credit_pb2, credit_pb2_grpc
 from g60common.config import PostgresSettings
 from g60common.db import create_request_pool
@@ -45,14 +46,6 @@ from grpcload import GrpcLoad, build
 CONCURRENCY = 16
 METHOD = "/g60.credit.v1.CreditService/RegisterCreditLine"
 STATEMENT = "SELECT $1::int + 1"
-_TICK_S = 1 / os.sysconf("SC_CLK_TCK")
-
-
-def _cpu_s(pid: int, thread: int | None = None) -> float:
-    """utime + stime of a process, or of one of its threads."""
-    path = f"/proc/{pid}/task/{thread}/stat" if thread else f"/proc/{pid}/stat"
-    fields = Path(path).read_text().rpartition(")")[2].split()
-    return (int(fields[11]) + int(fields[12])) * _TICK_S
 
 
 async def _pool(dsn: str) -> asyncpg.Pool:
@@ -127,7 +120,7 @@ class _Server:
 
     def cpu_s(self) -> tuple[float, float]:
         pid = self.process.pid
-        return _cpu_s(pid), _cpu_s(pid, pid)
+        return cpu_seconds(pid), cpu_seconds(pid, pid)
 
     async def stop(self) -> None:
         self.process.kill()
@@ -141,9 +134,9 @@ async def _in_process_round(work: Callable[[], Awaitable[None]], ops: int) -> tu
         for _ in remaining:
             await work()
 
-    cpu_before, started = _cpu_s(os.getpid()), time.perf_counter()
+    cpu_before, started = cpu_seconds(os.getpid()), time.perf_counter()
     await asyncio.gather(*(worker() for _ in range(CONCURRENCY)))
-    cpu_us = (_cpu_s(os.getpid()) - cpu_before) / ops * 1e6
+    cpu_us = (cpu_seconds(os.getpid()) - cpu_before) / ops * 1e6
     # One thread does this path's work: the process is its loop.
     return ops / (time.perf_counter() - started), cpu_us, cpu_us
 

@@ -56,22 +56,28 @@ def test_a_bank_share_carries_presence_only_not_the_bank_s_money() -> None:
     assert sums["bank_city:340100"] == change
 
 
+def _many(banks: dict[str, set[str]]) -> dict[str, int]:
+    """Enterprise counts that never bind: the bank rule alone decides."""
+    return {cell: 10 if ids else 0 for cell, ids in banks.items()}
+
+
 def test_one_small_cell_takes_the_next_smallest_with_it() -> None:
     banks = {"A": {"b1"}, "B": {"b2", "b3"}, "C": {"b4", "b5", "b6"}, "D": set()}
     # A alone: alliance minus B, C and D would be b1's book. B brings b1's union to 3.
-    assert withheld_cells(banks) == {"A", "B"}
+    assert withheld_cells(banks, _many(banks)) == {"A", "B"}
 
 
 def test_withheld_cells_must_come_from_enough_distinct_banks_together() -> None:
     banks = {"A": {"b1"}, "B": {"b1", "b2", "b3"}, "C": {"b1", "b2", "b3", "b4"}}
     # A alone is b1's book; A and B together come from b1, b2 and b3: enough.
-    assert withheld_cells(banks) == {"A", "B"}
+    assert withheld_cells(banks, _many(banks)) == {"A", "B"}
     overlapping = {"A": {"b1"}, "B": {"b1", "b2"}, "C": {"b1", "b2", "b3", "b4"}}
-    assert withheld_cells(overlapping) == {"A", "B", "C"}
+    assert withheld_cells(overlapping, _many(overlapping)) == {"A", "B", "C"}
 
 
 def test_nothing_is_withheld_when_every_cell_has_enough_banks_or_none() -> None:
-    assert withheld_cells({"A": {"b1", "b2", "b3"}, "B": set()}) == set()
+    banks = {"A": {"b1", "b2", "b3"}, "B": set()}
+    assert withheld_cells(banks, _many(banks)) == set()
 
 
 def test_a_cell_of_one_or_two_enterprises_is_withheld_too() -> None:

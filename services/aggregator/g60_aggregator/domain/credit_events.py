@@ -27,7 +27,6 @@ from g60_aggregator.domain.totals import (
     Contribution,
     Parties,
     dimension_keys,
-    published_keys,
     total_of,
 )
 
@@ -193,5 +192,6 @@ def first_month(state: AggregateState, fallback: str) -> str:
 def should_forward_activity(previous: AggregateState | None, new: AggregateState) -> bool:
     """The aggregate's enterprise is active in every published cell it is attributed
     to: forward when the aggregate first appears and when its cells change (an
-    application gains the bank that decided it). Merging downstream is idempotent."""
-    return previous is None or published_keys(previous.dims) != published_keys(new.dims)
+    application gains the bank that decided it). Bank shares follow the published cells,
+    so comparing all dims compares those. Merging downstream is idempotent."""
+    return previous is None or previous.dims != new.dims

@@ -20,7 +20,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from g60_aggregator.domain.totals import (
+    APPS_APPROVED,
+    APPS_REJECTED,
+    APPS_SUBMITTED,
+    BANK,
     BANK_SHARE,
+    CREDIT_LINES,
+    ENTERPRISES_ACTIVE,
     PRESENCE_MEASURES,
     Contribution,
     Sums,
@@ -29,7 +35,9 @@ from g60_aggregator.domain.totals import (
 )
 
 MIN_PER_CELL = 3
-BANK_ROW_PREFIX = "bank:"
+# A cell with any of these has a bank behind it; with either of the last two, an
+# enterprise.
+BANK_MEASURES = (CREDIT_LINES, APPS_APPROVED, APPS_REJECTED)
 
 
 def _present(by_measure: Contribution, as_of_month: str | None) -> bool:
@@ -49,19 +57,15 @@ def banks_by_cell(sums: Sums, as_of_month: str | None) -> dict[str, set[str]]:
 
 def banks_in_alliance(sums: Sums, as_of_month: str | None) -> int:
     return sum(
-        1 for key, m in sums.items() if key.startswith(BANK_ROW_PREFIX) and _present(m, as_of_month)
+        1 for key, m in sums.items() if key.startswith(f"{BANK}:") and _present(m, as_of_month)
     )
 
 
 def withheld_cells(
-    banks: Mapping[str, set[str]],
-    enterprises: Mapping[str, int] | None = None,
-    minimum: int = MIN_PER_CELL,
+    banks: Mapping[str, set[str]], ents: Mapping[str, int], minimum: int = MIN_PER_CELL
 ) -> set[str]:
     """The cells of one dimension to withhold, given each cell's banks and number of
     enterprises."""
-    ents = enterprises or {}
-    enterprises_needed = minimum if enterprises is not None else 0
 
     def small(cell: str) -> bool:
         return 0 < len(banks.get(cell, ())) < minimum or 0 < ents.get(cell, 0) < minimum
@@ -75,9 +79,21 @@ def withheld_cells(
     behind: set[str] = set().union(*(banks.get(c, set()) for c in withheld))
     behind_ents = sum(ents.get(c, 0) for c in withheld)
     for cell in others:
-        if not withheld or (len(behind) >= minimum and behind_ents >= enterprises_needed):
+        if not withheld or (len(behind) >= minimum and behind_ents >= minimum):
             break
         withheld.add(cell)
         behind |= banks.get(cell, set())
         behind_ents += ents.get(cell, 0)
     return withheld
+
+
+def uncounted_cells(cells: Mapping[str, Mapping[str, int]]) -> set[str]:
+    """Cells (value -> counts, with `banks_with_activity`) that have figures but no bank
+    or no enterprise counted: aggregates applied before those counts existed, until a
+    replay (docs/aggregator.md). Withheld rather than trusted."""
+    return {
+        value
+        for value, cell in cells.items()
+        if (cell["banks_with_activity"] == 0 and any(cell[m] > 0 for m in BANK_MEASURES))
+        or (cell[ENTERPRISES_ACTIVE] == 0 and (cell[CREDIT_LINES] or cell[APPS_SUBMITTED]))
+    }

@@ -45,16 +45,17 @@ COUNT_MEASURES = (
 )
 
 ALLIANCE = "alliance"
+BANK = "bank"  # the per-bank rows: each bank's own book
 DIMENSIONS = (
     "enterprise_city",
     "bank_city",
-    "bank",
+    BANK,
     "institution_type",
     "industry",
     "enterprise_size",
 )
 # Everything but the per-bank rows is published (docs/aggregator.md, "Small cells").
-PUBLIC_DIMENSIONS = tuple(d for d in DIMENSIONS if d != "bank")
+PUBLIC_DIMENSIONS = tuple(d for d in DIMENSIONS if d != BANK)
 
 # One bank's share of one public cell: "bank_share:<dimension>:<value>|<bank id>". It
 # carries only the presence measures, so the totals view can count the distinct banks

@@ -7,15 +7,18 @@ from typing import Any
 from g60common.corridor import CORRIDOR_CITIES
 from g60common.money import yuan_str
 
-from g60_aggregator.domain.disclosure import banks_by_cell, banks_in_alliance, withheld_cells
+from g60_aggregator.domain.disclosure import (
+    banks_by_cell,
+    banks_in_alliance,
+    uncounted_cells,
+    withheld_cells,
+)
 from g60_aggregator.domain.quantiles import nearest_rank
 from g60_aggregator.domain.totals import (
     ALLIANCE,
     APPS_APPROVED,
     APPS_REJECTED,
-    APPS_SUBMITTED,
     COUNT_MEASURES,
-    CREDIT_LINES,
     DIMENSIONS,
     DISBURSED,
     ENTERPRISES_ACTIVE,
@@ -92,13 +95,13 @@ def totals_document(
         dim, _, value = key.partition(":")
         if dim in by_dimension:
             by_dimension[dim][value] = measures(by_measure, as_of_month)
-    _count_banks(by_dimension, sums, as_of_month, public)
+    _count_and_withhold(by_dimension, sums, as_of_month, public)
     alliance = measures(sums.get(ALLIANCE, {}), as_of_month)
     alliance["banks_with_activity"] = banks_in_alliance(sums, as_of_month)
     return {"as_of_month": as_of_month, "alliance": alliance, "by": by_dimension}
 
 
-def _count_banks(
+def _count_and_withhold(
     by_dimension: dict[str, dict[str, Any]], sums: Sums, as_of_month: str | None, public: bool
 ) -> None:
     banks = banks_by_cell(sums, as_of_month)
@@ -110,21 +113,8 @@ def _count_banks(
             cells[value]["banks_with_activity"] = len(ids)
         if public:
             enterprises = {value: cell[ENTERPRISES_ACTIVE] for value, cell in cells.items()}
-            for value in withheld_cells(per_cell, enterprises) | _uncounted(cells):
+            for value in withheld_cells(per_cell, enterprises) | uncounted_cells(cells):
                 cells[value] = dict(WITHHELD)
-
-
-def _uncounted(cells: dict[str, Any]) -> set[str]:
-    """Cells with figures but no bank or no enterprise counted: aggregates applied
-    before those counts existed, until a replay (docs/aggregator.md). Withheld rather
-    than trusted."""
-    banked = (CREDIT_LINES, APPS_APPROVED, APPS_REJECTED)
-    return {
-        value
-        for value, cell in cells.items()
-        if (cell["banks_with_activity"] == 0 and any(cell[m] > 0 for m in banked))
-        or (cell[ENTERPRISES_ACTIVE] == 0 and (cell[CREDIT_LINES] or cell[APPS_SUBMITTED]))
-    }
 
 
 def months_of(by_measure: Contribution) -> list[str]:
