@@ -88,6 +88,19 @@ def test_a_cell_of_one_or_two_enterprises_is_withheld_too() -> None:
     assert withheld_cells(banks, {"A": 3, "B": 3, "C": 40}) == set()
 
 
+def test_where_enterprises_can_be_in_several_cells_only_the_largest_count_is_sure() -> None:
+    """Bank city, institution type: two enterprises borrowing from banks of two cities
+    count twice in a sum, and the alliance minus the rest would be their two books."""
+    banks = {c: {"b1", "b2", "b3"} for c in "ABC"}
+    ents = {"A": 2, "B": 2, "C": 40}
+    assert withheld_cells(banks, ents) == {"A", "B"}
+    assert withheld_cells(banks, ents, shared_enterprises=True) == {"A", "B", "C"}
+    assert withheld_cells(banks, {"A": 2, "B": 3, "C": 40}, shared_enterprises=True) == {
+        "A",
+        "B",
+    }
+
+
 @given(
     st.dictionaries(
         st.sampled_from("ABCDEFG"),
@@ -96,19 +109,22 @@ def test_a_cell_of_one_or_two_enterprises_is_withheld_too() -> None:
             st.integers(0, 5),
         ),
         max_size=7,
-    )
+    ),
+    st.booleans(),
 )
 def test_what_is_published_never_isolates_fewer_than_the_minimum(
-    cells: dict[str, tuple[set[str], int]],
+    cells: dict[str, tuple[set[str], int]], shared_enterprises: bool
 ) -> None:
     banks = {c: ids for c, (ids, _) in cells.items()}
     ents = {c: n for c, (_, n) in cells.items()}
-    withheld = withheld_cells(banks, ents)
+    withheld = withheld_cells(banks, ents, shared_enterprises=shared_enterprises)
     for cell in cells:
         if 0 < len(banks[cell]) < MIN_PER_CELL or 0 < ents[cell] < MIN_PER_CELL:
             assert cell in withheld
     behind = set().union(*(banks[c] for c in withheld))
-    behind_ents = sum(ents[c] for c in withheld)
+    # With enterprises in several cells, only the largest count is sure to be distinct.
+    counts = [ents[c] for c in withheld]
+    behind_ents = max(counts, default=0) if shared_enterprises else sum(counts)
     left = [c for c in cells if (banks[c] or ents[c]) and c not in withheld]
     # Either the withheld cells hide enough together, or nothing is left to take.
     enough = len(behind) >= MIN_PER_CELL and behind_ents >= MIN_PER_CELL
@@ -197,3 +213,24 @@ def test_an_enterprise_counts_in_its_bank_s_cells_from_the_month_it_applied() ->
     cell = january["by"]["bank_city"][CITIES[2]]
     assert cell["applications_submitted"] == 1 and cell["enterprises_with_activity"] == 1
     assert cell["banks_with_activity"] == 1
+
+
+def test_two_enterprises_borrowing_in_two_bank_cities_cannot_be_read_off_the_alliance() -> None:
+    """e1 and e2 borrow from the banks of cities 0 and 1 only: each city cell has three
+    banks but two enterprises. Publishing city 2 would leave the alliance minus city 2
+    as e1's and e2's borrowing together, which each of them could subtract."""
+    fold = TotalsFold()
+    lenders = {CITIES[0]: ("b1", "b2", "b3"), CITIES[1]: ("b4", "b5", "b6")}
+    for city, banks in lenders.items():
+        for i, bank in enumerate(banks):
+            borrower = ("e1", "e2")[i % 2]
+            parties = Parties(bank, city, "BANK", "320500", "C39", "SMALL", borrower)
+            _register(fold, f"line-{bank}", parties, "2026-01", 1000)
+    for i, bank in enumerate(("b7", "b8", "b9")):
+        parties = Parties(bank, CITIES[2], "BANK", "320500", "C39", "SMALL", f"e{i + 3}")
+        _register(fold, f"line-{bank}", parties, "2026-01", 1000)
+    document = totals_document(fold.sums(), None, "bank_city", public=True)
+    cells = document["by"]["bank_city"]
+    assert all(cells[city].get("withheld") for city in CITIES[:3])
+    full = totals_document(fold.sums(), None, "bank_city")["by"]["bank_city"]
+    assert [full[c]["enterprises_with_activity"] for c in CITIES[:3]] == [2, 2, 3]

@@ -10,9 +10,10 @@ cells are withheld, smallest first, until the withheld ones together come from a
 `MIN_PER_CELL` banks and `MIN_PER_CELL` enterprises.
 
 Banks are known by id per cell (bank-share keys), so their union is exact. Enterprises
-are known by count only, so their union is taken as the sum: exact where each
-enterprise is in one cell of the dimension (its city, industry, size), an upper bound
-where it can be in several (bank city, institution type).
+are known by count only. Where each enterprise is in one cell of the dimension (its
+city, industry, size) their union is the sum. Where one can be in several (it borrows
+from banks of several cities or types) the sum could count the same two enterprises
+twice, so the union is taken at its lower bound: the largest withheld cell's count.
 """
 
 from __future__ import annotations
@@ -35,6 +36,8 @@ from g60_aggregator.domain.totals import (
 )
 
 MIN_PER_CELL = 3
+# Dimensions of the bank side: one enterprise can be in several of their cells.
+SHARED_ENTERPRISE_DIMENSIONS = frozenset({"bank_city", "institution_type"})
 # A cell with any of these has a bank behind it; with either of the last two, an
 # enterprise.
 BANK_MEASURES = (CREDIT_LINES, APPS_APPROVED, APPS_REJECTED)
@@ -62,10 +65,20 @@ def banks_in_alliance(sums: Sums, as_of_month: str | None) -> int:
 
 
 def withheld_cells(
-    banks: Mapping[str, set[str]], ents: Mapping[str, int], minimum: int = MIN_PER_CELL
+    banks: Mapping[str, set[str]],
+    ents: Mapping[str, int],
+    minimum: int = MIN_PER_CELL,
+    *,
+    shared_enterprises: bool = False,
 ) -> set[str]:
     """The cells of one dimension to withhold, given each cell's banks and number of
-    enterprises."""
+    enterprises. With `shared_enterprises` an enterprise may be counted in several
+    cells, so only the largest withheld count is sure to be distinct enterprises."""
+
+    def with_enterprises_of(fewest: int, cell: str) -> int:
+        """The fewest distinct enterprises behind the withheld cells, once `cell` is too."""
+        count = ents.get(cell, 0)
+        return max(fewest, count) if shared_enterprises else fewest + count
 
     def small(cell: str) -> bool:
         return 0 < len(banks.get(cell, ())) < minimum or 0 < ents.get(cell, 0) < minimum
@@ -77,13 +90,15 @@ def withheld_cells(
         key=lambda c: (len(banks.get(c, ())), ents.get(c, 0), c),
     )
     behind: set[str] = set().union(*(banks.get(c, set()) for c in withheld))
-    behind_ents = sum(ents.get(c, 0) for c in withheld)
+    behind_ents = 0
+    for cell in withheld:
+        behind_ents = with_enterprises_of(behind_ents, cell)
     for cell in others:
         if not withheld or (len(behind) >= minimum and behind_ents >= minimum):
             break
         withheld.add(cell)
         behind |= banks.get(cell, set())
-        behind_ents += ents.get(cell, 0)
+        behind_ents = with_enterprises_of(behind_ents, cell)
     return withheld
 
 

@@ -8,6 +8,7 @@ from g60common.corridor import CORRIDOR_CITIES
 from g60common.money import yuan_str
 
 from g60_aggregator.domain.disclosure import (
+    SHARED_ENTERPRISE_DIMENSIONS,
     banks_by_cell,
     banks_in_alliance,
     uncounted_cells,
@@ -113,7 +114,9 @@ def _count_and_withhold(
             cells[value]["banks_with_activity"] = len(ids)
         if public:
             enterprises = {value: cell[ENTERPRISES_ACTIVE] for value, cell in cells.items()}
-            for value in withheld_cells(per_cell, enterprises) | uncounted_cells(cells):
+            shared = dim in SHARED_ENTERPRISE_DIMENSIONS
+            withheld = withheld_cells(per_cell, enterprises, shared_enterprises=shared)
+            for value in withheld | uncounted_cells(cells):
                 cells[value] = dict(WITHHELD)
 
 
