@@ -19,6 +19,7 @@ twice, so the union is taken at its lower bound: the largest withheld cell's cou
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import reduce
 
 from g60_aggregator.domain.totals import (
     APPS_APPROVED,
@@ -90,9 +91,7 @@ def withheld_cells(
         key=lambda c: (len(banks.get(c, ())), ents.get(c, 0), c),
     )
     behind: set[str] = set().union(*(banks.get(c, set()) for c in withheld))
-    behind_ents = 0
-    for cell in withheld:
-        behind_ents = with_enterprises_of(behind_ents, cell)
+    behind_ents = reduce(with_enterprises_of, withheld, 0)
     for cell in others:
         if not withheld or (len(behind) >= minimum and behind_ents >= minimum):
             break
