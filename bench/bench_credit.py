@@ -386,9 +386,13 @@ async def _run(
     await path.credit.RegisterCreditLine(register_request(ent, 1_000), metadata=bank(bank_id))
     apps = [await path.approved_application(bank_id, ent) for _ in range(concurrency)]
     # The service's own pool factory: the same session settings, and no reset query
-    # on release (asyncpg's default sends one more round trip per transaction).
+    # on release (asyncpg's default sends one more round trip per transaction). No more
+    # connections than the service processes hold between them: above that concurrency
+    # the service queues for a connection, and so does the baseline.
+    service_pool = PostgresSettings.from_env(env, "G60_CREDIT", "g60_credit").pool_max_size
+    connections = min(concurrency, service_pool * len(client.targets))
     pool = await create_request_pool(
-        PostgresSettings(env["G60_CREDIT_PG_DSN"], concurrency, concurrency, 10.0)
+        PostgresSettings(env["G60_CREDIT_PG_DSN"], connections, connections, 10.0)
     )
     await pool.execute("CREATE TABLE IF NOT EXISTS bench_outbox (LIKE outbox INCLUDING ALL)")
     sql = SqlPath(pool)
