@@ -40,6 +40,7 @@ class Contest:
     loser_line: str
     won: str  # matchmaking: bank_a approved, drew 1,500,000, repaid it all, closed
     open: str  # matchmaking: still SUBMITTED, declined by the loser only
+    declined_then_won: str  # matchmaking: declined by the loser, then approved by bank_a
     seen_after_repayment: dict[str, Any]  # the loser's GET of `won` before the close
 
 
@@ -59,11 +60,14 @@ def contest(world: World, receiver: Receiver) -> Contest:
         winner_line = new_line(client, winner, sme, 50_000_000)
         won = new_application(client, sme, None, 2_000_000)
         open_ = new_application(client, sme, None, 700_000)
-        for app in (won, open_):
+        declined_then_won = new_application(client, sme, None, 300_000)
+        for app in (won, open_, declined_then_won):
             targets = _get(client, f"/v1/applications/{app}", sme.key)["target_bank_ids"]
             assert {winner.id, loser.id} <= set(targets)
-        ok(post(client, f"/v1/applications/{open_}/reject", loser.key, {"reason": "x"}), 200)
+        for app in (open_, declined_then_won):
+            ok(post(client, f"/v1/applications/{app}/reject", loser.key, {"reason": "x"}), 200)
         approve = {"credit_line_id": winner_line}
+        ok(post(client, f"/v1/applications/{declined_then_won}/approve", winner.key, approve), 200)
         headers = {
             "X-API-Key": winner.key,
             "Idempotency-Key": str(uuid.uuid4()),
@@ -85,7 +89,7 @@ def contest(world: World, receiver: Receiver) -> Contest:
         )
         seen = _get(client, f"/v1/applications/{won}", loser.key)
         ok(post(client, f"/v1/applications/{won}/close", winner.key, {"reason": "done"}), 200)
-    return Contest(loser, loser_line, won, open_, seen)
+    return Contest(loser, loser_line, won, open_, declined_then_won, seen)
 
 
 def test_the_loser_reads_the_approval_and_nothing_after_it(world: World, contest: Contest) -> None:
@@ -148,6 +152,41 @@ def test_no_bank_sees_which_other_banks_declined(world: World, contest: Contest)
     assert [a["declined_bank_ids"] for a in listed_open] == [[]]
     assert own["declined_bank_ids"] == [contest.loser.id]
     assert applicant["declined_bank_ids"] == [contest.loser.id]  # the SME's own application
+
+
+def test_a_bank_s_versions_leave_out_the_other_banks_declines(
+    world: World, contest: Contest, receiver: Receiver
+) -> None:
+    """Each decline is a version of the application: counting them would tell a bank how
+    many competitors turned the enterprise down. Reads and webhook copies agree."""
+    with world.client() as client:
+        versions = {
+            who: _get(client, f"/v1/applications/{app}", party.key)["version"]
+            for who, party, app in (
+                ("open, other bank", world.bank_a, contest.open),
+                ("open, decliner", contest.loser, contest.open),
+                ("open, applicant", world.sme_a, contest.open),
+                ("won, winner", world.bank_a, contest.declined_then_won),
+                ("won, decliner", contest.loser, contest.declined_then_won),
+                ("won, applicant", world.sme_a, contest.declined_then_won),
+            )
+        }
+    assert versions == {
+        "open, other bank": 1,
+        "open, decliner": 2,
+        "open, applicant": 2,
+        "won, winner": 2,
+        "won, decliner": 3,
+        "won, applicant": 3,
+    }
+    app = contest.declined_then_won
+    wait_for(lambda: "FinancingApproved" in _of(receiver.accepted(WINNER_HOOK), app), 45.0)
+    wait_for(lambda: "FinancingApproved" in _of(receiver.accepted(LOSER_HOOK), app), 45.0)
+    winners = _of(receiver.accepted(WINNER_HOOK), app)
+    losers = _of(receiver.accepted(LOSER_HOOK), app)
+    assert winners["FinancingApproved"].body["aggregate_version"] == 2
+    assert losers["FinancingApproved"].body["aggregate_version"] == 3
+    assert losers["FinancingRejected"].body["aggregate_version"] == 2
 
 
 def _of(received: list[Received], application_id: str) -> dict[str, Received]:

@@ -16,6 +16,7 @@ from g60common.grpc_errors import error_reason_of
 from tests.integration.credit.helpers import (
     DEADLINE_S,
     CreditWorld,
+    Metadata,
     apply_request,
     as_bank,
     as_enterprise,
@@ -139,6 +140,47 @@ async def test_rejected_only_when_every_bank_declines_and_withdraw(world: Credit
             metadata=as_enterprise(ent),
         )
     assert late.value.code() == grpc.StatusCode.FAILED_PRECONDITION
+
+
+async def test_a_bank_declines_once_and_never_sees_the_others_declines(
+    world: CreditWorld,
+) -> None:
+    banks = [await world.member(city=CITY) for _ in range(2)]
+    ent = await world.enterprise(city=CITY)
+    app = await _apply_city_wide(world, ent, set(banks))
+    decliner, other = banks
+
+    async def reject(request_id: str) -> credit_pb2.FinancingApplication:
+        reply: credit_pb2.FinancingApplication = await world.credit.RejectFinancing(
+            credit_pb2.RejectFinancingRequest(
+                request_id=request_id, application_id=app.application_id, reason="no"
+            ),
+            metadata=as_bank(decliner),
+        )
+        return reply
+
+    first_id = rid()
+    declined = await reject(first_id)
+    assert (declined.status, declined.version) == ("SUBMITTED", 2)
+    assert await reject(first_id) == declined  # a retry answers the same
+    with pytest.raises(grpc.aio.AioRpcError) as again:
+        await reject(rid())
+    assert again.value.code() == grpc.StatusCode.FAILED_PRECONDITION
+    assert error_reason_of(again.value) == "AlreadyDeclined"
+
+    async def version_seen_by(metadata: Metadata) -> int:
+        read = await world.credit.GetFinancingApplication(
+            credit_pb2.GetFinancingApplicationRequest(application_id=app.application_id),
+            metadata=metadata,
+        )
+        return int(read.version)
+
+    assert await version_seen_by(as_bank(other)) == 1  # the decline is not its to count
+    assert await version_seen_by(as_enterprise(ent)) == 2
+    assert await committed_versions(world, {app.application_id}) == {
+        (app.application_id, 1),
+        (app.application_id, 2),
+    }
 
 
 async def test_guarantee_backed_drawdown_needs_both_limits(world: CreditWorld) -> None:

@@ -118,6 +118,29 @@ def test_a_bank_sees_only_its_own_decline() -> None:
     assert app.declined_bank_ids == ("bank-b", "bank-c")  # the applicant sees them all
 
 
+def test_a_bank_s_version_leaves_out_the_other_banks_declines() -> None:
+    """Each decline is a version of the application; a bank counting them would learn
+    how many competitors turned the enterprise down."""
+    app = _app(("bank-a", "bank-b", "bank-c"))
+    app.reject("bank-b")
+    app.reject("bank-c")
+    assert app.version == 3  # the applicant sees every step
+    assert [app.as_seen_by_bank(b).version for b in ("bank-a", "bank-b", "bank-c")] == [1, 2, 2]
+    app.approve("bank-a", _line("bank-a"), 1, TODAY)
+    assert [app.as_seen_by_bank(b).version for b in ("bank-a", "bank-b", "bank-c")] == [2, 3, 3]
+    app.close()  # the lender's: the others keep the approval's version
+    assert [app.as_seen_by_bank(b).version for b in ("bank-a", "bank-b", "bank-c")] == [3, 3, 3]
+
+
+def test_a_bank_declines_once() -> None:
+    app = _app(("bank-a", "bank-b"))
+    app.reject("bank-b")
+    with pytest.raises(errors.AlreadyDeclined):
+        app.reject("bank-b")
+    assert (app.version, app.declined_bank_ids) == (2, ("bank-b",))
+    assert app.reject("bank-a") is True
+
+
 def test_approval_needs_the_enterprises_own_active_line_with_room() -> None:
     with pytest.raises(errors.CreditLineMismatch):
         _app().approve("bank-a", _line(enterprise="ent-2"), 1, TODAY)

@@ -11,6 +11,7 @@ from g60_gateway.domain.webhooks import (
     delivery_seen_by,
     signature,
     verify,
+    version_seen_by,
 )
 
 
@@ -73,6 +74,24 @@ def test_a_new_application_names_no_other_addressed_bank() -> None:
 def test_other_events_go_out_as_they_are() -> None:
     for event_type in ("FinancingWithdrawn", "FinancingRejected", "FundsDisbursed", "LoanRepaid"):
         assert delivery_seen_by("b2", _delivery(event_type)) == _delivery(event_type)
+
+
+def test_a_bank_s_copy_of_an_application_event_leaves_out_the_other_banks_declines() -> None:
+    """b2 and b3 declined at versions 2 and 3, then b1 approved (version 4)."""
+    declines = {"b2": 2, "b3": 3}
+    approved = {**_delivery(), "aggregate_type": "FinancingApplication", "aggregate_version": 4}
+    seen = {bank: delivery_seen_by(bank, approved, declines) for bank in ("b1", "b2", "b3")}
+    assert {bank: copy["aggregate_version"] for bank, copy in seen.items()} == {
+        "b1": 2,
+        "b2": 3,
+        "b3": 3,
+    }
+    # Each decline's own copy: the banks that declined before it are left out.
+    assert version_seen_by("b2", 2, declines) == 2
+    assert version_seen_by("b3", 3, declines) == 2
+    # Line events carry the line's version: declines have nothing to do with it.
+    drawn = {**_delivery("FundsDisbursed"), "aggregate_type": "CreditLine"}
+    assert delivery_seen_by("b1", drawn, declines) == drawn
 
 
 def test_signature_covers_timestamp_and_body() -> None:

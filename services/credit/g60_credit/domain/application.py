@@ -77,12 +77,17 @@ class FinancingApplication:
         application as its approval told it (every addressed bank gets
         FinancingApproved): APPROVED, by whom, for how much, at the approval's version.
         How the loan is then drawn, repaid or closed is between the lender and the
-        enterprise. The repository's status filter applies the same rule."""
+        enterprise. The repository's status filter applies the same rule.
+
+        The version it sees counts only the events it may see: every other bank's
+        decline is left out, or its steps would tell how many competitors turned the
+        enterprise down (`version_seen_by`)."""
         assert self.is_visible_to_bank(bank_id), "only addressed banks see an application"
         own = replace(
             self,
             target_bank_ids=(bank_id,),
             declined_bank_ids=tuple(b for b in self.declined_bank_ids if b == bank_id),
+            version=self.version_seen_by(bank_id, self.version),
         )
         if not self.bank_id or self.bank_id == bank_id:
             return own
@@ -92,8 +97,14 @@ class FinancingApplication:
             disbursed_fen=0,
             repaid_fen=0,
             guarantee_fen=0,
-            version=self._approval_version(),
+            version=self.version_seen_by(bank_id, self._approval_version()),
         )
+
+    def version_seen_by(self, bank_id: str, version: int) -> int:
+        """`version` less the other banks' declines. Banks decline only while the
+        application is SUBMITTED, so every recorded decline came before any later
+        version; the gateway's webhook copies count the same way."""
+        return version - sum(1 for b in self.declined_bank_ids if b != bank_id)
 
     def _approval_version(self) -> int:
         """The version the approval gave: after it, closing is the only lifecycle event
@@ -132,10 +143,14 @@ class FinancingApplication:
 
     def reject(self, bank_id: str) -> bool:
         """A bank declines; the application is REJECTED once every addressed bank has.
-        Returns whether this decline was final."""
+        Returns whether this decline was final. Once per bank: a second decline would
+        step the version past what the other banks are shown (`version_seen_by`)."""
         self.check_pending(bank_id)
-        if bank_id not in self.declined_bank_ids:
-            self.declined_bank_ids = (*self.declined_bank_ids, bank_id)
+        if bank_id in self.declined_bank_ids:
+            raise errors.AlreadyDeclined(
+                f"application {self.application_id} was declined by this bank already"
+            )
+        self.declined_bank_ids = (*self.declined_bank_ids, bank_id)
         final = set(self.declined_bank_ids) >= set(self.target_bank_ids)
         if final:
             self.status = ApplicationStatus.REJECTED

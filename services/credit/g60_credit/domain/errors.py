@@ -95,6 +95,10 @@ class ApplicationNotPending(CreditPreconditionFailed):
     """The application was already decided (first approval wins) or withdrawn."""
 
 
+class AlreadyDeclined(CreditPreconditionFailed):
+    """This bank has declined the application already; it stays open to the others."""
+
+
 class ApplicationNotDrawable(CreditPreconditionFailed):
     """Only APPROVED or DISBURSED applications take drawdowns."""
 

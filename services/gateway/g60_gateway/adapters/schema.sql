@@ -65,6 +65,16 @@ CREATE TABLE IF NOT EXISTS webhook_application_targets (
     bank_ids       TEXT[] NOT NULL
 );
 
+-- Each bank's decline of an application and the version it made, so a bank's copy of a
+-- later event of that application carries the version that bank is shown
+-- (g60_gateway.domain.webhooks.version_seen_by).
+CREATE TABLE IF NOT EXISTS webhook_application_declines (
+    application_id    TEXT NOT NULL,
+    bank_id           TEXT NOT NULL,
+    aggregate_version BIGINT NOT NULL,
+    PRIMARY KEY (application_id, bank_id)
+);
+
 -- The public sign-up's token buckets, one per client address, shared by every gateway
 -- replica (the per-credential API limit stays in each process: it is on every request).
 CREATE TABLE IF NOT EXISTS signup_buckets (

@@ -224,6 +224,28 @@ async def recall_targets(conn: asyncpg.Connection, application_id: str) -> tuple
     return tuple(found or ())
 
 
+async def remember_decline(
+    conn: asyncpg.Connection, application_id: str, bank_id: str, aggregate_version: int
+) -> None:
+    await conn.execute(
+        "INSERT INTO webhook_application_declines (application_id, bank_id, aggregate_version) "
+        "VALUES ($1, $2, $3) ON CONFLICT (application_id, bank_id) DO NOTHING",
+        application_id,
+        bank_id,
+        aggregate_version,
+    )
+
+
+async def recall_declines(conn: asyncpg.Connection, application_id: str) -> dict[str, int]:
+    """Bank id -> the application version its decline made."""
+    rows = await conn.fetch(
+        "SELECT bank_id, aggregate_version FROM webhook_application_declines "
+        "WHERE application_id = $1",
+        application_id,
+    )
+    return {row["bank_id"]: row["aggregate_version"] for row in rows}
+
+
 async def lease_due(pool: asyncpg.Pool, limit: int, lease_s: float) -> list[DueDelivery]:
     """Take due deliveries and push their next attempt past the lease, so a second
     gateway replica (or a crash mid-send) cannot lose or double-lease them."""

@@ -29,6 +29,7 @@ from g60_gateway.adapters import webhook_store
 from g60_gateway.adapters.proto_json import to_json
 from g60_gateway.config import GatewaySettings
 from g60_gateway.domain.webhooks import (
+    APPLICATION_AGGREGATE,
     WEBHOOK_EVENT_TYPES,
     EventForRouting,
     backoff_s,
@@ -90,7 +91,8 @@ class WebhookWorker:
         envelope.payload.Unpack(payload)
         async with self._pool.acquire() as conn, conn.transaction():
             routing = await _routing(conn, envelope.event_type, payload)
-            for body, banks in _bodies(envelope, payload, banks_to_notify(routing)):
+            declines = await _declines(conn, envelope, payload)
+            for body, banks in _bodies(envelope, payload, banks_to_notify(routing), declines):
                 await webhook_store.enqueue(
                     conn, banks, envelope.event_id, envelope.event_type, body
                 )
@@ -204,13 +206,28 @@ async def _routing(conn: asyncpg.Connection, event_type: str, payload: Any) -> E
     return EventForRouting(event_type, payload.parties.bank_id, targets, remembered)
 
 
-def _bodies(envelope: Any, payload: Any, banks: set[str]) -> list[tuple[bytes, set[str]]]:
+async def _declines(conn: asyncpg.Connection, envelope: Any, payload: Any) -> dict[str, int]:
+    """Which banks declined this application, at which version (`delivery_seen_by`);
+    nothing for other aggregates, or for an application's first version."""
+    if envelope.aggregate_type != APPLICATION_AGGREGATE or envelope.aggregate_version <= 1:
+        return {}
+    if envelope.event_type == "FinancingRejected":
+        await webhook_store.remember_decline(
+            conn, payload.application_id, payload.rejecting_bank_id, envelope.aggregate_version
+        )
+    return await webhook_store.recall_declines(conn, payload.application_id)
+
+
+def _bodies(
+    envelope: Any, payload: Any, banks: set[str], declines: dict[str, int]
+) -> list[tuple[bytes, set[str]]]:
     """Each body to send, with the banks that get it: a bank's copy carries only what
     it may read (`delivery_seen_by`), so banks may get different bodies of one event."""
     document = _document(envelope, payload)
     by_body: dict[bytes, set[str]] = {}
     for bank in sorted(banks):
-        body = json.dumps(delivery_seen_by(bank, document), ensure_ascii=False, sort_keys=True)
+        seen = delivery_seen_by(bank, document, declines)
+        body = json.dumps(seen, ensure_ascii=False, sort_keys=True)
         by_body.setdefault(body.encode(), set()).add(bank)
     return list(by_body.items())
 

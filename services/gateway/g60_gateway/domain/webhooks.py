@@ -7,10 +7,13 @@ import hashlib
 import hmac
 import ipaddress
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 SIGNATURE_VERSION = "v1"
+# The credit service's aggregate type of financing applications (their events' envelope).
+APPLICATION_AGGREGATE = "FinancingApplication"
 
 # Event types a bank can receive. Approvals and rejections go to the deciding bank too:
 # with matchmaking, the other addressed banks learn an application is gone.
@@ -46,9 +49,15 @@ def banks_to_notify(event: EventForRouting) -> set[str]:
     return banks
 
 
-def delivery_seen_by(bank_id: str, document: dict[str, Any]) -> dict[str, Any]:
+def delivery_seen_by(
+    bank_id: str, document: dict[str, Any], declines: Mapping[str, int] | None = None
+) -> dict[str, Any]:
     """One bank's copy of a delivery body (envelope fields and `data`): never more than
     that bank may read through `GET /v1/applications/{id}`.
+
+    - An application's `aggregate_version` is the version this bank is shown
+      (`version_seen_by`): `declines` maps each bank that declined the application to
+      the version its decline made.
 
     - FinancingApplied: the bank finds itself in `target_bank_ids`, not the other banks
       of a matchmaking application (`city_wide` says there were others): who else is
@@ -58,6 +67,9 @@ def delivery_seen_by(bank_id: str, document: dict[str, Any]) -> dict[str, Any]:
       out what is the winning bank's own: the bound line's balances (its limit, use and
       outstanding; the line is 404 to them) and the correlation id of its approving
       request (a bank may put its own systems' request or ticket ids there)."""
+    if declines and document["aggregate_type"] == APPLICATION_AGGREGATE:
+        version = version_seen_by(bank_id, document["aggregate_version"], declines)
+        document = {**document, "aggregate_version": version}
     data = document["data"]
     if document["event_type"] == "FinancingApplied":
         return {**document, "data": {**data, "target_bank_ids": [bank_id]}}
@@ -65,6 +77,16 @@ def delivery_seen_by(bank_id: str, document: dict[str, Any]) -> dict[str, Any]:
         return document
     # None: how an absent message reads in this JSON; "": an absent string.
     return {**document, "correlation_id": "", "data": {**data, "balances": None}}
+
+
+def version_seen_by(bank_id: str, version: int, declines: Mapping[str, int]) -> int:
+    """`version` less the other banks' declines before it, as the credit service shows a
+    bank an application (`FinancingApplication.version_seen_by`): each decline is a
+    version, and counting them would tell a bank how many competitors turned the
+    enterprise down."""
+    return version - sum(
+        1 for bank, declined_at in declines.items() if bank != bank_id and declined_at < version
+    )
 
 
 def signature(secret: str, timestamp_s: int, body: bytes) -> str:
