@@ -103,6 +103,31 @@ def test_the_loser_reads_the_approval_and_nothing_after_it(world: World, contest
     assert after_close == contest.seen_after_repayment
 
 
+def test_the_loan_s_movements_are_the_lender_s_and_the_sme_s(
+    world: World, contest: Contest
+) -> None:
+    path = f"/v1/applications/{contest.won}/movements"
+    with world.client() as client:
+        lender = _get(client, path, world.bank_a.key)
+        sme = _get(client, f"{path}?page_size=1", world.sme_a.key)
+        sme_rest = _get(client, f"{path}?page_token={sme['next_page_token']}", world.sme_a.key)
+        loser = _get(client, path, contest.loser.key)
+        stranger = client.get(path, headers={"X-API-Key": world.sme_b.key})
+        forged = client.get(f"{path}?page_token=x", headers={"X-API-Key": world.sme_a.key})
+    assert [
+        (m["kind"], m["amount_fen"], m["outstanding_after_fen"]) for m in lender["movements"]
+    ] == [
+        ("DRAWDOWN", 1_500_000, 1_500_000),
+        ("REPAYMENT", 1_500_000, 0),
+    ]
+    assert sme["movements"] + sme_rest["movements"] == lender["movements"]
+    assert sme_rest["next_page_token"] == lender["next_page_token"] == ""
+    assert loser == {"movements": [], "next_page_token": ""}
+    assert stranger.status_code == 404, stranger.text
+    assert forged.status_code == 422 and "page_token" in forged.text, forged.text
+    assert forged.headers["content-type"].startswith("application/problem+json")
+
+
 def test_refused_decisions_do_not_name_the_winners_loan_status(
     world: World, contest: Contest
 ) -> None:

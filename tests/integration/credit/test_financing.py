@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import time
 
 import asyncpg
@@ -327,3 +328,80 @@ async def test_close_financing_once_nothing_is_outstanding(world: CreditWorld) -
     with pytest.raises(grpc.aio.AioRpcError) as done:
         await world.draw(bank, app.application_id, 1)
     assert error_reason_of(done.value) == "ApplicationNotDrawable"
+
+
+async def test_movements_reconcile_with_the_application_for_lender_and_applicant_only(
+    world: CreditWorld,
+) -> None:
+    winner, loser = await world.member(city=CITY), await world.member(city=CITY)
+    ent = await world.enterprise(city=CITY)
+    line = await world.line(winner, ent)
+    app = await _apply_city_wide(world, ent, {winner, loser})
+    await world.credit.ApproveFinancing(
+        credit_pb2.ApproveFinancingRequest(
+            request_id=rid(), application_id=app.application_id, credit_line_id=line.credit_line_id
+        ),
+        metadata=as_bank(winner),
+        timeout=DEADLINE_S,
+    )
+    # Concurrent tranches: their order is the line's, whatever order they arrive in.
+    await asyncio.gather(*(world.draw(winner, app.application_id, 10_000 * n) for n in (1, 2, 3)))
+    await world.credit.RecordRepayment(
+        credit_pb2.MoveFundsRequest(
+            request_id=rid(), application_id=app.application_id, amount_fen=25_000
+        ),
+        metadata=as_bank(winner),
+        timeout=DEADLINE_S,
+    )
+    await world.draw(winner, app.application_id, 40_000)
+
+    async def movements(
+        who: Metadata, token: str = "", size: int = 0
+    ) -> tuple[list[credit_pb2.FundsMovement], str]:
+        page = await world.credit.ListFundsMovements(
+            credit_pb2.ListFundsMovementsRequest(
+                application_id=app.application_id.upper(), page_size=size, page_token=token
+            ),
+            metadata=who,
+            timeout=DEADLINE_S,
+        )
+        return list(page.movements), page.next_page_token
+
+    first, token = await movements(as_enterprise(ent), size=3)
+    rest, last_token = await movements(as_enterprise(ent), token, size=3)
+    assert len(first) == 3 and token and len(rest) == 2 and not last_token
+    everything = first + rest
+    assert (await movements(as_bank(winner)))[0] == everything
+    assert [m.kind for m in everything].count("REPAYMENT") == 1
+    assert sorted(m.amount_fen for m in everything[:3]) == [10_000, 20_000, 30_000]
+    assert everything[0].outstanding_after_fen == everything[0].amount_fen
+    for before, after in itertools.pairwise(everything):
+        sign = -1 if after.kind == "REPAYMENT" else 1
+        assert after.outstanding_after_fen == before.outstanding_after_fen + sign * after.amount_fen
+    final = await world.credit.GetFinancingApplication(
+        credit_pb2.GetFinancingApplicationRequest(application_id=app.application_id),
+        metadata=as_enterprise(ent),
+        timeout=DEADLINE_S,
+    )
+    last = everything[-1]
+    assert (
+        (last.disbursed_after_fen, last.repaid_after_fen, last.outstanding_after_fen)
+        == (
+            final.disbursed_fen,
+            final.repaid_fen,
+            final.outstanding_fen,
+        )
+        == (100_000, 25_000, 75_000)
+    )
+    assert {m.credit_line_id for m in everything} == {line.credit_line_id}
+
+    # The loser reads the application as of its approval: nothing drawn, no movements.
+    assert await movements(as_bank(loser)) == ([], "")
+    outsider = await world.member()
+    for who in (as_bank(outsider), as_enterprise(await world.enterprise())):
+        with pytest.raises(grpc.aio.AioRpcError) as hidden:
+            await movements(who)
+        assert hidden.value.code() == grpc.StatusCode.NOT_FOUND
+    with pytest.raises(grpc.aio.AioRpcError) as forged:
+        await movements(as_enterprise(ent), token="not-a-token")
+    assert forged.value.code() == grpc.StatusCode.INVALID_ARGUMENT

@@ -14,7 +14,13 @@ from g60_credit.domain.events import CreditEvent
 from g60_credit.domain.guarantee import GuarantorCapacity
 from g60_credit.domain.model import CreditLine, CreditLineStatus
 from g60_credit.domain.parties import EnterpriseView, MemberView
-from g60_credit.domain.queries import ApplicationQuery, AuditEntry, AuditRecord, LineQuery
+from g60_credit.domain.queries import (
+    ApplicationQuery,
+    AuditEntry,
+    AuditRecord,
+    LineQuery,
+    MovementRecord,
+)
 from g60common.idempotency import IdempotencyConflict
 
 NOW = datetime(2026, 6, 1, 2, 0, tzinfo=UTC)
@@ -73,7 +79,6 @@ class FakeLines:
 class FakeApplications:
     def __init__(self, store: _Store) -> None:
         self.s = store
-        self.movements: list[tuple[str, str]] = []
 
     async def add(self, app: FinancingApplication) -> None:
         self.s.write(app.application_id, app)
@@ -82,6 +87,23 @@ class FakeApplications:
         return self.s.read(application_id)  # type: ignore[no-any-return]
 
     get_for_update = get
+
+    async def movements(
+        self, application_id: str, after_sequence: int, limit: int
+    ) -> list[MovementRecord]:
+        keys = sorted(k for k in {*self.s.rows, *self.s.staged} if k.startswith("movement:"))
+        rows = [(k.split(":", 1)[1], self.s.read(k)) for k in keys]
+        ours = sorted((r for r in rows if r[1][0] == application_id), key=lambda r: r[1][4])
+        records, disbursed, repaid = [], 0, 0
+        for movement_id, (_, kind, (amount, guarantee), line_id, sequence) in ours:
+            disbursed += amount if kind == "DRAWDOWN" else 0
+            repaid += amount if kind == "REPAYMENT" else 0
+            at = NOW.isoformat()
+            record = MovementRecord(
+                movement_id, kind, amount, guarantee, line_id, at, sequence, disbursed, repaid
+            )
+            records.append(record)
+        return [r for r in records if r.sequence > after_sequence][:limit]
 
     async def list(self, query: ApplicationQuery) -> list[FinancingApplication]:
         return []
@@ -97,7 +119,10 @@ class FakeApplications:
         amounts: tuple[int, int],
         line_version: int,
     ) -> None:
-        self.s.write(f"movement:{movement_id}", (kind, app.application_id))
+        self.s.write(
+            f"movement:{movement_id}",
+            (app.application_id, kind, amounts, app.credit_line_id, line_version),
+        )
 
 
 class FakeGuarantors:

@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 from g60_credit.domain import errors, events
 from g60_credit.domain.parties import EnterpriseView, MemberView
-from g60_credit.domain.queries import LineQuery, Viewer
+from g60_credit.domain.queries import LineQuery, MovementQuery, MovementRecord, Viewer
 from g60_credit.service_layer import financing_handlers, handlers, line_handlers, money_handlers
 from g60_credit.service_layer.commands import (
     ApplyForFinancing,
@@ -244,3 +244,38 @@ def _amend(credit_line_id: str, new_limit_fen: int) -> ChangeCreditLine:
         "review",
         new_limit_fen,
     )
+
+
+async def test_movements_are_the_lender_s_and_the_applicant_s_in_order_with_totals() -> None:
+    uow, directory = _world()
+    app_id = await _approved(uow, directory)
+    for request_id, amount_fen, repayment in [
+        ("r-1", 300_000, False),
+        ("r-2", 100_000, True),
+        ("r-3", 200_000, False),
+    ]:
+        await money_handlers.move_funds(
+            MoveFunds(BANK.member_id, request_id, app_id, amount_fen, repayment), uow
+        )
+
+    async def read(
+        caller_type: str, caller_id: str, after: int = 0, limit: int = 50
+    ) -> list[MovementRecord]:
+        query = MovementQuery(app_id, after, limit)
+        return await financing_handlers.list_movements(caller_type, caller_id, query, uow)
+
+    by_sme = await read("enterprise", ENT.enterprise_id)
+    assert await read("bank", BANK.member_id) == by_sme
+    assert [(m.kind, m.amount_fen) for m in by_sme] == [
+        ("DRAWDOWN", 300_000),
+        ("REPAYMENT", 100_000),
+        ("DRAWDOWN", 200_000),
+    ]
+    assert [m.outstanding_after_fen for m in by_sme] == [300_000, 200_000, 400_000]
+    assert (by_sme[-1].disbursed_after_fen, by_sme[-1].repaid_after_fen) == (500_000, 100_000)
+    first = await read("enterprise", ENT.enterprise_id, limit=2)
+    rest = await read("enterprise", ENT.enterprise_id, after=first[-1].sequence)
+    assert first + rest == by_sme
+    for stranger in [("bank", GUARANTOR.member_id), ("enterprise", BANK.member_id)]:
+        with pytest.raises(errors.ApplicationNotFound):
+            await read(*stranger)

@@ -8,7 +8,7 @@ from g60common.ids import canonical_uuid
 from g60_credit.domain.application import ApplicationStatus, FinancingApplication
 from g60_credit.domain.errors import ConcurrentUpdate, GuarantorCapacityExceeded
 from g60_credit.domain.guarantee import GuarantorCapacity
-from g60_credit.domain.queries import ApplicationQuery
+from g60_credit.domain.queries import ApplicationQuery, MovementRecord
 
 # Module constants, so the benchmark's direct-SQL baseline sends these very statements.
 SELECT_APPLICATION_SQL = "SELECT * FROM financing_applications WHERE application_id = $1"
@@ -18,6 +18,19 @@ UPDATE_APPLICATION_SQL = """UPDATE financing_applications SET declined_bank_ids 
    WHERE application_id = $1 AND version = $2 RETURNING true"""
 INSERT_MOVEMENT_SQL = """INSERT INTO credit_movements (movement_id, kind, credit_line_id,
        application_id, amount_fen, guarantee_fen, line_version) VALUES ($1,$2,$3,$4,$5,$6,$7)"""
+
+# Running totals over the whole application, then the page: a page's first row still
+# carries the totals of every movement before it. Sums of BIGINT are NUMERIC in
+# PostgreSQL; every partial sum is within the application's approved amount.
+SELECT_MOVEMENTS_SQL = """SELECT * FROM (
+    SELECT movement_id, kind, amount_fen, guarantee_fen, credit_line_id, occurred_at,
+           line_version,
+           (sum(amount_fen) FILTER (WHERE kind = 'DRAWDOWN')
+                OVER (ORDER BY line_version))::bigint AS disbursed_after_fen,
+           (sum(amount_fen) FILTER (WHERE kind = 'REPAYMENT')
+                OVER (ORDER BY line_version))::bigint AS repaid_after_fen
+    FROM credit_movements WHERE application_id = $1) AS m
+  WHERE line_version > $2 ORDER BY line_version LIMIT $3"""
 
 
 class PgApplicationRepository:
@@ -57,6 +70,27 @@ class PgApplicationRepository:
             return None
         row = await self._conn.fetchrow(SELECT_APPLICATION_SQL + lock, key)
         return None if row is None else application_from_row(row)
+
+    async def movements(
+        self, application_id: str, after_sequence: int, limit: int
+    ) -> list[MovementRecord]:
+        rows = await self._conn.fetch(
+            SELECT_MOVEMENTS_SQL, canonical_uuid(application_id), after_sequence, limit
+        )
+        return [
+            MovementRecord(
+                movement_id=str(r["movement_id"]),
+                kind=r["kind"],
+                amount_fen=r["amount_fen"],
+                guarantee_fen=r["guarantee_fen"],
+                credit_line_id=str(r["credit_line_id"]),
+                occurred_at_iso=r["occurred_at"].isoformat(),
+                sequence=r["line_version"],
+                disbursed_after_fen=r["disbursed_after_fen"] or 0,
+                repaid_after_fen=r["repaid_after_fen"] or 0,
+            )
+            for r in rows
+        ]
 
     async def list(self, query: ApplicationQuery) -> list[FinancingApplication]:
         # A bank filters by the status it is shown: another bank's loan stays APPROVED

@@ -7,7 +7,7 @@ from g60.credit.v1 import credit_pb2
 from g60_credit.domain.application import FinancingApplication
 from g60_credit.domain.guarantee import GuarantorCapacity
 from g60_credit.domain.model import CreditLine
-from g60_credit.domain.queries import AuditRecord
+from g60_credit.domain.queries import AuditRecord, MovementRecord
 from g60_credit.service_layer.money_handlers import MovementResult
 
 
@@ -84,4 +84,18 @@ def movement_to_proto(result: MovementResult) -> credit_pb2.MoveFundsResponse:
         guarantee_fen=result.guarantee_fen,
         credit_line=line_to_proto(result.line),
         application=application_to_proto(result.application),
+    )
+
+
+def movement_record_to_proto(record: MovementRecord) -> credit_pb2.FundsMovement:
+    return credit_pb2.FundsMovement(
+        movement_id=record.movement_id,
+        kind=record.kind,
+        amount_fen=record.amount_fen,
+        guarantee_fen=record.guarantee_fen,
+        credit_line_id=record.credit_line_id,
+        occurred_at=record.occurred_at_iso,
+        disbursed_after_fen=record.disbursed_after_fen,
+        repaid_after_fen=record.repaid_after_fen,
+        outstanding_after_fen=record.outstanding_after_fen,
     )

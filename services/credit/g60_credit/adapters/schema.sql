@@ -92,6 +92,9 @@ CREATE TABLE IF NOT EXISTS credit_movements (
     occurred_at     TIMESTAMPTZ NOT NULL DEFAULT now()
 );
 CREATE INDEX IF NOT EXISTS credit_movements_by_line ON credit_movements (credit_line_id);
+-- An application's movements in order (ListFundsMovements).
+CREATE INDEX IF NOT EXISTS credit_movements_by_application
+    ON credit_movements (application_id, line_version);
 
 -- Capacity per guarantee company; used never exceeds capacity at the moment it grows.
 CREATE TABLE IF NOT EXISTS guarantor_capacity (

@@ -51,6 +51,15 @@ class ApplicationQuery:
 
 
 @dataclass(frozen=True)
+class MovementQuery:
+    """An application's movements after `after_sequence` (0: from the first)."""
+
+    application_id: str
+    after_sequence: int = 0
+    limit: int = DEFAULT_PAGE_SIZE
+
+
+@dataclass(frozen=True)
 class AuditEntry:
     aggregate_type: str
     aggregate_id: str
@@ -70,3 +79,24 @@ class AuditRecord:
     occurred_at_iso: str
     before_json: str
     after_json: str
+
+
+@dataclass(frozen=True)
+class MovementRecord:
+    """One drawdown or repayment of an application, with the application's totals once it
+    was made. `sequence` is the line's version after the movement: the application's line
+    is fixed, and its version orders every movement on it."""
+
+    movement_id: str
+    kind: str
+    amount_fen: int
+    guarantee_fen: int
+    credit_line_id: str
+    occurred_at_iso: str
+    sequence: int
+    disbursed_after_fen: int
+    repaid_after_fen: int
+
+    @property
+    def outstanding_after_fen(self) -> int:
+        return self.disbursed_after_fen - self.repaid_after_fen

@@ -9,11 +9,12 @@ from g60common.ids import normalized_id
 from g60_credit.adapters.proto_codec import (
     application_to_proto,
     capacity_to_proto,
+    movement_record_to_proto,
     movement_to_proto,
 )
 from g60_credit.domain.application import ApplicationStatus, FinancingApplication
 from g60_credit.domain.errors import InvalidFields
-from g60_credit.domain.queries import ApplicationQuery, page_size
+from g60_credit.domain.queries import ApplicationQuery, MovementQuery, MovementRecord, page_size
 from g60_credit.entrypoints.rpc_base import RpcBase
 from g60_credit.entrypoints.status_mapping import caller_bank_id, caller_of, page_after, run_rpc
 from g60_credit.service_layer import financing_handlers, money_handlers
@@ -183,6 +184,26 @@ class FinancingRpcs(RpcBase):
         self, request: credit_pb2.MoveFundsRequest, context: grpc.aio.ServicerContext
     ) -> credit_pb2.MoveFundsResponse:
         return await self._move(context, request, repayment=True)
+
+    async def ListFundsMovements(
+        self, request: credit_pb2.ListFundsMovementsRequest, context: grpc.aio.ServicerContext
+    ) -> credit_pb2.ListFundsMovementsResponse:
+        caller_type, caller_id = await caller_of(context, "bank", "enterprise")
+        limit = page_size(request.page_size)
+
+        async def query() -> list[MovementRecord]:
+            q = MovementQuery(
+                normalized_id(request.application_id),
+                int(page_after(request.page_token, "int") or 0),
+                limit,
+            )
+            return await financing_handlers.list_movements(caller_type, caller_id, q, self._uow())
+
+        movements = await run_rpc(context, query)
+        token = str(movements[-1].sequence) if len(movements) == limit else ""
+        return credit_pb2.ListFundsMovementsResponse(
+            movements=[movement_record_to_proto(m) for m in movements], next_page_token=token
+        )
 
     async def SetGuarantorCapacity(
         self, request: credit_pb2.SetGuarantorCapacityRequest, context: grpc.aio.ServicerContext

@@ -22,7 +22,7 @@ from g60_credit.domain.errors import (
     InvalidFields,
     NoBankToAddress,
 )
-from g60_credit.domain.queries import ApplicationQuery
+from g60_credit.domain.queries import ApplicationQuery, MovementQuery, MovementRecord
 from g60_credit.domain.snapshots import application_from_snapshot, application_snapshot
 from g60_credit.service_layer.commands import (
     ApplyForFinancing,
@@ -229,14 +229,38 @@ async def get_application(
     caller_type: str, caller_id: str, application_id: str, uow: CreditUnitOfWork
 ) -> FinancingApplication:
     async with uow:
-        app = await uow.applications.get(application_id)
-    visible = app is not None and (
-        (caller_type == "enterprise" and app.enterprise_id == caller_id)
-        or (caller_type == "bank" and app.is_visible_to_bank(caller_id))
-    )
-    if not visible or app is None:
+        app = _visible(await uow.applications.get(application_id), caller_type, caller_id)
+    if app is None:
         raise ApplicationNotFound(application_id)
     return app.as_seen_by_bank(caller_id) if caller_type == "bank" else app
+
+
+async def list_movements(
+    caller_type: str, caller_id: str, query: MovementQuery, uow: CreditUnitOfWork
+) -> list[MovementRecord]:
+    """The application's drawdowns and repayments, for whoever may read the application.
+    A bank that lost reads it as of its approval, with nothing drawn (as_seen_by_bank):
+    the loan is the lender's and the enterprise's, so it gets no movements either."""
+    async with uow:
+        app = _visible(await uow.applications.get(query.application_id), caller_type, caller_id)
+        if app is None:
+            raise ApplicationNotFound(query.application_id)
+        if caller_type == "bank" and app.bank_id != caller_id:
+            return []
+        return await uow.applications.movements(
+            app.application_id, query.after_sequence, query.limit
+        )
+
+
+def _visible(
+    app: FinancingApplication | None, caller_type: str, caller_id: str
+) -> FinancingApplication | None:
+    """The application if the caller may read it: its applicant or a bank it addressed."""
+    if app is None:
+        return None
+    if caller_type == "enterprise":
+        return app if app.enterprise_id == caller_id else None
+    return app if caller_type == "bank" and app.is_visible_to_bank(caller_id) else None
 
 
 async def list_applications(

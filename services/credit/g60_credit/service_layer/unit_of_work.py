@@ -11,7 +11,13 @@ from g60_credit.domain.events import CreditEvent
 from g60_credit.domain.guarantee import GuarantorCapacity
 from g60_credit.domain.model import CreditLine
 from g60_credit.domain.parties import EnterpriseView, MemberView
-from g60_credit.domain.queries import ApplicationQuery, AuditEntry, AuditRecord, LineQuery
+from g60_credit.domain.queries import (
+    ApplicationQuery,
+    AuditEntry,
+    AuditRecord,
+    LineQuery,
+    MovementRecord,
+)
 
 
 class CreditLineRepository(Protocol):
@@ -28,6 +34,9 @@ class ApplicationRepository(Protocol):
     async def add(self, app: FinancingApplication) -> None: ...
     async def get(self, application_id: str) -> FinancingApplication | None: ...
     async def get_for_update(self, application_id: str) -> FinancingApplication | None: ...
+    async def movements(
+        self, application_id: str, after_sequence: int, limit: int
+    ) -> list[MovementRecord]: ...
     async def list(self, query: ApplicationQuery) -> list[FinancingApplication]: ...
     async def update(self, app: FinancingApplication, previous_version: int) -> None: ...
     async def add_movement(

@@ -124,6 +124,25 @@ class FundsMovement(BaseModel):
     application: FinancingApplication | None
 
 
+class MovementRecord(BaseModel):
+    movement_id: str
+    kind: str = Field(description="DRAWDOWN or REPAYMENT")
+    amount_fen: int
+    guarantee_fen: int = Field(
+        description="Guarantor capacity consumed (drawdown) or released (repayment)"
+    )
+    credit_line_id: str
+    occurred_at: str
+    disbursed_after_fen: int = Field(description="The application's totals once this was made")
+    repaid_after_fen: int
+    outstanding_after_fen: int
+
+
+class MovementPage(BaseModel):
+    movements: list[MovementRecord]
+    next_page_token: str
+
+
 class Webhook(BaseModel):
     webhook_id: str
     url: str

@@ -165,3 +165,21 @@ async def record_repayment(
 ) -> Response:
     """Principal repaid; restores available credit on revolving lines only."""
     return await _move("RecordRepayment", application_id, body, request, who, key)
+
+
+@router.get(f"{APP}/movements", response_model=models.MovementPage)
+async def list_movements(
+    application_id: AppId,
+    request: Request,
+    who: BankOrEnterprise,
+    page_size: PageSize = 50,
+    page_token: PageToken = "",
+) -> models.MovementPage:
+    """Every drawdown and repayment in the order they happened, each with the
+    application's totals once it was made: for the SME and the approving bank. A bank
+    whose approval lost gets an empty page; anyone else 404."""
+    message = credit_pb2.ListFundsMovementsRequest(
+        application_id=application_id, page_size=page_size, page_token=page_token
+    )
+    reply = await call(request, who, request.app.state.credit.ListFundsMovements, message)
+    return models.MovementPage.model_validate(to_json(reply))

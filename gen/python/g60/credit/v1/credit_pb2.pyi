@@ -319,3 +319,43 @@ class ListFinancingApplicationsResponse(_message.Message):
     applications: _containers.RepeatedCompositeFieldContainer[FinancingApplication]
     next_page_token: str
     def __init__(self, applications: _Optional[_Iterable[_Union[FinancingApplication, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
+
+class ListFundsMovementsRequest(_message.Message):
+    __slots__ = ("application_id", "page_size", "page_token")
+    APPLICATION_ID_FIELD_NUMBER: _ClassVar[int]
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    application_id: str
+    page_size: int
+    page_token: str
+    def __init__(self, application_id: _Optional[str] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
+
+class FundsMovement(_message.Message):
+    __slots__ = ("movement_id", "kind", "amount_fen", "guarantee_fen", "credit_line_id", "occurred_at", "disbursed_after_fen", "repaid_after_fen", "outstanding_after_fen")
+    MOVEMENT_ID_FIELD_NUMBER: _ClassVar[int]
+    KIND_FIELD_NUMBER: _ClassVar[int]
+    AMOUNT_FEN_FIELD_NUMBER: _ClassVar[int]
+    GUARANTEE_FEN_FIELD_NUMBER: _ClassVar[int]
+    CREDIT_LINE_ID_FIELD_NUMBER: _ClassVar[int]
+    OCCURRED_AT_FIELD_NUMBER: _ClassVar[int]
+    DISBURSED_AFTER_FEN_FIELD_NUMBER: _ClassVar[int]
+    REPAID_AFTER_FEN_FIELD_NUMBER: _ClassVar[int]
+    OUTSTANDING_AFTER_FEN_FIELD_NUMBER: _ClassVar[int]
+    movement_id: str
+    kind: str
+    amount_fen: int
+    guarantee_fen: int
+    credit_line_id: str
+    occurred_at: str
+    disbursed_after_fen: int
+    repaid_after_fen: int
+    outstanding_after_fen: int
+    def __init__(self, movement_id: _Optional[str] = ..., kind: _Optional[str] = ..., amount_fen: _Optional[int] = ..., guarantee_fen: _Optional[int] = ..., credit_line_id: _Optional[str] = ..., occurred_at: _Optional[str] = ..., disbursed_after_fen: _Optional[int] = ..., repaid_after_fen: _Optional[int] = ..., outstanding_after_fen: _Optional[int] = ...) -> None: ...
+
+class ListFundsMovementsResponse(_message.Message):
+    __slots__ = ("movements", "next_page_token")
+    MOVEMENTS_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    movements: _containers.RepeatedCompositeFieldContainer[FundsMovement]
+    next_page_token: str
+    def __init__(self, movements: _Optional[_Iterable[_Union[FundsMovement, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...

@@ -123,6 +123,11 @@ class CreditServiceStub:
                 request_serializer=g60_dot_credit_dot_v1_dot_credit__pb2.MoveFundsRequest.SerializeToString,
                 response_deserializer=g60_dot_credit_dot_v1_dot_credit__pb2.MoveFundsResponse.FromString,
                 _registered_method=True)
+        self.ListFundsMovements = channel.unary_unary(
+                '/g60.credit.v1.CreditService/ListFundsMovements',
+                request_serializer=g60_dot_credit_dot_v1_dot_credit__pb2.ListFundsMovementsRequest.SerializeToString,
+                response_deserializer=g60_dot_credit_dot_v1_dot_credit__pb2.ListFundsMovementsResponse.FromString,
+                _registered_method=True)
         self.SetGuarantorCapacity = channel.unary_unary(
                 '/g60.credit.v1.CreditService/SetGuarantorCapacity',
                 request_serializer=g60_dot_credit_dot_v1_dot_credit__pb2.SetGuarantorCapacityRequest.SerializeToString,
@@ -250,6 +255,14 @@ class CreditServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ListFundsMovements(self, request, context):
+        """An application's drawdowns and repayments in the order they happened, paged: for the
+        applicant and the approving bank. A bank that lost sees none (the loan is not its own).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def SetGuarantorCapacity(self, request, context):
         """Operator only: the guarantee company's capacity for guaranteed principal.
         """
@@ -344,6 +357,11 @@ def add_CreditServiceServicer_to_server(servicer, server):
                     servicer.RecordRepayment,
                     request_deserializer=g60_dot_credit_dot_v1_dot_credit__pb2.MoveFundsRequest.FromString,
                     response_serializer=g60_dot_credit_dot_v1_dot_credit__pb2.MoveFundsResponse.SerializeToString,
+            ),
+            'ListFundsMovements': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListFundsMovements,
+                    request_deserializer=g60_dot_credit_dot_v1_dot_credit__pb2.ListFundsMovementsRequest.FromString,
+                    response_serializer=g60_dot_credit_dot_v1_dot_credit__pb2.ListFundsMovementsResponse.SerializeToString,
             ),
             'SetGuarantorCapacity': grpc.unary_unary_rpc_method_handler(
                     servicer.SetGuarantorCapacity,
@@ -814,6 +832,33 @@ class CreditService:
             '/g60.credit.v1.CreditService/RecordRepayment',
             g60_dot_credit_dot_v1_dot_credit__pb2.MoveFundsRequest.SerializeToString,
             g60_dot_credit_dot_v1_dot_credit__pb2.MoveFundsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListFundsMovements(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/g60.credit.v1.CreditService/ListFundsMovements',
+            g60_dot_credit_dot_v1_dot_credit__pb2.ListFundsMovementsRequest.SerializeToString,
+            g60_dot_credit_dot_v1_dot_credit__pb2.ListFundsMovementsResponse.FromString,
             options,
             channel_credentials,
             insecure,

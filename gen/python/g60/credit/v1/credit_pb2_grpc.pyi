@@ -65,6 +65,10 @@ class CreditServiceStub:
     Drawdown: _grpc.UnaryUnaryMultiCallable[_credit_pb2.MoveFundsRequest, _credit_pb2.MoveFundsResponse]
     """Bank only (the approving bank). Consumes available credit on the bound line."""
     RecordRepayment: _grpc.UnaryUnaryMultiCallable[_credit_pb2.MoveFundsRequest, _credit_pb2.MoveFundsResponse]
+    ListFundsMovements: _grpc.UnaryUnaryMultiCallable[_credit_pb2.ListFundsMovementsRequest, _credit_pb2.ListFundsMovementsResponse]
+    """An application's drawdowns and repayments in the order they happened, paged: for the
+    applicant and the approving bank. A bank that lost sees none (the loan is not its own).
+    """
     SetGuarantorCapacity: _grpc.UnaryUnaryMultiCallable[_credit_pb2.SetGuarantorCapacityRequest, _credit_pb2.GuarantorCapacity]
     """Operator only: the guarantee company's capacity for guaranteed principal."""
 
@@ -105,6 +109,10 @@ class CreditServiceAsyncStub(CreditServiceStub):
     Drawdown: _aio.UnaryUnaryMultiCallable[_credit_pb2.MoveFundsRequest, _credit_pb2.MoveFundsResponse]  # type: ignore[assignment]
     """Bank only (the approving bank). Consumes available credit on the bound line."""
     RecordRepayment: _aio.UnaryUnaryMultiCallable[_credit_pb2.MoveFundsRequest, _credit_pb2.MoveFundsResponse]  # type: ignore[assignment]
+    ListFundsMovements: _aio.UnaryUnaryMultiCallable[_credit_pb2.ListFundsMovementsRequest, _credit_pb2.ListFundsMovementsResponse]  # type: ignore[assignment]
+    """An application's drawdowns and repayments in the order they happened, paged: for the
+    applicant and the approving bank. A bank that lost sees none (the loan is not its own).
+    """
     SetGuarantorCapacity: _aio.UnaryUnaryMultiCallable[_credit_pb2.SetGuarantorCapacityRequest, _credit_pb2.GuarantorCapacity]  # type: ignore[assignment]
     """Operator only: the guarantee company's capacity for guaranteed principal."""
 
@@ -244,6 +252,16 @@ class CreditServiceServicer(metaclass=_abc_1.ABCMeta):
         request: _credit_pb2.MoveFundsRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_credit_pb2.MoveFundsResponse, _abc.Awaitable[_credit_pb2.MoveFundsResponse]]: ...
+
+    @_abc_1.abstractmethod
+    def ListFundsMovements(
+        self,
+        request: _credit_pb2.ListFundsMovementsRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_credit_pb2.ListFundsMovementsResponse, _abc.Awaitable[_credit_pb2.ListFundsMovementsResponse]]:
+        """An application's drawdowns and repayments in the order they happened, paged: for the
+        applicant and the approving bank. A bank that lost sees none (the loan is not its own).
+        """
 
     @_abc_1.abstractmethod
     def SetGuarantorCapacity(
