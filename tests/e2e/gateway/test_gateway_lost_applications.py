@@ -128,6 +128,59 @@ def test_the_loan_s_movements_are_the_lender_s_and_the_sme_s(
     assert forged.headers["content-type"].startswith("application/problem+json")
 
 
+def test_each_party_follows_the_history_it_may_read(world: World, contest: Contest) -> None:
+    def history(app: str, party: Party, page_size: int = 50) -> list[dict[str, Any]]:
+        entries, token = [], ""
+        with world.client() as client:
+            while True:
+                page = _get(
+                    client,
+                    f"/v1/applications/{app}/history?page_size={page_size}&page_token={token}",
+                    party.key,
+                )
+                entries += page["entries"]
+                token = page["next_page_token"]
+                if not token:
+                    return entries
+
+    def actions(entries: list[dict[str, Any]]) -> list[tuple[str, int]]:
+        return [(e["action"], e["application"]["version"]) for e in entries]
+
+    sme, winner, loser = world.sme_a, world.bank_a, contest.loser
+    won = history(contest.won, sme, page_size=2)
+    assert actions(won) == [
+        ("APPLY", 1),
+        ("APPROVE", 2),
+        ("DRAWDOWN", 2),
+        ("REPAY", 2),
+        ("CLOSE", 3),
+    ]
+    # 1,500,000 of 2,000,000 drawn and repaid: still drawable (DISBURSED) until closed.
+    assert [(e["application"]["status"], e["application"]["outstanding_fen"]) for e in won][
+        -3:
+    ] == [("DISBURSED", 1_500_000), ("DISBURSED", 0), ("CLOSED", 0)]
+    # The lender follows the same changes; each party sees its own request ids only.
+    lender = history(contest.won, winner)
+    assert [e["request_id"] != "" for e in won] == [True, False, False, False, False]
+    assert [e["request_id"] != "" for e in lender] == [False, True, True, True, True]
+    assert [{**e, "request_id": ""} for e in lender] == [
+        {**e, "request_id": "", "application": {**e["application"], "target_bank_ids": [winner.id]}}
+        for e in won
+    ]
+    seen_by_loser = history(contest.won, loser)
+    assert actions(seen_by_loser) == [("APPLY", 1), ("APPROVE", 2)]
+    assert seen_by_loser[-1]["application"] == contest.seen_after_repayment
+    assert all(e["request_id"] == "" for e in seen_by_loser)
+
+    declined = history(contest.declined_then_won, sme)
+    assert actions(declined) == [("APPLY", 1), ("REJECT", 2), ("APPROVE", 3)]
+    assert declined[1]["actor"] == f"bank:{loser.id}" and declined[1]["request_id"] == ""
+    assert actions(history(contest.declined_then_won, winner)) == [("APPLY", 1), ("APPROVE", 2)]
+    by_loser = history(contest.declined_then_won, loser)
+    assert actions(by_loser) == [("APPLY", 1), ("REJECT", 2), ("APPROVE", 3)]
+    assert by_loser[1]["request_id"] != ""  # its own decline
+
+
 def test_refused_decisions_do_not_name_the_winners_loan_status(
     world: World, contest: Contest
 ) -> None:

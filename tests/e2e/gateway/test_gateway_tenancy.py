@@ -114,6 +114,11 @@ MATRIX: dict[tuple[str, str], Row] = {
         None,
         ("sme_a", "bank_a"),
     ),
+    ("GET", "/v1/applications/{application_id}/history"): (
+        lambda w: {"application_id": w.app_a},
+        None,
+        ("sme_a", "bank_a"),
+    ),
     ("POST", "/v1/applications/{application_id}/withdraw"): (
         lambda w: {"application_id": w.app_a},
         REASON,

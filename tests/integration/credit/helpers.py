@@ -58,7 +58,9 @@ class CreditWorld:
     credit: credit_pb2_grpc.CreditServiceStub
     members: members_pb2_grpc.MembersServiceStub
     services: dict[str, ServiceProcess]
-    rng: random.Random = field(default_factory=lambda: random.Random(60))
+    # Seeded afresh per world: codes must be new in a database that an earlier run on
+    # the same stack (G60_PG_DSN) filled, as members_helpers' are.
+    rng: random.Random = field(default_factory=lambda: random.Random(uuid.uuid4().int))
 
     async def member(self, institution_type: str = "BANK", city: str = "330100") -> str:
         reply = await self.members.RegisterMember(

@@ -405,3 +405,59 @@ async def test_movements_reconcile_with_the_application_for_lender_and_applicant
     with pytest.raises(grpc.aio.AioRpcError) as forged:
         await movements(as_enterprise(ent), token="not-a-token")
     assert forged.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+
+
+async def test_each_reader_follows_the_history_it_may_read(world: CreditWorld) -> None:
+    lender, decliner = await world.member(city=CITY), await world.member(city=CITY)
+    ent = await world.enterprise(city=CITY)
+    line = await world.line(lender, ent)
+    app = await _apply_city_wide(world, ent, {lender, decliner})
+    await world.credit.RejectFinancing(
+        credit_pb2.RejectFinancingRequest(
+            request_id="no-thanks", application_id=app.application_id, reason="sector"
+        ),
+        metadata=as_bank(decliner),
+        timeout=DEADLINE_S,
+    )
+    approve = credit_pb2.ApproveFinancingRequest(
+        request_id="yes-please",
+        application_id=app.application_id,
+        credit_line_id=line.credit_line_id,
+    )
+    for _ in range(2):  # a retry is the same change, not a second one
+        await world.credit.ApproveFinancing(approve, metadata=as_bank(lender), timeout=DEADLINE_S)
+    await world.draw(lender, app.application_id, 50_000, request_id="tranche-1")
+
+    async def history(who: Metadata) -> list[tuple[str, str, str, int]]:
+        page = await world.credit.ListApplicationHistory(
+            credit_pb2.ListApplicationHistoryRequest(application_id=app.application_id),
+            metadata=who,
+            timeout=DEADLINE_S,
+        )
+        assert not page.next_page_token
+        return [
+            (e.action, e.request_id, e.application.status, e.application.version)
+            for e in page.entries
+        ]
+
+    applicant = await history(as_enterprise(ent))
+    assert applicant[0][1], "the applicant's own request id"
+    assert applicant == [
+        ("APPLY", applicant[0][1], "SUBMITTED", 1),
+        ("REJECT", "", "SUBMITTED", 2),
+        ("APPROVE", "", "APPROVED", 3),
+        ("DRAWDOWN", "", "DISBURSED", 3),
+    ]
+    assert await history(as_bank(lender)) == [
+        ("APPLY", "", "SUBMITTED", 1),
+        ("APPROVE", "yes-please", "APPROVED", 2),
+        ("DRAWDOWN", "tranche-1", "DISBURSED", 2),
+    ]
+    assert await history(as_bank(decliner)) == [
+        ("APPLY", "", "SUBMITTED", 1),
+        ("REJECT", "no-thanks", "SUBMITTED", 2),
+        ("APPROVE", "", "APPROVED", 3),
+    ]
+    with pytest.raises(grpc.aio.AioRpcError) as hidden:
+        await history(as_bank(await world.member()))
+    assert hidden.value.code() == grpc.StatusCode.NOT_FOUND

@@ -4,6 +4,7 @@ appear only on commit, like the PostgreSQL one."""
 from __future__ import annotations
 
 import copy
+import json
 from datetime import UTC, date, datetime
 from types import TracebackType
 from typing import Any
@@ -156,7 +157,22 @@ class FakeAudit:
     async def list(
         self, aggregate_type: str, aggregate_id: str, after_audit_id: int, limit: int
     ) -> list[AuditRecord]:
-        return []
+        keys = [k for k in {*self.s.rows, *self.s.staged} if k.startswith("audit:")]
+        numbered = sorted((int(k.split(":")[1]), self.s.read(k)) for k in keys)
+        return [
+            AuditRecord(
+                audit_id=number,
+                action=e.action,
+                actor=e.actor,
+                request_id=e.request_id,
+                occurred_at_iso=NOW.isoformat(),
+                before_json="" if e.before is None else json.dumps(e.before),
+                after_json=json.dumps(e.after),
+            )
+            for number, e in numbered
+            if (e.aggregate_type, e.aggregate_id) == (aggregate_type, aggregate_id)
+            and number > after_audit_id
+        ][:limit]
 
 
 class FakeParties:

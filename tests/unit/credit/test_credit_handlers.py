@@ -7,7 +7,13 @@ from datetime import date
 import pytest
 from g60_credit.domain import errors, events
 from g60_credit.domain.parties import EnterpriseView, MemberView
-from g60_credit.domain.queries import LineQuery, MovementQuery, MovementRecord, Viewer
+from g60_credit.domain.queries import (
+    ApplicationPageQuery,
+    HistoryEntry,
+    LineQuery,
+    MovementRecord,
+    Viewer,
+)
 from g60_credit.service_layer import financing_handlers, handlers, line_handlers, money_handlers
 from g60_credit.service_layer.commands import (
     ApplyForFinancing,
@@ -261,7 +267,7 @@ async def test_movements_are_the_lender_s_and_the_applicant_s_in_order_with_tota
     async def read(
         caller_type: str, caller_id: str, after: int = 0, limit: int = 50
     ) -> list[MovementRecord]:
-        query = MovementQuery(app_id, after, limit)
+        query = ApplicationPageQuery(app_id, after, limit)
         return await financing_handlers.list_movements(caller_type, caller_id, query, uow)
 
     by_sme = await read("enterprise", ENT.enterprise_id)
@@ -279,3 +285,65 @@ async def test_movements_are_the_lender_s_and_the_applicant_s_in_order_with_tota
     for stranger in [("bank", GUARANTOR.member_id), ("enterprise", BANK.member_id)]:
         with pytest.raises(errors.ApplicationNotFound):
             await read(*stranger)
+
+
+async def test_the_history_shows_each_reader_the_changes_it_may_read() -> None:
+    uow, directory = _world()
+    rival = MemberView("00000000-0000-0000-0000-0000000000b2", "BANK", "330100", "ACTIVE", 1)
+    uow.parties.members.update({BANK.member_id: BANK, rival.member_id: rival})
+    line = await handlers.register_credit_line(_register(), uow, directory)
+    app = await financing_handlers.apply_for_financing(
+        ApplyForFinancing(ENT.enterprise_id, "r-app", "", "CNY", 800_000, 12, "kit"),
+        uow,
+        directory,
+    )
+    app_id = app.application_id
+    await financing_handlers.decide_financing(
+        DecideFinancing(rival.member_id, "r-no", app_id, False, reason="thin file"), uow
+    )
+    await financing_handlers.decide_financing(
+        DecideFinancing(BANK.member_id, "r-ok", app_id, True, line.credit_line_id), uow
+    )
+    await money_handlers.move_funds(MoveFunds(BANK.member_id, "r-draw", app_id, 1_000, False), uow)
+
+    async def read(
+        caller_type: str, caller_id: str, after: int = 0, limit: int = 50
+    ) -> tuple[list[HistoryEntry], int]:
+        query = ApplicationPageQuery(app_id, after, limit)
+        return await financing_handlers.application_history(caller_type, caller_id, query, uow)
+
+    def summary(entries: list[HistoryEntry]) -> list[tuple[str, str, int, str]]:
+        return [
+            (e.action, e.request_id, e.application.version, e.application.status) for e in entries
+        ]
+
+    applicant, _ = await read("enterprise", ENT.enterprise_id)
+    assert summary(applicant) == [
+        ("APPLY", "r-app", 1, "SUBMITTED"),
+        ("REJECT", "", 2, "SUBMITTED"),
+        ("APPROVE", "", 3, "APPROVED"),
+        ("DRAWDOWN", "", 3, "DISBURSED"),
+    ]
+    lender, _ = await read("bank", BANK.member_id)
+    assert summary(lender) == [
+        ("APPLY", "", 1, "SUBMITTED"),
+        ("APPROVE", "r-ok", 2, "APPROVED"),
+        ("DRAWDOWN", "r-draw", 2, "DISBURSED"),
+    ]
+    assert lender[0].application.target_bank_ids == (BANK.member_id,)
+    assert lender[1].application.declined_bank_ids == ()
+    decliner, _ = await read("bank", rival.member_id)
+    assert summary(decliner) == [
+        ("APPLY", "", 1, "SUBMITTED"),
+        ("REJECT", "r-no", 2, "SUBMITTED"),
+        ("APPROVE", "", 3, "APPROVED"),
+    ]
+    assert decliner[-1].application.disbursed_fen == 0
+    # Pages skip what the reader may not see and go on after it.
+    first, token = await read("bank", BANK.member_id, limit=1)
+    second, token2 = await read("bank", BANK.member_id, after=token, limit=1)
+    third, token3 = await read("bank", BANK.member_id, after=token2, limit=1)
+    assert first + second + third == lender and token3
+    assert await read("bank", BANK.member_id, after=token3, limit=1) == ([], 0)
+    with pytest.raises(errors.ApplicationNotFound):
+        await read("enterprise", GUARANTOR.member_id)

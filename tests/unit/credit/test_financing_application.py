@@ -73,6 +73,26 @@ def test_another_addressed_bank_sees_the_approval_but_not_the_loan() -> None:
     assert _app().as_seen_by_bank("bank-b").status is ApplicationStatus.SUBMITTED
 
 
+def test_a_bank_follows_the_changes_it_may_read_and_the_loan_only_if_it_lends() -> None:
+    app = _app(("bank-a", "bank-b", "bank-c"))
+    app.approve("bank-a", _line("bank-a"), 400_000, TODAY)
+    readable = {
+        (bank, action, own)
+        for bank in ("bank-a", "bank-b")
+        for action in ("APPLY", "APPROVE", "REJECT", "WITHDRAW", "DRAWDOWN", "REPAY", "CLOSE")
+        for own in (True, False)
+        if app.bank_sees_change(bank, action, own)
+    }
+    shared = {"APPLY", "APPROVE", "WITHDRAW"}
+    lender = {"DRAWDOWN", "REPAY", "CLOSE"}
+    assert readable == {
+        *((bank, a, own) for bank in ("bank-a", "bank-b") for a in shared for own in (True, False)),
+        *(("bank-a", a, own) for a in lender for own in (True, False)),
+        ("bank-a", "REJECT", True),
+        ("bank-b", "REJECT", True),
+    }
+
+
 def test_the_loser_sees_the_approval_s_version_and_is_refused_with_its_status() -> None:
     app = _app()
     app.approve("bank-a", _line("bank-a"), 400_000, TODAY)

@@ -7,7 +7,7 @@ from g60.credit.v1 import credit_pb2
 from g60_credit.domain.application import FinancingApplication
 from g60_credit.domain.guarantee import GuarantorCapacity
 from g60_credit.domain.model import CreditLine
-from g60_credit.domain.queries import AuditRecord, MovementRecord
+from g60_credit.domain.queries import AuditRecord, HistoryEntry, MovementRecord
 from g60_credit.service_layer.money_handlers import MovementResult
 
 
@@ -98,4 +98,15 @@ def movement_record_to_proto(record: MovementRecord) -> credit_pb2.FundsMovement
         disbursed_after_fen=record.disbursed_after_fen,
         repaid_after_fen=record.repaid_after_fen,
         outstanding_after_fen=record.outstanding_after_fen,
+    )
+
+
+def history_entry_to_proto(entry: HistoryEntry) -> credit_pb2.ApplicationHistoryEntry:
+    return credit_pb2.ApplicationHistoryEntry(
+        entry_id=entry.entry_id,
+        action=entry.action,
+        actor=entry.actor,
+        occurred_at=entry.occurred_at_iso,
+        request_id=entry.request_id,
+        application=application_to_proto(entry.application),
     )

@@ -29,6 +29,8 @@ class ApplicationStatus(StrEnum):
 
 
 _DRAWABLE = (ApplicationStatus.APPROVED, ApplicationStatus.DISBURSED)
+# The changes of a loan under way, which only the lender and the enterprise follow.
+_LENDER_ONLY_ACTIONS = frozenset({"DRAWDOWN", "REPAY", "CLOSE"})
 
 
 @dataclass
@@ -99,6 +101,17 @@ class FinancingApplication:
             guarantee_fen=0,
             version=self.version_seen_by(bank_id, self._approval_version()),
         )
+
+    def bank_sees_change(self, bank_id: str, action: str, made_by_it: bool) -> bool:
+        """Whether an addressed bank may read one change in this application's history,
+        by the rule of `as_seen_by_bank`: every addressed bank sees the application, the
+        approval and a withdrawal; a decline only if it declined; drawdowns, repayments
+        and the close only if it is the lender."""
+        if action == "REJECT":
+            return made_by_it
+        if action in _LENDER_ONLY_ACTIONS:
+            return self.bank_id == bank_id
+        return True
 
     def version_seen_by(self, bank_id: str, version: int) -> int:
         """`version` less the other banks' declines. Banks decline only while the

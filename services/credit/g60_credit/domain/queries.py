@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from g60_credit.domain.application import FinancingApplication
 from g60_credit.domain.model import CreditLine
 
 DEFAULT_PAGE_SIZE = 50
@@ -51,11 +52,12 @@ class ApplicationQuery:
 
 
 @dataclass(frozen=True)
-class MovementQuery:
-    """An application's movements after `after_sequence` (0: from the first)."""
+class ApplicationPageQuery:
+    """A page of one application's records (movements, history) after the record
+    numbered `after` (0: from the first)."""
 
     application_id: str
-    after_sequence: int = 0
+    after: int = 0
     limit: int = DEFAULT_PAGE_SIZE
 
 
@@ -100,3 +102,15 @@ class MovementRecord:
     @property
     def outstanding_after_fen(self) -> int:
         return self.disbursed_after_fen - self.repaid_after_fen
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One change of an application, as its reader may see it."""
+
+    entry_id: int
+    action: str
+    actor: str
+    occurred_at_iso: str
+    request_id: str  # empty unless the reader made the change: request ids are the caller's
+    application: FinancingApplication  # after the change, as the reader is shown it

@@ -9,12 +9,19 @@ from g60common.ids import normalized_id
 from g60_credit.adapters.proto_codec import (
     application_to_proto,
     capacity_to_proto,
+    history_entry_to_proto,
     movement_record_to_proto,
     movement_to_proto,
 )
 from g60_credit.domain.application import ApplicationStatus, FinancingApplication
 from g60_credit.domain.errors import InvalidFields
-from g60_credit.domain.queries import ApplicationQuery, MovementQuery, MovementRecord, page_size
+from g60_credit.domain.queries import (
+    ApplicationPageQuery,
+    ApplicationQuery,
+    HistoryEntry,
+    MovementRecord,
+    page_size,
+)
 from g60_credit.entrypoints.rpc_base import RpcBase
 from g60_credit.entrypoints.status_mapping import caller_bank_id, caller_of, page_after, run_rpc
 from g60_credit.service_layer import financing_handlers, money_handlers
@@ -192,7 +199,7 @@ class FinancingRpcs(RpcBase):
         limit = page_size(request.page_size)
 
         async def query() -> list[MovementRecord]:
-            q = MovementQuery(
+            q = ApplicationPageQuery(
                 normalized_id(request.application_id),
                 int(page_after(request.page_token, "int") or 0),
                 limit,
@@ -203,6 +210,30 @@ class FinancingRpcs(RpcBase):
         token = str(movements[-1].sequence) if len(movements) == limit else ""
         return credit_pb2.ListFundsMovementsResponse(
             movements=[movement_record_to_proto(m) for m in movements], next_page_token=token
+        )
+
+    async def ListApplicationHistory(
+        self,
+        request: credit_pb2.ListApplicationHistoryRequest,
+        context: grpc.aio.ServicerContext,
+    ) -> credit_pb2.ListApplicationHistoryResponse:
+        caller_type, caller_id = await caller_of(context, "bank", "enterprise")
+        limit = page_size(request.page_size)
+
+        async def query() -> tuple[list[HistoryEntry], int]:
+            q = ApplicationPageQuery(
+                normalized_id(request.application_id),
+                int(page_after(request.page_token, "int") or 0),
+                limit,
+            )
+            return await financing_handlers.application_history(
+                caller_type, caller_id, q, self._uow()
+            )
+
+        entries, last_read = await run_rpc(context, query)
+        return credit_pb2.ListApplicationHistoryResponse(
+            entries=[history_entry_to_proto(e) for e in entries],
+            next_page_token=str(last_read) if last_read else "",
         )
 
     async def SetGuarantorCapacity(

@@ -8,6 +8,7 @@ gets ApplicationNotFound, exactly as for a missing id.
 
 from __future__ import annotations
 
+import json
 import uuid
 
 from g60common.money import MoneyError, check_fen_range, validate_currency
@@ -22,7 +23,13 @@ from g60_credit.domain.errors import (
     InvalidFields,
     NoBankToAddress,
 )
-from g60_credit.domain.queries import ApplicationQuery, MovementQuery, MovementRecord
+from g60_credit.domain.queries import (
+    ApplicationPageQuery,
+    ApplicationQuery,
+    AuditRecord,
+    HistoryEntry,
+    MovementRecord,
+)
 from g60_credit.domain.snapshots import application_from_snapshot, application_snapshot
 from g60_credit.service_layer.commands import (
     ApplyForFinancing,
@@ -236,7 +243,7 @@ async def get_application(
 
 
 async def list_movements(
-    caller_type: str, caller_id: str, query: MovementQuery, uow: CreditUnitOfWork
+    caller_type: str, caller_id: str, query: ApplicationPageQuery, uow: CreditUnitOfWork
 ) -> list[MovementRecord]:
     """The application's drawdowns and repayments, for whoever may read the application.
     A bank that lost reads it as of its approval, with nothing drawn (as_seen_by_bank):
@@ -247,9 +254,56 @@ async def list_movements(
             raise ApplicationNotFound(query.application_id)
         if caller_type == "bank" and app.bank_id != caller_id:
             return []
-        return await uow.applications.movements(
-            app.application_id, query.after_sequence, query.limit
-        )
+        return await uow.applications.movements(app.application_id, query.after, query.limit)
+
+
+async def application_history(
+    caller_type: str, caller_id: str, query: ApplicationPageQuery, uow: CreditUnitOfWork
+) -> tuple[list[HistoryEntry], int]:
+    """The application's changes in order, each with the application after it, as the
+    caller is shown it: the applicant sees every change; an addressed bank what
+    `FinancingApplication.bank_sees_change` allows. Returns the page and the number of
+    the last change read for it (0 when none is left): changes a bank may not see are
+    skipped, and the next page starts after them."""
+    reader = enterprise_caller(caller_id) if caller_type == "enterprise" else bank_caller(caller_id)
+    async with uow:
+        app = _visible(await uow.applications.get(query.application_id), caller_type, caller_id)
+        if app is None:
+            raise ApplicationNotFound(query.application_id)
+        entries: list[HistoryEntry] = []
+        after = query.after
+        while True:
+            records = await uow.audit.list(APPLICATION, app.application_id, after, query.limit)
+            for record in records:
+                after = record.audit_id
+                entry = _history_entry(app, caller_type, caller_id, reader, record)
+                if entry is not None:
+                    entries.append(entry)
+                    if len(entries) == query.limit:
+                        return entries, after
+            if len(records) < query.limit:
+                return entries, 0
+
+
+def _history_entry(
+    current: FinancingApplication,
+    caller_type: str,
+    caller_id: str,
+    reader: str,
+    record: AuditRecord,
+) -> HistoryEntry | None:
+    by_reader = record.actor == reader
+    if caller_type == "bank" and not current.bank_sees_change(caller_id, record.action, by_reader):
+        return None
+    after = application_from_snapshot(json.loads(record.after_json))
+    return HistoryEntry(
+        record.audit_id,
+        record.action,
+        record.actor,
+        record.occurred_at_iso,
+        record.request_id if by_reader else "",
+        after.as_seen_by_bank(caller_id) if caller_type == "bank" else after,
+    )
 
 
 def _visible(

@@ -143,6 +143,22 @@ class MovementPage(BaseModel):
     next_page_token: str
 
 
+class HistoryEntry(BaseModel):
+    entry_id: int
+    action: str = Field(description="APPLY, APPROVE, REJECT, WITHDRAW, DRAWDOWN, REPAY, CLOSE")
+    actor: str = Field(description='"enterprise:<id>" or "bank:<id>"')
+    occurred_at: str
+    request_id: str = Field(description="The caller's own request id; empty on others' changes")
+    application: FinancingApplication = Field(
+        description="The application after the change, as the caller is shown it"
+    )
+
+
+class HistoryPage(BaseModel):
+    entries: list[HistoryEntry]
+    next_page_token: str
+
+
 class Webhook(BaseModel):
     webhook_id: str
     url: str

@@ -183,3 +183,22 @@ async def list_movements(
     )
     reply = await call(request, who, request.app.state.credit.ListFundsMovements, message)
     return models.MovementPage.model_validate(to_json(reply))
+
+
+@router.get(f"{APP}/history", response_model=models.HistoryPage)
+async def list_history(
+    application_id: AppId,
+    request: Request,
+    who: BankOrEnterprise,
+    page_size: PageSize = 50,
+    page_token: PageToken = "",
+) -> models.HistoryPage:
+    """The application's changes in order, each with the application after it as the
+    caller is shown it. The SME sees every change; an addressed bank the application,
+    the approval, a withdrawal and its own decline, plus the loan's changes if it lends.
+    Request ids are shown on the caller's own changes only."""
+    message = credit_pb2.ListApplicationHistoryRequest(
+        application_id=application_id, page_size=page_size, page_token=page_token
+    )
+    reply = await call(request, who, request.app.state.credit.ListApplicationHistory, message)
+    return models.HistoryPage.model_validate(to_json(reply))

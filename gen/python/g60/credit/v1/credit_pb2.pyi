@@ -359,3 +359,37 @@ class ListFundsMovementsResponse(_message.Message):
     movements: _containers.RepeatedCompositeFieldContainer[FundsMovement]
     next_page_token: str
     def __init__(self, movements: _Optional[_Iterable[_Union[FundsMovement, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
+
+class ListApplicationHistoryRequest(_message.Message):
+    __slots__ = ("application_id", "page_size", "page_token")
+    APPLICATION_ID_FIELD_NUMBER: _ClassVar[int]
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    application_id: str
+    page_size: int
+    page_token: str
+    def __init__(self, application_id: _Optional[str] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
+
+class ApplicationHistoryEntry(_message.Message):
+    __slots__ = ("entry_id", "action", "actor", "occurred_at", "request_id", "application")
+    ENTRY_ID_FIELD_NUMBER: _ClassVar[int]
+    ACTION_FIELD_NUMBER: _ClassVar[int]
+    ACTOR_FIELD_NUMBER: _ClassVar[int]
+    OCCURRED_AT_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    APPLICATION_FIELD_NUMBER: _ClassVar[int]
+    entry_id: int
+    action: str
+    actor: str
+    occurred_at: str
+    request_id: str
+    application: FinancingApplication
+    def __init__(self, entry_id: _Optional[int] = ..., action: _Optional[str] = ..., actor: _Optional[str] = ..., occurred_at: _Optional[str] = ..., request_id: _Optional[str] = ..., application: _Optional[_Union[FinancingApplication, _Mapping]] = ...) -> None: ...
+
+class ListApplicationHistoryResponse(_message.Message):
+    __slots__ = ("entries", "next_page_token")
+    ENTRIES_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    entries: _containers.RepeatedCompositeFieldContainer[ApplicationHistoryEntry]
+    next_page_token: str
+    def __init__(self, entries: _Optional[_Iterable[_Union[ApplicationHistoryEntry, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...

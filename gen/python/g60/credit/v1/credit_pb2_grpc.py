@@ -128,6 +128,11 @@ class CreditServiceStub:
                 request_serializer=g60_dot_credit_dot_v1_dot_credit__pb2.ListFundsMovementsRequest.SerializeToString,
                 response_deserializer=g60_dot_credit_dot_v1_dot_credit__pb2.ListFundsMovementsResponse.FromString,
                 _registered_method=True)
+        self.ListApplicationHistory = channel.unary_unary(
+                '/g60.credit.v1.CreditService/ListApplicationHistory',
+                request_serializer=g60_dot_credit_dot_v1_dot_credit__pb2.ListApplicationHistoryRequest.SerializeToString,
+                response_deserializer=g60_dot_credit_dot_v1_dot_credit__pb2.ListApplicationHistoryResponse.FromString,
+                _registered_method=True)
         self.SetGuarantorCapacity = channel.unary_unary(
                 '/g60.credit.v1.CreditService/SetGuarantorCapacity',
                 request_serializer=g60_dot_credit_dot_v1_dot_credit__pb2.SetGuarantorCapacityRequest.SerializeToString,
@@ -263,6 +268,15 @@ class CreditServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ListApplicationHistory(self, request, context):
+        """The application's changes in order, each with the application after it as the caller
+        is shown it: every change for the applicant; for an addressed bank the application,
+        the approval, a withdrawal, its own decline, and the loan's changes if it lends.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def SetGuarantorCapacity(self, request, context):
         """Operator only: the guarantee company's capacity for guaranteed principal.
         """
@@ -362,6 +376,11 @@ def add_CreditServiceServicer_to_server(servicer, server):
                     servicer.ListFundsMovements,
                     request_deserializer=g60_dot_credit_dot_v1_dot_credit__pb2.ListFundsMovementsRequest.FromString,
                     response_serializer=g60_dot_credit_dot_v1_dot_credit__pb2.ListFundsMovementsResponse.SerializeToString,
+            ),
+            'ListApplicationHistory': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListApplicationHistory,
+                    request_deserializer=g60_dot_credit_dot_v1_dot_credit__pb2.ListApplicationHistoryRequest.FromString,
+                    response_serializer=g60_dot_credit_dot_v1_dot_credit__pb2.ListApplicationHistoryResponse.SerializeToString,
             ),
             'SetGuarantorCapacity': grpc.unary_unary_rpc_method_handler(
                     servicer.SetGuarantorCapacity,
@@ -859,6 +878,33 @@ class CreditService:
             '/g60.credit.v1.CreditService/ListFundsMovements',
             g60_dot_credit_dot_v1_dot_credit__pb2.ListFundsMovementsRequest.SerializeToString,
             g60_dot_credit_dot_v1_dot_credit__pb2.ListFundsMovementsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListApplicationHistory(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/g60.credit.v1.CreditService/ListApplicationHistory',
+            g60_dot_credit_dot_v1_dot_credit__pb2.ListApplicationHistoryRequest.SerializeToString,
+            g60_dot_credit_dot_v1_dot_credit__pb2.ListApplicationHistoryResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -69,6 +69,11 @@ class CreditServiceStub:
     """An application's drawdowns and repayments in the order they happened, paged: for the
     applicant and the approving bank. A bank that lost sees none (the loan is not its own).
     """
+    ListApplicationHistory: _grpc.UnaryUnaryMultiCallable[_credit_pb2.ListApplicationHistoryRequest, _credit_pb2.ListApplicationHistoryResponse]
+    """The application's changes in order, each with the application after it as the caller
+    is shown it: every change for the applicant; for an addressed bank the application,
+    the approval, a withdrawal, its own decline, and the loan's changes if it lends.
+    """
     SetGuarantorCapacity: _grpc.UnaryUnaryMultiCallable[_credit_pb2.SetGuarantorCapacityRequest, _credit_pb2.GuarantorCapacity]
     """Operator only: the guarantee company's capacity for guaranteed principal."""
 
@@ -112,6 +117,11 @@ class CreditServiceAsyncStub(CreditServiceStub):
     ListFundsMovements: _aio.UnaryUnaryMultiCallable[_credit_pb2.ListFundsMovementsRequest, _credit_pb2.ListFundsMovementsResponse]  # type: ignore[assignment]
     """An application's drawdowns and repayments in the order they happened, paged: for the
     applicant and the approving bank. A bank that lost sees none (the loan is not its own).
+    """
+    ListApplicationHistory: _aio.UnaryUnaryMultiCallable[_credit_pb2.ListApplicationHistoryRequest, _credit_pb2.ListApplicationHistoryResponse]  # type: ignore[assignment]
+    """The application's changes in order, each with the application after it as the caller
+    is shown it: every change for the applicant; for an addressed bank the application,
+    the approval, a withdrawal, its own decline, and the loan's changes if it lends.
     """
     SetGuarantorCapacity: _aio.UnaryUnaryMultiCallable[_credit_pb2.SetGuarantorCapacityRequest, _credit_pb2.GuarantorCapacity]  # type: ignore[assignment]
     """Operator only: the guarantee company's capacity for guaranteed principal."""
@@ -261,6 +271,17 @@ class CreditServiceServicer(metaclass=_abc_1.ABCMeta):
     ) -> _typing.Union[_credit_pb2.ListFundsMovementsResponse, _abc.Awaitable[_credit_pb2.ListFundsMovementsResponse]]:
         """An application's drawdowns and repayments in the order they happened, paged: for the
         applicant and the approving bank. A bank that lost sees none (the loan is not its own).
+        """
+
+    @_abc_1.abstractmethod
+    def ListApplicationHistory(
+        self,
+        request: _credit_pb2.ListApplicationHistoryRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_credit_pb2.ListApplicationHistoryResponse, _abc.Awaitable[_credit_pb2.ListApplicationHistoryResponse]]:
+        """The application's changes in order, each with the application after it as the caller
+        is shown it: every change for the applicant; for an addressed bank the application,
+        the approval, a withdrawal, its own decline, and the loan's changes if it lends.
         """
 
     @_abc_1.abstractmethod
