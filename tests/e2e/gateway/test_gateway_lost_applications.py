@@ -181,6 +181,18 @@ def test_each_party_follows_the_history_it_may_read(world: World, contest: Conte
     assert by_loser[1]["request_id"] != ""  # its own decline
 
 
+def test_a_bank_s_work_queue_leaves_out_what_it_decided(world: World, contest: Contest) -> None:
+    path = "/v1/applications?awaiting_decision=true&page_size=200"
+    with world.client() as client:
+        winners = _get(client, path, world.bank_a.key)["applications"]
+        losers = _get(client, path, contest.loser.key)["applications"]
+        sme = client.get(path, headers={"X-API-Key": world.sme_a.key})
+    mine = {contest.won, contest.open, contest.declined_then_won}
+    assert {a["application_id"] for a in winners} & mine == {contest.open}
+    assert {a["application_id"] for a in losers} & mine == set()
+    assert sme.status_code == 422 and "awaiting_decision" in sme.text, sme.text
+
+
 def test_refused_decisions_do_not_name_the_winners_loan_status(
     world: World, contest: Contest
 ) -> None:

@@ -12,7 +12,7 @@ import pytest
 from g60.credit.v1 import credit_pb2
 from g60.events.v1 import credit_events_pb2
 from g60common.events import decode_envelope
-from g60common.grpc_errors import error_reason_of
+from g60common.grpc_errors import error_reason_of, field_violations_of
 
 from tests.integration.credit.helpers import (
     DEADLINE_S,
@@ -461,3 +461,51 @@ async def test_each_reader_follows_the_history_it_may_read(world: CreditWorld) -
     with pytest.raises(grpc.aio.AioRpcError) as hidden:
         await history(as_bank(await world.member()))
     assert hidden.value.code() == grpc.StatusCode.NOT_FOUND
+
+
+async def test_a_bank_s_work_queue_holds_what_awaits_its_decision(world: CreditWorld) -> None:
+    bank_a, bank_b = await world.member(city=CITY), await world.member(city=CITY)
+    ent = await world.enterprise(city=CITY)
+    line_b = await world.line(bank_b, ent)
+    declined_by_a, approved_by_b, still_open = [
+        (await _apply_city_wide(world, ent, {bank_a, bank_b})).application_id for _ in range(3)
+    ]
+    await world.credit.RejectFinancing(
+        credit_pb2.RejectFinancingRequest(request_id=rid(), application_id=declined_by_a),
+        metadata=as_bank(bank_a),
+        timeout=DEADLINE_S,
+    )
+    await world.credit.ApproveFinancing(
+        credit_pb2.ApproveFinancingRequest(
+            request_id=rid(), application_id=approved_by_b, credit_line_id=line_b.credit_line_id
+        ),
+        metadata=as_bank(bank_b),
+        timeout=DEADLINE_S,
+    )
+
+    async def queue(bank: str) -> set[str]:
+        found, token = set(), ""
+        while True:
+            page = await world.credit.ListFinancingApplications(
+                credit_pb2.ListFinancingApplicationsRequest(
+                    awaiting_decision=True, page_size=2, page_token=token
+                ),
+                metadata=as_bank(bank),
+                timeout=DEADLINE_S,
+            )
+            assert {a.status for a in page.applications} <= {"SUBMITTED"}
+            found |= {a.application_id for a in page.applications}
+            token = page.next_page_token
+            if not token:
+                return found & {declined_by_a, approved_by_b, still_open}
+
+    assert await queue(bank_a) == {still_open}
+    assert await queue(bank_b) == {declined_by_a, still_open}
+    with pytest.raises(grpc.aio.AioRpcError) as refused:
+        await world.credit.ListFinancingApplications(
+            credit_pb2.ListFinancingApplicationsRequest(awaiting_decision=True),
+            metadata=as_enterprise(ent),
+            timeout=DEADLINE_S,
+        )
+    assert refused.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert "awaiting_decision" in field_violations_of(refused.value)

@@ -102,12 +102,15 @@ class PgApplicationRepository:
                  AND application_id > $3
                  AND ($4 = '' OR (CASE WHEN $2::uuid IS NOT NULL AND bank_id <> $2::uuid
                                        THEN 'APPROVED' ELSE status END) = $4)
+                 AND (NOT $6 OR (status = 'SUBMITTED'
+                                 AND NOT declined_bank_ids @> ARRAY[$2::uuid]))
                ORDER BY application_id LIMIT $5""",
             canonical_uuid(query.enterprise_id),
             canonical_uuid(query.bank_id),
             query.after_id or "00000000-0000-0000-0000-000000000000",
             query.status,
             query.limit,
+            query.awaiting_decision,
         )
         return [application_from_row(r) for r in rows]
 

@@ -49,6 +49,8 @@ class ApplicationQuery:
     status: str = ""
     after_id: str = ""
     limit: int = DEFAULT_PAGE_SIZE
+    # Only what still waits for the bank's decision: SUBMITTED and not declined by it.
+    awaiting_decision: bool = False
 
 
 @dataclass(frozen=True)

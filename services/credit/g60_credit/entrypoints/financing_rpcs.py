@@ -80,6 +80,8 @@ class FinancingRpcs(RpcBase):
         async def query() -> list[FinancingApplication]:
             if request.status and request.status not in ApplicationStatus.__members__:
                 raise InvalidFields({"status": "must be one of " + ", ".join(ApplicationStatus)})
+            if request.awaiting_decision and is_enterprise:
+                raise InvalidFields({"awaiting_decision": "is for banks (their work queue)"})
             after = page_after(request.page_token, "uuid")
             q = ApplicationQuery(
                 enterprise_id=caller_id if is_enterprise else "",
@@ -87,6 +89,7 @@ class FinancingRpcs(RpcBase):
                 status=request.status,
                 after_id=after,
                 limit=limit,
+                awaiting_decision=request.awaiting_decision,
             )
             return await financing_handlers.list_applications(q, self._uow())
 

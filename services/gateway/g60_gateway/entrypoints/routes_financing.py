@@ -52,11 +52,22 @@ async def list_applications(
     page_size: PageSize = 50,
     page_token: PageToken = "",
     status: Annotated[str, Query(max_length=16, pattern=PRINTABLE)] = "",
+    awaiting_decision: Annotated[
+        bool,
+        Query(
+            description="Banks only: the open applications the bank has neither approved "
+            "nor declined (its work queue); 422 for an SME"
+        ),
+    ] = False,
 ) -> models.ApplicationPage:
     """An SME's own applications; for a bank, those addressed to it (directly or by
-    matchmaking in its city), open or decided. Id order; filter by status."""
+    matchmaking in its city), open or decided. Id order; filter by status, or (a bank)
+    by what still awaits its decision."""
     message = credit_pb2.ListFinancingApplicationsRequest(
-        status=status, page_size=page_size, page_token=page_token
+        status=status,
+        page_size=page_size,
+        page_token=page_token,
+        awaiting_decision=awaiting_decision,
     )
     reply = await call(request, who, request.app.state.credit.ListFinancingApplications, message)
     return models.ApplicationPage.model_validate(to_json(reply))

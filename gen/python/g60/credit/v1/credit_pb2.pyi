@@ -303,14 +303,16 @@ class GuarantorCapacity(_message.Message):
     def __init__(self, guarantor_id: _Optional[str] = ..., capacity_fen: _Optional[int] = ..., used_fen: _Optional[int] = ..., version: _Optional[int] = ...) -> None: ...
 
 class ListFinancingApplicationsRequest(_message.Message):
-    __slots__ = ("status", "page_size", "page_token")
+    __slots__ = ("status", "page_size", "page_token", "awaiting_decision")
     STATUS_FIELD_NUMBER: _ClassVar[int]
     PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
     PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    AWAITING_DECISION_FIELD_NUMBER: _ClassVar[int]
     status: str
     page_size: int
     page_token: str
-    def __init__(self, status: _Optional[str] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
+    awaiting_decision: bool
+    def __init__(self, status: _Optional[str] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., awaiting_decision: _Optional[bool] = ...) -> None: ...
 
 class ListFinancingApplicationsResponse(_message.Message):
     __slots__ = ("applications", "next_page_token")
