@@ -11,7 +11,7 @@ from g60common.config import ConfigError, KafkaSettings, PostgresSettings, env_i
 from g60common.correlation import current_correlation_id, set_correlation_id
 from g60common.db import dsn_for_database
 from g60common.events import decode_envelope, new_envelope, timestamp, unpack_payload
-from g60common.ids import canonical_uuid
+from g60common.ids import canonical_uuid, time_ordered_uuid
 from g60common.kafka import producer_settings
 from g60common.launcher import GRPC_EXPERIMENTS, platform_env
 from google.protobuf import timestamp_pb2
@@ -145,3 +145,24 @@ def test_event_timestamps_match_protobufs_own_conversion(at: datetime) -> None:
     expected = timestamp_pb2.Timestamp()
     expected.FromDatetime(at)  # a naive datetime counts as UTC there too
     assert timestamp(at) == expected
+
+
+@given(
+    st.datetimes(
+        min_value=datetime(2000, 1, 1), max_value=datetime(2100, 1, 1), timezones=st.just(UTC)
+    )
+)
+def test_time_ordered_ids_are_uuid7_carrying_their_millisecond(at: datetime) -> None:
+    issued = time_ordered_uuid(at)
+    value = uuid.UUID(issued)
+    assert (value.version, value.variant) == (7, uuid.RFC_4122)
+    assert canonical_uuid(issued) == issued
+    assert value.int >> 80 == int(at.timestamp() * 1000)
+
+
+def test_time_ordered_ids_sort_in_the_order_they_were_issued() -> None:
+    start = datetime(2026, 11, 29, 6, 0, tzinfo=UTC)
+    ids = [time_ordered_uuid(start + timedelta(milliseconds=n)) for n in range(500)]
+    assert sorted(ids) == ids and len(set(ids)) == 500
+    same_ms = {time_ordered_uuid(start) for _ in range(1000)}
+    assert len(same_ms) == 1000  # random below the millisecond

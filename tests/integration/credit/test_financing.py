@@ -509,3 +509,25 @@ async def test_a_bank_s_work_queue_holds_what_awaits_its_decision(world: CreditW
         )
     assert refused.value.code() == grpc.StatusCode.INVALID_ARGUMENT
     assert "awaiting_decision" in field_violations_of(refused.value)
+
+
+async def test_lists_come_oldest_first(world: CreditWorld) -> None:
+    bank, ent = await world.member(), await world.enterprise()
+    applied = [
+        (
+            await world.credit.ApplyForFinancing(
+                apply_request(bank, 10_000 + n), metadata=as_enterprise(ent), timeout=DEADLINE_S
+            )
+        ).application_id
+        for n in range(5)
+    ]
+    # The SME's applications, and the bank's work queue.
+    for who, awaiting_decision in ((as_enterprise(ent), False), (as_bank(bank), True)):
+        page = await world.credit.ListFinancingApplications(
+            credit_pb2.ListFinancingApplicationsRequest(awaiting_decision=awaiting_decision),
+            metadata=who,
+            timeout=DEADLINE_S,
+        )
+        listed = [a for a in page.applications if a.application_id in applied]
+        assert [a.application_id for a in listed] == applied
+        assert [a.submitted_at for a in listed] == sorted(a.submitted_at for a in listed)

@@ -9,8 +9,8 @@ gets ApplicationNotFound, exactly as for a missing id.
 from __future__ import annotations
 
 import json
-import uuid
 
+from g60common.ids import time_ordered_uuid
 from g60common.money import MoneyError, check_fen_range, validate_currency
 
 from g60_credit.domain import events
@@ -90,15 +90,18 @@ async def apply_for_financing(
         check_known_enterprise(enterprise, cmd.enterprise_id)
         assert enterprise is not None
         targets = await _target_banks(uow, cmd, enterprise.city)
+        submitted_at = uow.now()
         app = FinancingApplication(
-            application_id=str(uuid.uuid4()),
+            # Time-ordered: lists in id order (an SME's applications, a bank's work
+            # queue) come oldest first.
+            application_id=time_ordered_uuid(submitted_at),
             enterprise_id=cmd.enterprise_id,
             amount_fen=cmd.amount_fen,
             term_months=cmd.term_months,
             purpose=cmd.purpose.strip(),
             target_bank_ids=targets,
             city_wide=not cmd.bank_id,
-            submitted_at=uow.now(),
+            submitted_at=submitted_at,
             currency=cmd.currency,
         )
         await uow.applications.add(app)
