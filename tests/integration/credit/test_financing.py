@@ -47,6 +47,26 @@ async def _apply_city_wide(
         await asyncio.sleep(0.3)
 
 
+Won = tuple[str, str, str, credit_pb2.CreditLine, credit_pb2.FinancingApplication]
+
+
+async def _won_city_wide(world: CreditWorld) -> Won:
+    """A matchmaking application that reached two banks, approved by the first: (winner,
+    loser, enterprise, the winner's line, the application as first submitted)."""
+    winner, loser = await world.member(city=CITY), await world.member(city=CITY)
+    ent = await world.enterprise(city=CITY)
+    line = await world.line(winner, ent)
+    app = await _apply_city_wide(world, ent, {winner, loser})
+    await world.credit.ApproveFinancing(
+        credit_pb2.ApproveFinancingRequest(
+            request_id=rid(), application_id=app.application_id, credit_line_id=line.credit_line_id
+        ),
+        metadata=as_bank(winner),
+        timeout=DEADLINE_S,
+    )
+    return winner, loser, ent, line, app
+
+
 async def test_city_wide_application_first_approval_wins(world: CreditWorld) -> None:
     banks = [await world.member(city=CITY) for _ in range(3)]
     ent = await world.enterprise(city=CITY)
@@ -76,17 +96,7 @@ async def test_city_wide_application_first_approval_wins(world: CreditWorld) -> 
 
 
 async def test_a_bank_that_lost_does_not_follow_the_winners_loan(world: CreditWorld) -> None:
-    winner, loser = await world.member(city=CITY), await world.member(city=CITY)
-    ent = await world.enterprise(city=CITY)
-    line = await world.line(winner, ent)
-    app = await _apply_city_wide(world, ent, {winner, loser})
-    await world.credit.ApproveFinancing(
-        credit_pb2.ApproveFinancingRequest(
-            request_id=rid(), application_id=app.application_id, credit_line_id=line.credit_line_id
-        ),
-        metadata=as_bank(winner),
-        timeout=DEADLINE_S,
-    )
+    winner, loser, _, _, app = await _won_city_wide(world)
     await world.draw(winner, app.application_id, 120_000)
     request = credit_pb2.GetFinancingApplicationRequest(application_id=app.application_id)
     lender_view = await world.credit.GetFinancingApplication(
@@ -333,17 +343,7 @@ async def test_close_financing_once_nothing_is_outstanding(world: CreditWorld) -
 async def test_movements_reconcile_with_the_application_for_lender_and_applicant_only(
     world: CreditWorld,
 ) -> None:
-    winner, loser = await world.member(city=CITY), await world.member(city=CITY)
-    ent = await world.enterprise(city=CITY)
-    line = await world.line(winner, ent)
-    app = await _apply_city_wide(world, ent, {winner, loser})
-    await world.credit.ApproveFinancing(
-        credit_pb2.ApproveFinancingRequest(
-            request_id=rid(), application_id=app.application_id, credit_line_id=line.credit_line_id
-        ),
-        metadata=as_bank(winner),
-        timeout=DEADLINE_S,
-    )
+    winner, loser, ent, line, app = await _won_city_wide(world)
     # Concurrent tranches: their order is the line's, whatever order they arrive in.
     await asyncio.gather(*(world.draw(winner, app.application_id, 10_000 * n) for n in (1, 2, 3)))
     await world.credit.RecordRepayment(
