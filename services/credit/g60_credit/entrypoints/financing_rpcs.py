@@ -202,11 +202,7 @@ class FinancingRpcs(RpcBase):
         limit = page_size(request.page_size)
 
         async def query() -> list[MovementRecord]:
-            q = ApplicationPageQuery(
-                normalized_id(request.application_id),
-                int(page_after(request.page_token, "int") or 0),
-                limit,
-            )
+            q = _page_of_application(request, limit)
             return await financing_handlers.list_movements(caller_type, caller_id, q, self._uow())
 
         movements = await run_rpc(context, query)
@@ -224,11 +220,7 @@ class FinancingRpcs(RpcBase):
         limit = page_size(request.page_size)
 
         async def query() -> tuple[list[HistoryEntry], int]:
-            q = ApplicationPageQuery(
-                normalized_id(request.application_id),
-                int(page_after(request.page_token, "int") or 0),
-                limit,
-            )
+            q = _page_of_application(request, limit)
             return await financing_handlers.application_history(
                 caller_type, caller_id, q, self._uow()
             )
@@ -255,3 +247,13 @@ class FinancingRpcs(RpcBase):
             request.request_id,
         )
         return capacity_to_proto(capacity)
+
+
+def _page_of_application(
+    request: credit_pb2.ListFundsMovementsRequest | credit_pb2.ListApplicationHistoryRequest,
+    limit: int,
+) -> ApplicationPageQuery:
+    """The page of one application's records a request asks for; its token is a record
+    number this service issued."""
+    after = int(page_after(request.page_token, "int") or 0)
+    return ApplicationPageQuery(normalized_id(request.application_id), after, limit)
