@@ -3,7 +3,12 @@ caller: no 5xx, and every response matches the documented schema and media type.
 
 Fuzzing writes whatever it likes (an operator may suspend any member), so it runs on
 its own fresh platform (tests/e2e/conftest.py's module-scoped fixture), not on the
-package's shared world. Bounded: few examples per operation, two workers."""
+package's shared world. Bounded: few examples per operation.
+
+One worker: CPython 3.11's ast.parse can fail spuriously when two threads parse at
+once (its recursion counter is shared; python/cpython#106905), and hypothesis does so
+in schemathesis's workers when it describes a filter. With two workers that failed a
+CI run twice in a row, so the race is removed, not retried."""
 
 from __future__ import annotations
 
@@ -22,7 +27,6 @@ from tests.e2e.gateway.world import HEFEI, new_application, new_bank, new_line, 
 pytestmark = pytest.mark.e2e
 CHECKS = "not_a_server_error,response_schema_conformance,content_type_conformance"
 ST = Path(sys.executable).with_name("st")
-CPYTHON_AST_RACE = "AST constructor recursion depth mismatch"
 
 
 @pytest.fixture(scope="module")
@@ -60,7 +64,7 @@ def _schemathesis(url: str, api_key: str, examples: int) -> subprocess.Completed
         "--max-examples",
         str(examples),
         "--workers",
-        "2",
+        "1",
         "--seed",
         "60",
         "--request-timeout",
@@ -78,11 +82,5 @@ def test_no_server_errors_and_no_schema_violations(
     fresh_platform: RunningPlatform, keys: dict[str, str], caller: str
 ) -> None:
     done = _schemathesis(fresh_platform.platform.gateway_url, keys[caller], examples=8)
-    if done.returncode != 0 and CPYTHON_AST_RACE in done.stdout:
-        # Not the gateway: CPython 3.11's ast.parse can fail spuriously when two
-        # threads parse at once (its recursion counter is shared; see
-        # python/cpython#106905), and hypothesis does so in schemathesis's two workers
-        # when it describes a filter. One rerun; any other failure still fails.
-        done = _schemathesis(fresh_platform.platform.gateway_url, keys[caller], examples=8)
     assert done.returncode == 0, done.stdout[-6000:] + done.stderr[-2000:]
     assert "No issues found" in done.stdout or "passed" in done.stdout, done.stdout[-3000:]
