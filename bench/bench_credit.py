@@ -284,6 +284,10 @@ class SqlPath:
                 app["repaid_fen"],
                 app["guarantee_fen"],
                 app["version"] + 1,
+                # What the service writes: the term, set by the first tranche.
+                app["first_drawn_on"] or date.today(),
+                app["maturity_date"] or date.today() + timedelta(days=365),
+                app["overdue_since"],
             )
             await conn.executemany(
                 INSERT_AUDIT_SQL,

@@ -109,6 +109,8 @@ async def test_a_bank_that_lost_does_not_follow_the_winners_loan(world: CreditWo
     # What FinancingApproved told every addressed bank, and nothing after it.
     assert (seen.status, seen.bank_id, seen.approved_fen) == ("APPROVED", winner, 300_000)
     assert (seen.disbursed_fen, seen.repaid_fen, seen.outstanding_fen) == (0, 0, 0)
+    # Nor the loan's term.
+    assert lender_view.maturity_date and (seen.first_drawn_on, seen.maturity_date) == ("", "")
 
     async def listed(bank: str, status: str) -> list[str]:
         page = await world.credit.ListFinancingApplications(

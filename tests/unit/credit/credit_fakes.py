@@ -106,7 +106,13 @@ class FakeApplications:
             records.append(record)
         return [r for r in records if r.sequence > after_sequence][:limit]
 
-    async def list(self, query: ApplicationQuery) -> list[FinancingApplication]:
+    async def due_for_overdue(self, today: date, limit: int) -> list[FinancingApplication]:
+        keys = sorted({*self.s.rows, *self.s.staged})
+        apps = [x for x in map(self.s.read, keys) if isinstance(x, FinancingApplication)]
+        due = [x for x in apps if x.overdue_since is None and x.is_overdue(today)]
+        return due[:limit]
+
+    async def list(self, query: ApplicationQuery, today: date) -> list[FinancingApplication]:
         return []
 
     async def update(self, app: FinancingApplication, previous_version: int) -> None:

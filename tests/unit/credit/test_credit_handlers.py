@@ -347,3 +347,39 @@ async def test_the_history_shows_each_reader_the_changes_it_may_read() -> None:
     assert await read("bank", BANK.member_id, after=token3, limit=1) == ([], 0)
     with pytest.raises(errors.ApplicationNotFound):
         await read("enterprise", GUARANTOR.member_id)
+
+
+async def test_a_late_loan_is_marked_overdue_once_with_its_event_and_audit() -> None:
+    uow, directory = _world()
+    app_id = await _approved(uow, directory, guarantor=GUARANTOR.member_id)
+    capacity = SetGuarantorCapacity("ops", "r-cap", GUARANTOR.member_id, 1_000_000)
+    await money_handlers.set_guarantor_capacity(capacity, uow, directory)
+    await money_handlers.move_funds(
+        MoveFunds(BANK.member_id, "r-draw", app_id, 100_000, repayment=False), uow
+    )
+    drawn = await uow.applications.get(app_id)
+    assert drawn is not None and drawn.maturity_date == date(2027, 6, 1)  # 12 months
+    assert await financing_handlers.mark_overdue_loans(uow, date(2027, 6, 1), 10) == 0
+    assert await financing_handlers.mark_overdue_loans(uow, date(2027, 6, 2), 10) == 1
+    event = uow.events[-1]
+    assert isinstance(event, events.LoanOverdue)
+    assert event.guarantor_id == GUARANTOR.member_id
+    assert event.application.overdue_since == date(2027, 6, 2)
+    assert event.application.version == drawn.version + 1
+    assert event.application.guarantee_fen == 50_000
+    assert await financing_handlers.mark_overdue_loans(uow, date(2027, 7, 1), 10) == 0
+    history, _ = await financing_handlers.application_history(
+        "enterprise", ENT.enterprise_id, ApplicationPageQuery(app_id), uow
+    )
+    assert history[-1].action == "OVERDUE"
+    assert history[-1].actor == financing_handlers.OVERDUE_SWEEPER_ACTOR
+
+
+async def test_a_loan_repaid_before_maturity_is_never_overdue() -> None:
+    uow, directory = _world()
+    app_id = await _approved(uow, directory)
+    for rid, repayment in (("r-draw", False), ("r-repay", True)):
+        await money_handlers.move_funds(
+            MoveFunds(BANK.member_id, rid, app_id, 100_000, repayment=repayment), uow
+        )
+    assert await financing_handlers.mark_overdue_loans(uow, date(2030, 1, 1), 10) == 0

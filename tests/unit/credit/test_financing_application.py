@@ -7,9 +7,10 @@ from datetime import UTC, date, datetime
 import pytest
 from g60_credit.domain import errors
 from g60_credit.domain.application import ApplicationStatus, FinancingApplication
-from g60_credit.domain.calendar import business_date
+from g60_credit.domain.calendar import add_months, business_date
 from g60_credit.domain.guarantee import GuarantorCapacity
 from g60_credit.domain.model import CreditLine, Product
+from g60_credit.domain.snapshots import application_from_snapshot, application_snapshot
 
 TODAY = date(2026, 6, 1)
 
@@ -58,7 +59,7 @@ def test_first_approval_wins() -> None:
 def test_another_addressed_bank_sees_the_approval_but_not_the_loan() -> None:
     app = _app()
     app.approve("bank-a", _line("bank-a"), 400_000, TODAY)
-    app.record_drawdown(150_000, 0)
+    app.record_drawdown(150_000, 0, TODAY)
     app.record_repayment(50_000, 0)
     won = app.as_seen_by_bank("bank-a")
     assert (won.status, won.disbursed_fen, won.outstanding_fen) == (app.status, 150_000, 100_000)
@@ -97,7 +98,7 @@ def test_the_loser_sees_the_approval_s_version_and_is_refused_with_its_status() 
     app = _app()
     app.approve("bank-a", _line("bank-a"), 400_000, TODAY)
     approved_version = app.version
-    app.record_drawdown(300_000, 0)
+    app.record_drawdown(300_000, 0, TODAY)
     with pytest.raises(errors.ApplicationNotPending, match=r"already APPROVED$"):
         app.reject("bank-b")  # not DISBURSED: that is the lender's business
     app.record_repayment(300_000, 0)
@@ -187,10 +188,10 @@ def test_rejected_only_after_every_addressed_bank_declines() -> None:
 def test_tranches_stay_within_the_approval_and_repayment_releases_cover() -> None:
     app = _app(("bank-a",))
     app.approve("bank-a", _line(), 300_000, TODAY)
-    app.record_drawdown(200_000, 160_000)
+    app.record_drawdown(200_000, 160_000, TODAY)
     with pytest.raises(errors.ApprovedAmountExceeded):
-        app.record_drawdown(100_001, 0)
-    app.record_drawdown(100_000, 80_000)
+        app.record_drawdown(100_001, 0, TODAY)
+    app.record_drawdown(100_000, 80_000, TODAY)
     assert app.status is ApplicationStatus.DISBURSED and app.version == 2
     assert app.record_repayment(100_000, 80_000) == 80_000
     with pytest.raises(errors.RepaymentExceedsOutstanding):
@@ -213,3 +214,69 @@ def test_guarantee_share_rounds_up_and_capacity_is_enforced() -> None:
 
 def test_business_date_is_shanghai() -> None:
     assert business_date(datetime(2026, 12, 31, 16, 30, tzinfo=UTC)) == date(2027, 1, 1)
+
+
+@pytest.mark.parametrize(
+    ("start", "months", "maturity"),
+    [
+        (date(2026, 1, 31), 1, date(2026, 2, 28)),
+        (date(2028, 1, 31), 1, date(2028, 2, 29)),  # leap year
+        (date(2026, 3, 31), 1, date(2026, 4, 30)),
+        (date(2026, 11, 15), 3, date(2027, 2, 15)),
+        (date(2026, 6, 1), 360, date(2056, 6, 1)),
+        (date(2026, 6, 1), 0, date(2026, 6, 1)),
+    ],
+)
+def test_a_term_in_months_ends_on_the_same_day_or_the_month_s_last(
+    start: date, months: int, maturity: date
+) -> None:
+    assert add_months(start, months) == maturity
+
+
+def test_the_first_tranche_starts_the_term_and_later_ones_share_it() -> None:
+    app = _app()
+    app.approve("bank-a", _line("bank-a"), 400_000, TODAY)
+    assert (app.first_drawn_on, app.maturity_date) == (None, None)
+    app.record_drawdown(100_000, 0, date(2026, 1, 31))
+    app.record_drawdown(100_000, 0, date(2026, 5, 3))
+    assert (app.first_drawn_on, app.maturity_date) == (date(2026, 1, 31), date(2027, 1, 31))
+
+
+def test_a_loan_is_overdue_the_day_after_maturity_while_principal_is_outstanding() -> None:
+    app = _app()
+    app.approve("bank-a", _line("bank-a"), 400_000, TODAY)
+    app.record_drawdown(100_000, 0, date(2026, 6, 1))
+    assert not app.is_overdue(date(2027, 6, 1))
+    assert app.is_overdue(date(2027, 6, 2))
+    version = app.version
+    app.mark_overdue(date(2027, 6, 20))
+    # The first day it was late, whenever the sweeper ran.
+    assert app.overdue_since == date(2027, 6, 2)
+    assert app.version == version + 1
+    app.record_repayment(100_000, 0)
+    assert not app.is_overdue(date(2027, 7, 1)) and app.overdue_since == date(2027, 6, 2)
+
+
+def test_a_bank_that_lost_sees_no_term_and_no_overdue_step() -> None:
+    app = _app()
+    app.approve("bank-a", _line("bank-a"), 400_000, TODAY)
+    approved_version = app.version
+    app.record_drawdown(100_000, 0, date(2026, 6, 1))
+    app.mark_overdue(date(2027, 7, 1))
+    lost = app.as_seen_by_bank("bank-b")
+    assert (lost.first_drawn_on, lost.maturity_date, lost.overdue_since) == (None, None, None)
+    assert lost.version == approved_version
+    assert app.as_seen_by_bank("bank-a").overdue_since == date(2027, 6, 2)
+    assert app.bank_sees_change("bank-a", "OVERDUE", made_by_it=False)
+    assert not app.bank_sees_change("bank-b", "OVERDUE", made_by_it=False)
+
+
+def test_snapshots_keep_the_term_and_read_ones_stored_before_it() -> None:
+    app = _app()
+    app.approve("bank-a", _line("bank-a"), 400_000, TODAY)
+    app.record_drawdown(100_000, 0, date(2026, 6, 1))
+    assert application_from_snapshot(application_snapshot(app)) == app
+    old = application_snapshot(_app())
+    for name in ("first_drawn_on", "maturity_date", "overdue_since"):
+        del old[name]
+    assert application_from_snapshot(old) == _app()

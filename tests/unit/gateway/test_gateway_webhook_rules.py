@@ -28,6 +28,8 @@ def test_withdrawal_reaches_the_banks_remembered_from_the_application() -> None:
 def test_money_movements_reach_the_lending_bank_only() -> None:
     assert banks_to_notify(EventForRouting("FundsDisbursed", "b1", (), ("b2",))) == {"b1"}
     assert banks_to_notify(EventForRouting("LoanRepaid", "b1", (), ())) == {"b1"}
+    # Only the lender hears its loan is overdue; banks that lost it never knew of it.
+    assert banks_to_notify(EventForRouting("LoanOverdue", "b1", (), ("b2",))) == {"b1"}
 
 
 def test_other_events_reach_nobody() -> None:

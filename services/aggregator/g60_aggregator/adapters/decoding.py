@@ -29,6 +29,7 @@ _PAYLOADS: dict[str, type[Message]] = {
         "FinancingRejected",
         "FinancingWithdrawn",
         "FinancingClosed",  # moves no measure, but its version must count as applied
+        "LoanOverdue",  # likewise (the overdue balance is not an alliance total yet)
         "FundsDisbursed",
         "LoanRepaid",
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import asyncpg
 from g60common.ids import canonical_uuid
 
@@ -14,7 +16,8 @@ from g60_credit.domain.queries import ApplicationQuery, MovementRecord
 SELECT_APPLICATION_SQL = "SELECT * FROM financing_applications WHERE application_id = $1"
 UPDATE_APPLICATION_SQL = """UPDATE financing_applications SET declined_bank_ids = $3::uuid[],
        status = $4, bank_id = $5, credit_line_id = $6, approved_fen = $7, disbursed_fen = $8,
-       repaid_fen = $9, guarantee_fen = $10, version = $11
+       repaid_fen = $9, guarantee_fen = $10, version = $11, first_drawn_on = $12,
+       maturity_date = $13, overdue_since = $14
    WHERE application_id = $1 AND version = $2 RETURNING true"""
 INSERT_MOVEMENT_SQL = """INSERT INTO credit_movements (movement_id, kind, credit_line_id,
        application_id, amount_fen, guarantee_fen, line_version) VALUES ($1,$2,$3,$4,$5,$6,$7)"""
@@ -92,7 +95,21 @@ class PgApplicationRepository:
             for r in rows
         ]
 
-    async def list(self, query: ApplicationQuery) -> list[FinancingApplication]:
+    async def due_for_overdue(self, today: date, limit: int) -> list[FinancingApplication]:
+        """Loans past maturity with principal outstanding, not yet marked; rows a
+        running command holds are skipped (the next round takes them)."""
+        rows = await self._conn.fetch(
+            """SELECT * FROM financing_applications
+               WHERE status = 'DISBURSED' AND overdue_since IS NULL AND maturity_date < $1
+                 AND disbursed_fen > repaid_fen
+               ORDER BY maturity_date, application_id LIMIT $2
+               FOR UPDATE SKIP LOCKED""",
+            today,
+            limit,
+        )
+        return [application_from_row(r) for r in rows]
+
+    async def list(self, query: ApplicationQuery, today: date) -> list[FinancingApplication]:
         # A bank filters by the status it is shown: another bank's loan stays APPROVED
         # to it (FinancingApplication.as_seen_by_bank).
         rows = await self._conn.fetch(
@@ -104,6 +121,8 @@ class PgApplicationRepository:
                                        THEN 'APPROVED' ELSE status END) = $4)
                  AND (NOT $6 OR (status = 'SUBMITTED'
                                  AND NOT declined_bank_ids @> ARRAY[$2::uuid]))
+                 AND (NOT $7 OR (maturity_date < $8 AND disbursed_fen > repaid_fen
+                                 AND ($2::uuid IS NULL OR bank_id = $2)))
                ORDER BY application_id LIMIT $5""",
             canonical_uuid(query.enterprise_id),
             canonical_uuid(query.bank_id),
@@ -111,6 +130,8 @@ class PgApplicationRepository:
             query.status,
             query.limit,
             query.awaiting_decision,
+            query.overdue,
+            today,
         )
         return [application_from_row(r) for r in rows]
 
@@ -128,6 +149,9 @@ class PgApplicationRepository:
             app.repaid_fen,
             app.guarantee_fen,
             app.version,
+            app.first_drawn_on,
+            app.maturity_date,
+            app.overdue_since,
         )
         if not done:
             raise ConcurrentUpdate(f"application {app.application_id} changed concurrently")
@@ -171,6 +195,9 @@ def application_from_row(row: asyncpg.Record) -> FinancingApplication:
         disbursed_fen=row["disbursed_fen"],
         repaid_fen=row["repaid_fen"],
         guarantee_fen=row["guarantee_fen"],
+        first_drawn_on=row["first_drawn_on"],
+        maturity_date=row["maturity_date"],
+        overdue_since=row["overdue_since"],
         version=row["version"],
     )
 

@@ -16,6 +16,7 @@ from g60common.events import new_envelope, timestamp
 from google.protobuf.message import Message
 
 from g60_credit.domain import events as ev
+from g60_credit.domain.calendar import iso_date
 from g60_credit.domain.model import CreditLine
 
 CREDIT_LINE = "CreditLine"
@@ -141,6 +142,17 @@ def _application_payload(e: ev.ApplicationEvent) -> Message:
                 reason=e.reason,
                 **ids,
             )
+        case ev.LoanOverdue():
+            return pb.LoanOverdue(
+                credit_line_id=app.credit_line_id,
+                first_drawn_on=iso_date(app.first_drawn_on),
+                maturity_date=iso_date(app.maturity_date),
+                overdue_since=iso_date(app.overdue_since),
+                outstanding_fen=app.outstanding_fen,
+                guarantor_id=e.guarantor_id,
+                guarantee_fen=app.guarantee_fen,
+                **ids,
+            )
 
 
 def _money_payload(e: ev.MoneyEvent) -> Message:
@@ -164,6 +176,8 @@ def _money_payload(e: ev.MoneyEvent) -> Message:
                 first_disbursement=app.disbursed_fen == e.amount_fen,
                 application_disbursed_fen=app.disbursed_fen,
                 product=line.product.value,
+                first_drawn_on=iso_date(app.first_drawn_on),
+                maturity_date=iso_date(app.maturity_date),
                 **common,
             )
         case ev.LoanRepaid():
@@ -183,6 +197,7 @@ _APPLICATION_EVENTS = (
     ev.FinancingRejected,
     ev.FinancingWithdrawn,
     ev.FinancingClosed,
+    ev.LoanOverdue,
 )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from g60.credit.v1 import credit_pb2
 
 from g60_credit.domain.application import FinancingApplication
+from g60_credit.domain.calendar import iso_date
 from g60_credit.domain.guarantee import GuarantorCapacity
 from g60_credit.domain.model import CreditLine
 from g60_credit.domain.queries import AuditRecord, HistoryEntry, MovementRecord
@@ -53,6 +54,9 @@ def application_to_proto(app: FinancingApplication) -> credit_pb2.FinancingAppli
         outstanding_fen=app.outstanding_fen,
         version=app.version,
         declined_bank_ids=list(app.declined_bank_ids),
+        first_drawn_on=iso_date(app.first_drawn_on),
+        maturity_date=iso_date(app.maturity_date),
+        overdue_since=iso_date(app.overdue_since),
     )
 
 

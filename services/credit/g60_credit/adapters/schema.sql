@@ -96,6 +96,32 @@ CREATE INDEX IF NOT EXISTS credit_movements_by_line ON credit_movements (credit_
 CREATE INDEX IF NOT EXISTS credit_movements_by_application
     ON credit_movements (application_id, line_version);
 
+-- The loan's term (Asia/Shanghai dates), set by its first drawdown; overdue_since once
+-- the sweeper found principal outstanding past maturity.
+ALTER TABLE financing_applications
+    ADD COLUMN IF NOT EXISTS first_drawn_on DATE,
+    ADD COLUMN IF NOT EXISTS maturity_date  DATE,
+    ADD COLUMN IF NOT EXISTS overdue_since  DATE;
+-- Loans drawn before terms were recorded: the first DRAWDOWN movement starts the term.
+-- `date + interval` clamps to the month's last day, as calendar.add_months does.
+WITH undated AS (
+    SELECT a.application_id, a.term_months,
+           (SELECT min((m.occurred_at AT TIME ZONE 'Asia/Shanghai')::date)
+              FROM credit_movements m
+             WHERE m.application_id = a.application_id AND m.kind = 'DRAWDOWN') AS first_on
+      FROM financing_applications a
+     WHERE a.first_drawn_on IS NULL AND a.disbursed_fen > 0)
+UPDATE financing_applications a
+   SET first_drawn_on = u.first_on,
+       maturity_date = (u.first_on + make_interval(months => u.term_months))::date
+  FROM undated u
+ WHERE a.application_id = u.application_id AND u.first_on IS NOT NULL;
+-- The sweeper's worklist: loans under way not yet marked overdue. Only maturity_date is
+-- indexed, and it changes once (first drawdown), so later drawdowns stay HOT updates.
+CREATE INDEX IF NOT EXISTS financing_applications_overdue_watch
+    ON financing_applications (maturity_date)
+    WHERE status = 'DISBURSED' AND overdue_since IS NULL;
+
 -- Capacity per guarantee company; used never exceeds capacity at the moment it grows.
 CREATE TABLE IF NOT EXISTS guarantor_capacity (
     guarantor_id UUID PRIMARY KEY,

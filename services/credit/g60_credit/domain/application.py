@@ -2,6 +2,9 @@
 
 Lifecycle: SUBMITTED -> APPROVED | REJECTED | WITHDRAWN; APPROVED -> DISBURSED (one
 or more tranches) -> REPAID; APPROVED or fully repaid DISBURSED -> CLOSED.
+The loan's term runs from its first drawdown (`first_drawn_on`) to `maturity_date`,
+`term_months` later; principal still outstanding after maturity makes it overdue
+(逾期), which the sweeper marks once (`mark_overdue`, a lifecycle event).
 Approval binds the application to one credit line of the approving bank and does
 not reserve credit (see docs/credit.md): credit is consumed by drawdowns only.
 The version counts lifecycle events on this aggregate; money movements are
@@ -11,10 +14,11 @@ versioned on the credit line.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 from g60_credit.domain import errors
+from g60_credit.domain.calendar import add_months
 from g60_credit.domain.model import CreditLine
 
 
@@ -30,7 +34,7 @@ class ApplicationStatus(StrEnum):
 
 _DRAWABLE = (ApplicationStatus.APPROVED, ApplicationStatus.DISBURSED)
 # The changes of a loan under way, which only the lender and the enterprise follow.
-_LENDER_ONLY_ACTIONS = frozenset({"DRAWDOWN", "REPAY", "CLOSE"})
+_LENDER_ONLY_ACTIONS = frozenset({"DRAWDOWN", "REPAY", "CLOSE", "OVERDUE"})
 
 
 @dataclass
@@ -53,6 +57,11 @@ class FinancingApplication:
     repaid_fen: int = 0
     # Guarantor capacity this application holds (its lines' guaranteed share).
     guarantee_fen: int = 0
+    # Shanghai business dates of the loan's term; None until the first drawdown.
+    first_drawn_on: date | None = None
+    maturity_date: date | None = None
+    # The first day principal was outstanding past maturity, once the sweeper saw it.
+    overdue_since: date | None = None
     version: int = 1
 
     def __post_init__(self) -> None:
@@ -67,6 +76,8 @@ class FinancingApplication:
         assert 0 <= self.disbursed_fen <= self.approved_fen <= self.amount_fen
         assert 0 <= self.repaid_fen <= self.disbursed_fen
         assert self.guarantee_fen >= 0 and self.version >= 1
+        assert (self.first_drawn_on is None) == (self.maturity_date is None)
+        assert self.overdue_since is None or self.maturity_date is not None
 
     def is_visible_to_bank(self, bank_id: str) -> bool:
         return bank_id in self.target_bank_ids
@@ -99,6 +110,9 @@ class FinancingApplication:
             disbursed_fen=0,
             repaid_fen=0,
             guarantee_fen=0,
+            first_drawn_on=None,
+            maturity_date=None,
+            overdue_since=None,
             version=self.version_seen_by(bank_id, self._approval_version()),
         )
 
@@ -120,10 +134,11 @@ class FinancingApplication:
         return version - sum(1 for b in self.declined_bank_ids if b != bank_id)
 
     def _approval_version(self) -> int:
-        """The version the approval gave: after it, closing is the only lifecycle event
-        (money movements are versioned on the line)."""
+        """The version the approval gave: after it, closing and falling overdue are the
+        only lifecycle events (money movements are versioned on the line)."""
         assert self.bank_id, "only an approved application has an approval version"
-        return self.version - 1 if self.status is ApplicationStatus.CLOSED else self.version
+        closed = self.status is ApplicationStatus.CLOSED
+        return self.version - int(closed) - int(self.overdue_since is not None)
 
     def check_pending(self, bank_id: str = "") -> None:
         """A deciding bank is told the status it is shown (`as_seen_by_bank`): a bank
@@ -184,8 +199,9 @@ class FinancingApplication:
         self.status = ApplicationStatus.CLOSED
         self._changed()
 
-    def record_drawdown(self, amount_fen: int, guarantee_fen: int) -> None:
-        """Money movement: no version bump (the line's version orders it)."""
+    def record_drawdown(self, amount_fen: int, guarantee_fen: int, today: date) -> None:
+        """Money movement: no version bump (the line's version orders it). The first
+        tranche starts the term; later tranches share it."""
         if self.status not in _DRAWABLE:
             raise errors.ApplicationNotDrawable(f"application is {self.status}")
         if self.disbursed_fen + amount_fen > self.approved_fen:
@@ -195,6 +211,9 @@ class FinancingApplication:
         self.disbursed_fen += amount_fen
         self.guarantee_fen += guarantee_fen
         self.status = ApplicationStatus.DISBURSED
+        if self.first_drawn_on is None:
+            self.first_drawn_on = today
+            self.maturity_date = add_months(today, self.term_months)
         self.check_invariants()
 
     def record_repayment(self, amount_fen: int, guarantee_share_fen: int) -> int:
@@ -212,6 +231,22 @@ class FinancingApplication:
         self.guarantee_fen -= release_fen
         self.check_invariants()
         return release_fen
+
+    def is_overdue(self, today: date) -> bool:
+        """Principal outstanding after the maturity date."""
+        return (
+            self.outstanding_fen > 0
+            and self.maturity_date is not None
+            and self.maturity_date < today
+        )
+
+    def mark_overdue(self, today: date) -> None:
+        """Once per loan: a later repayment does not clear `overdue_since` (the record
+        that it was late stays); the sweeper only looks at loans not yet marked."""
+        assert self.overdue_since is None and self.is_overdue(today)
+        assert self.maturity_date is not None
+        self.overdue_since = self.maturity_date + timedelta(days=1)
+        self._changed()
 
     def _changed(self) -> None:
         self.version += 1

@@ -111,6 +111,15 @@ class FinancingClosed:
 
 
 @dataclass(frozen=True)
+class LoanOverdue:
+    """Principal outstanding past maturity, marked once by the sweeper."""
+
+    application: FinancingApplication
+    parties: Parties
+    guarantor_id: str
+
+
+@dataclass(frozen=True)
 class FundsDisbursed:
     drawdown_id: str
     amount_fen: int
@@ -139,7 +148,12 @@ class GuarantorCapacitySet:
 
 
 ApplicationEvent = (
-    FinancingApplied | FinancingApproved | FinancingRejected | FinancingWithdrawn | FinancingClosed
+    FinancingApplied
+    | FinancingApproved
+    | FinancingRejected
+    | FinancingWithdrawn
+    | FinancingClosed
+    | LoanOverdue
 )
 MoneyEvent = FundsDisbursed | LoanRepaid
 CreditEvent = LineEvent | ApplicationEvent | MoneyEvent | GuarantorCapacitySet

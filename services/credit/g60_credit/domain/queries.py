@@ -51,6 +51,9 @@ class ApplicationQuery:
     limit: int = DEFAULT_PAGE_SIZE
     # Only what still waits for the bank's decision: SUBMITTED and not declined by it.
     awaiting_decision: bool = False
+    # Only loans with principal outstanding after their maturity date (a bank's: the
+    # ones it lends).
+    overdue: bool = False
 
 
 @dataclass(frozen=True)

@@ -6,8 +6,11 @@ from datetime import date, datetime
 from typing import Any
 
 from g60_credit.domain.application import ApplicationStatus, FinancingApplication
+from g60_credit.domain.calendar import iso_date
 from g60_credit.domain.guarantee import GuarantorCapacity
 from g60_credit.domain.model import CreditLine, CreditLineStatus, Product
+
+_LOAN_DATES = ("first_drawn_on", "maturity_date", "overdue_since")
 
 
 def line_snapshot(line: CreditLine) -> dict[str, Any]:
@@ -39,19 +42,28 @@ def application_snapshot(app: FinancingApplication) -> dict[str, Any]:
     data["submitted_at"] = app.submitted_at.isoformat()
     data["target_bank_ids"] = list(app.target_bank_ids)
     data["declined_bank_ids"] = list(app.declined_bank_ids)
+    for name in _LOAN_DATES:
+        data[name] = iso_date(data[name]) or None
     return data
 
 
 def application_from_snapshot(data: dict[str, Any]) -> FinancingApplication:
+    # Snapshots stored before loans had terms have none of these keys.
+    loan_dates = {name: _date_or_none(data.get(name)) for name in _LOAN_DATES}
     return FinancingApplication(
         **{
             **data,
+            **loan_dates,
             "status": ApplicationStatus(data["status"]),
             "submitted_at": datetime.fromisoformat(data["submitted_at"]),
             "target_bank_ids": tuple(data["target_bank_ids"]),
             "declined_bank_ids": tuple(data["declined_bank_ids"]),
         }
     )
+
+
+def _date_or_none(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
 
 
 def capacity_snapshot(capacity: GuarantorCapacity) -> dict[str, Any]:

@@ -1,24 +1,28 @@
-"""Background task: expires credit lines whose validity window has ended.
+"""Background task: expires credit lines whose validity window has ended, and marks
+loans with principal outstanding past maturity as overdue (逾期).
 
 Runs in every replica; FOR UPDATE SKIP LOCKED lets replicas share the work without
-expiring a line twice. Each expiry is a CreditLineExpired event on the outbox.
+expiring a line or marking a loan twice. Each expiry is a CreditLineExpired event on
+the outbox, each late loan a LoanOverdue.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 
 from prometheus_client import Counter
 
 from g60_credit.domain.calendar import business_date
+from g60_credit.service_layer.financing_handlers import mark_overdue_loans
 from g60_credit.service_layer.line_handlers import expire_due_lines
 from g60_credit.service_layer.unit_of_work import CreditUnitOfWork
 
 log = logging.getLogger(__name__)
 LINES_EXPIRED = Counter("g60_credit_lines_expired", "Credit lines expired by the sweeper")
+LOANS_OVERDUE = Counter("g60_credit_loans_overdue", "Loans marked overdue by the sweeper")
 MAX_BATCHES_PER_ROUND = 50  # bounded work per wake-up; the rest waits a round
 
 
@@ -42,13 +46,27 @@ async def run_expiry_sweeper(
 
 async def sweep_once(
     uow_factory: Callable[[], CreditUnitOfWork], clock: Callable[[], datetime], batch_size: int
-) -> int:
+) -> tuple[int, int]:
+    """Returns (lines expired, loans marked overdue)."""
     today = business_date(clock())
+    expired = await _in_batches(
+        lambda: expire_due_lines(uow_factory(), today, batch_size), batch_size
+    )
+    LINES_EXPIRED.inc(expired)
+    overdue = await _in_batches(
+        lambda: mark_overdue_loans(uow_factory(), today, batch_size), batch_size
+    )
+    LOANS_OVERDUE.inc(overdue)
+    return expired, overdue
+
+
+async def _in_batches(batch: Callable[[], Awaitable[int]], batch_size: int) -> int:
+    """Batches (each its own transaction) until one comes back short: the work is done
+    for today. Bounded per round."""
     total = 0
     for _ in range(MAX_BATCHES_PER_ROUND):
-        expired = await expire_due_lines(uow_factory(), today, batch_size)
-        total += expired
-        if expired < batch_size:
+        done = await batch()
+        total += done
+        if done < batch_size:
             break
-    LINES_EXPIRED.inc(total)
     return total

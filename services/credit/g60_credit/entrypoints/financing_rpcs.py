@@ -90,6 +90,7 @@ class FinancingRpcs(RpcBase):
                 after_id=after,
                 limit=limit,
                 awaiting_decision=request.awaiting_decision,
+                overdue=request.overdue,
             )
             return await financing_handlers.list_applications(q, self._uow())
 

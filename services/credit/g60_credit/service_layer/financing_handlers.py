@@ -9,6 +9,7 @@ gets ApplicationNotFound, exactly as for a missing id.
 from __future__ import annotations
 
 import json
+from datetime import date
 
 from g60common.ids import time_ordered_uuid
 from g60common.money import MoneyError, check_fen_range, validate_currency
@@ -52,6 +53,7 @@ APPLICATION_CODEC = (application_snapshot, application_from_snapshot)
 MAX_TERM_MONTHS = 360
 MAX_PURPOSE_CHARS = 500
 MAX_CITY_BANKS = 200  # matchmaking fan-out bound
+OVERDUE_SWEEPER_ACTOR = "system:overdue-sweeper"
 
 
 def enterprise_caller(enterprise_id: str) -> str:
@@ -323,9 +325,31 @@ def _visible(
 async def list_applications(
     query: ApplicationQuery, uow: CreditUnitOfWork
 ) -> list[FinancingApplication]:
-    """The enterprise's own, or those addressed to the bank (won, lost or open)."""
+    """The enterprise's own, or those addressed to the bank (won, lost or open); with
+    `overdue`, the loans late as of today's Shanghai date (a bank's own loans only)."""
     async with uow:
-        apps = await uow.applications.list(query)
+        apps = await uow.applications.list(query, business_date(uow.now()))
     if query.bank_id:
         return [app.as_seen_by_bank(query.bank_id) for app in apps]
     return apps
+
+
+async def mark_overdue_loans(uow: CreditUnitOfWork, today: date, batch_size: int) -> int:
+    """Marks up to `batch_size` loans with principal outstanding past maturity, each
+    once, with its audit row and LoanOverdue event in the same transaction. Loans held
+    by a running command are skipped and picked up next round."""
+    async with uow:
+        apps = await uow.applications.due_for_overdue(today, batch_size)
+        for app in apps:
+            before, previous_version = application_snapshot(app), app.version
+            app.mark_overdue(today)
+            await uow.applications.update(app, previous_version)
+            who = (OVERDUE_SWEEPER_ACTOR, f"overdue:{app.maturity_date}")
+            after = application_snapshot(app)
+            await audit(uow, (APPLICATION, app.application_id), "OVERDUE", who, before, after)
+            line = await uow.lines.get(app.credit_line_id)
+            assert line is not None, "a drawn loan's line exists"
+            parties = await line_parties(uow, app.bank_id, app.enterprise_id)
+            await uow.publish(events.LoanOverdue(app, parties, line.guarantor_id))
+        await uow.commit()
+    return len(apps)

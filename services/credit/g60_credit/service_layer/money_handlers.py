@@ -149,8 +149,9 @@ async def _draw(
 ) -> MovementResult:
     share_fen = line.guarantee_share_fen(cmd.amount_fen)
     # The line's state is checked first: "frozen" says more than "approval used up".
-    line.draw_down(cmd.amount_fen, business_date(uow.now()))
-    app.record_drawdown(cmd.amount_fen, share_fen)
+    today = business_date(uow.now())
+    line.draw_down(cmd.amount_fen, today)
+    app.record_drawdown(cmd.amount_fen, share_fen, today)
     await uow.lines.draw_down(line, cmd.amount_fen)
     await uow.applications.update(app, app.version)
     if share_fen:

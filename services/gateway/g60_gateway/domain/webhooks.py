@@ -26,6 +26,7 @@ WEBHOOK_EVENT_TYPES = frozenset(
         "FinancingClosed",
         "FundsDisbursed",
         "LoanRepaid",
+        "LoanOverdue",
     }
 )
 

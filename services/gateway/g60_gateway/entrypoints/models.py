@@ -109,6 +109,20 @@ class FinancingApplication(BaseModel):
         default=[],
         description="Every bank that declined, for the applicant; a bank's own decline, for it",
     )
+    first_drawn_on: str = Field(
+        default="",
+        description="Asia/Shanghai date of the first drawdown, which starts the term; "
+        "empty until then (and for a bank that did not win the application)",
+    )
+    maturity_date: str = Field(
+        default="",
+        description="term_months after first_drawn_on; in a shorter month, its last day",
+    )
+    overdue_since: str = Field(
+        default="",
+        description="The day after maturity, once principal was found outstanding then "
+        "(逾期); kept after the loan is repaid",
+    )
 
 
 class ApplicationPage(BaseModel):
@@ -145,7 +159,9 @@ class MovementPage(BaseModel):
 
 class HistoryEntry(BaseModel):
     entry_id: int
-    action: str = Field(description="APPLY, APPROVE, REJECT, WITHDRAW, DRAWDOWN, REPAY, CLOSE")
+    action: str = Field(
+        description="APPLY, APPROVE, REJECT, WITHDRAW, DRAWDOWN, REPAY, CLOSE, OVERDUE"
+    )
     actor: str = Field(description='"enterprise:<id>" or "bank:<id>"')
     occurred_at: str
     request_id: str = Field(description="The caller's own request id; empty on others' changes")

@@ -59,15 +59,23 @@ async def list_applications(
             "nor declined (its work queue); 422 for an SME"
         ),
     ] = False,
+    overdue: Annotated[
+        bool,
+        Query(
+            description="Only loans with principal outstanding after their maturity date "
+            "(逾期); a bank gets the loans it lends"
+        ),
+    ] = False,
 ) -> models.ApplicationPage:
     """An SME's own applications; for a bank, those addressed to it (directly or by
-    matchmaking in its city), open or decided. Id order; filter by status, or (a bank)
-    by what still awaits its decision."""
+    matchmaking in its city), open or decided. Id order; filter by status, by what still
+    awaits the bank's decision, or by loans overdue today."""
     message = credit_pb2.ListFinancingApplicationsRequest(
         status=status,
         page_size=page_size,
         page_token=page_token,
         awaiting_decision=awaiting_decision,
+        overdue=overdue,
     )
     reply = await call(request, who, request.app.state.credit.ListFinancingApplications, message)
     return models.ApplicationPage.model_validate(to_json(reply))

@@ -224,7 +224,7 @@ class FinancingClosed(_message.Message):
     def __init__(self, application_id: _Optional[str] = ..., parties: _Optional[_Union[CreditParties, _Mapping]] = ..., credit_line_id: _Optional[str] = ..., approved_fen: _Optional[int] = ..., disbursed_fen: _Optional[int] = ..., reason: _Optional[str] = ...) -> None: ...
 
 class FundsDisbursed(_message.Message):
-    __slots__ = ("drawdown_id", "credit_line_id", "application_id", "parties", "amount_fen", "guarantee_fen", "guarantor_id", "submitted_at", "first_disbursement", "application_disbursed_fen", "application_outstanding_fen", "application_status", "balances", "product")
+    __slots__ = ("drawdown_id", "credit_line_id", "application_id", "parties", "amount_fen", "guarantee_fen", "guarantor_id", "submitted_at", "first_disbursement", "application_disbursed_fen", "application_outstanding_fen", "application_status", "balances", "product", "first_drawn_on", "maturity_date")
     DRAWDOWN_ID_FIELD_NUMBER: _ClassVar[int]
     CREDIT_LINE_ID_FIELD_NUMBER: _ClassVar[int]
     APPLICATION_ID_FIELD_NUMBER: _ClassVar[int]
@@ -239,6 +239,8 @@ class FundsDisbursed(_message.Message):
     APPLICATION_STATUS_FIELD_NUMBER: _ClassVar[int]
     BALANCES_FIELD_NUMBER: _ClassVar[int]
     PRODUCT_FIELD_NUMBER: _ClassVar[int]
+    FIRST_DRAWN_ON_FIELD_NUMBER: _ClassVar[int]
+    MATURITY_DATE_FIELD_NUMBER: _ClassVar[int]
     drawdown_id: str
     credit_line_id: str
     application_id: str
@@ -253,7 +255,9 @@ class FundsDisbursed(_message.Message):
     application_status: str
     balances: CreditLineBalances
     product: str
-    def __init__(self, drawdown_id: _Optional[str] = ..., credit_line_id: _Optional[str] = ..., application_id: _Optional[str] = ..., parties: _Optional[_Union[CreditParties, _Mapping]] = ..., amount_fen: _Optional[int] = ..., guarantee_fen: _Optional[int] = ..., guarantor_id: _Optional[str] = ..., submitted_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., first_disbursement: _Optional[bool] = ..., application_disbursed_fen: _Optional[int] = ..., application_outstanding_fen: _Optional[int] = ..., application_status: _Optional[str] = ..., balances: _Optional[_Union[CreditLineBalances, _Mapping]] = ..., product: _Optional[str] = ...) -> None: ...
+    first_drawn_on: str
+    maturity_date: str
+    def __init__(self, drawdown_id: _Optional[str] = ..., credit_line_id: _Optional[str] = ..., application_id: _Optional[str] = ..., parties: _Optional[_Union[CreditParties, _Mapping]] = ..., amount_fen: _Optional[int] = ..., guarantee_fen: _Optional[int] = ..., guarantor_id: _Optional[str] = ..., submitted_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., first_disbursement: _Optional[bool] = ..., application_disbursed_fen: _Optional[int] = ..., application_outstanding_fen: _Optional[int] = ..., application_status: _Optional[str] = ..., balances: _Optional[_Union[CreditLineBalances, _Mapping]] = ..., product: _Optional[str] = ..., first_drawn_on: _Optional[str] = ..., maturity_date: _Optional[str] = ...) -> None: ...
 
 class LoanRepaid(_message.Message):
     __slots__ = ("repayment_id", "credit_line_id", "application_id", "parties", "amount_fen", "guarantee_released_fen", "revolving", "application_repaid_fen", "application_outstanding_fen", "application_status", "balances")
@@ -280,6 +284,28 @@ class LoanRepaid(_message.Message):
     application_status: str
     balances: CreditLineBalances
     def __init__(self, repayment_id: _Optional[str] = ..., credit_line_id: _Optional[str] = ..., application_id: _Optional[str] = ..., parties: _Optional[_Union[CreditParties, _Mapping]] = ..., amount_fen: _Optional[int] = ..., guarantee_released_fen: _Optional[int] = ..., revolving: _Optional[bool] = ..., application_repaid_fen: _Optional[int] = ..., application_outstanding_fen: _Optional[int] = ..., application_status: _Optional[str] = ..., balances: _Optional[_Union[CreditLineBalances, _Mapping]] = ...) -> None: ...
+
+class LoanOverdue(_message.Message):
+    __slots__ = ("application_id", "parties", "credit_line_id", "first_drawn_on", "maturity_date", "overdue_since", "outstanding_fen", "guarantor_id", "guarantee_fen")
+    APPLICATION_ID_FIELD_NUMBER: _ClassVar[int]
+    PARTIES_FIELD_NUMBER: _ClassVar[int]
+    CREDIT_LINE_ID_FIELD_NUMBER: _ClassVar[int]
+    FIRST_DRAWN_ON_FIELD_NUMBER: _ClassVar[int]
+    MATURITY_DATE_FIELD_NUMBER: _ClassVar[int]
+    OVERDUE_SINCE_FIELD_NUMBER: _ClassVar[int]
+    OUTSTANDING_FEN_FIELD_NUMBER: _ClassVar[int]
+    GUARANTOR_ID_FIELD_NUMBER: _ClassVar[int]
+    GUARANTEE_FEN_FIELD_NUMBER: _ClassVar[int]
+    application_id: str
+    parties: CreditParties
+    credit_line_id: str
+    first_drawn_on: str
+    maturity_date: str
+    overdue_since: str
+    outstanding_fen: int
+    guarantor_id: str
+    guarantee_fen: int
+    def __init__(self, application_id: _Optional[str] = ..., parties: _Optional[_Union[CreditParties, _Mapping]] = ..., credit_line_id: _Optional[str] = ..., first_drawn_on: _Optional[str] = ..., maturity_date: _Optional[str] = ..., overdue_since: _Optional[str] = ..., outstanding_fen: _Optional[int] = ..., guarantor_id: _Optional[str] = ..., guarantee_fen: _Optional[int] = ...) -> None: ...
 
 class GuarantorCapacitySet(_message.Message):
     __slots__ = ("guarantor_id", "guarantor_city", "guarantor_type", "previous_capacity_fen", "capacity_fen", "used_fen", "operator_id")

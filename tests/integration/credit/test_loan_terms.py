@@ -1,0 +1,207 @@
+"""Loan terms and overdue loans (逾期) over real gRPC and PostgreSQL: the first tranche
+starts the term, the service's sweeper marks a late loan once (LoanOverdue on the
+outbox, OVERDUE in its history), and `overdue` lists each party's late loans."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import asyncpg
+import g60_credit
+import pytest
+from g60.credit.v1 import credit_pb2
+from g60_credit.adapters.unit_of_work import PgCreditUnitOfWork
+from g60_credit.domain.calendar import add_months
+from g60_credit.service_layer.financing_handlers import mark_overdue_loans
+from g60common.db import apply_schema
+
+from tests.integration.credit.helpers import (
+    DEADLINE_S,
+    TODAY,
+    CreditWorld,
+    as_bank,
+    as_enterprise,
+    rid,
+)
+
+pytestmark = pytest.mark.integration
+SCHEMA = Path(g60_credit.__file__).parent / "adapters" / "schema.sql"
+
+
+@pytest.fixture
+async def db(world: CreditWorld) -> AsyncIterator[asyncpg.Pool]:
+    pool = await asyncpg.create_pool(
+        world.services["credit"].env["G60_CREDIT_PG_DSN"], min_size=1, max_size=6
+    )
+    try:
+        yield pool
+    finally:
+        await pool.close()
+
+
+async def _loan(world: CreditWorld, drawn_fen: int = 100_000) -> tuple[str, str, str]:
+    """(bank, enterprise, application id) of a loan with `drawn_fen` drawn today."""
+    bank, ent = await world.member(), await world.enterprise()
+    line = await world.line(bank, ent, limit_fen=1_000_000)
+    app = await world.approved_application(bank, ent, line.credit_line_id, 500_000)
+    await world.draw(bank, app.application_id, drawn_fen)
+    return bank, ent, app.application_id
+
+
+async def _get(
+    world: CreditWorld, who: str, app_id: str, *, bank: bool
+) -> credit_pb2.FinancingApplication:
+    caller = as_bank(who) if bank else as_enterprise(who)
+    app: credit_pb2.FinancingApplication = await world.credit.GetFinancingApplication(
+        credit_pb2.GetFinancingApplicationRequest(application_id=app_id),
+        metadata=caller,
+        timeout=DEADLINE_S,
+    )
+    return app
+
+
+async def _matured(db: asyncpg.Pool, app_id: str, maturity: date) -> None:
+    """Moves the loan's term back so it matured on `maturity` (the clock stays today)."""
+    await db.execute(
+        "UPDATE financing_applications SET first_drawn_on = $2, maturity_date = $3 "
+        "WHERE application_id = $1",
+        app_id,
+        maturity - timedelta(days=365),
+        maturity,
+    )
+
+
+async def _overdue_ids(world: CreditWorld, caller: tuple[tuple[str, str], ...]) -> set[str]:
+    page = await world.credit.ListFinancingApplications(
+        credit_pb2.ListFinancingApplicationsRequest(overdue=True, page_size=500),
+        metadata=caller,
+        timeout=DEADLINE_S,
+    )
+    return {a.application_id for a in page.applications}
+
+
+async def _events(db: asyncpg.Pool, app_id: str) -> list[tuple[str, int]]:
+    rows = await db.fetch(
+        "SELECT event_type, aggregate_version FROM outbox WHERE aggregate_id = $1 "
+        "AND aggregate_type = 'FinancingApplication' ORDER BY aggregate_version",
+        app_id,
+    )
+    return [(r["event_type"], r["aggregate_version"]) for r in rows]
+
+
+async def test_the_first_tranche_starts_the_term_and_later_tranches_share_it(
+    world: CreditWorld,
+) -> None:
+    bank, ent, app_id = await _loan(world)
+    await world.draw(bank, app_id, 50_000)
+    app = await _get(world, ent, app_id, bank=False)
+    assert app.first_drawn_on == TODAY.isoformat()
+    assert app.maturity_date == add_months(TODAY, 12).isoformat()
+    assert app.overdue_since == ""
+    assert (await _get(world, bank, app_id, bank=True)).maturity_date == app.maturity_date
+
+
+async def test_the_sweeper_marks_a_late_loan_once_and_each_party_lists_it(
+    world: CreditWorld, db: asyncpg.Pool
+) -> None:
+    bank, ent, app_id = await _loan(world)
+    other_bank = await world.member()
+    await _matured(db, app_id, TODAY - timedelta(days=3))
+    # The overdue list goes by the date, before and after the sweeper's mark.
+    assert app_id in await _overdue_ids(world, as_bank(bank))
+    deadline = time.monotonic() + 20
+    while not (app := await _get(world, ent, app_id, bank=False)).overdue_since:
+        assert time.monotonic() < deadline, "the sweeper did not mark the loan overdue"
+        await asyncio.sleep(0.2)
+    assert app.overdue_since == (TODAY - timedelta(days=2)).isoformat()
+    assert app_id in await _overdue_ids(world, as_enterprise(ent))
+    assert app_id not in await _overdue_ids(world, as_bank(other_bank))
+    await asyncio.sleep(1.5)  # three more sweeps: still marked once
+    assert await _events(db, app_id) == [
+        ("FinancingApplied", 1),
+        ("FinancingApproved", 2),
+        ("LoanOverdue", 3),
+    ]
+    history = await world.credit.ListApplicationHistory(
+        credit_pb2.ListApplicationHistoryRequest(application_id=app_id),
+        metadata=as_bank(bank),
+        timeout=DEADLINE_S,
+    )
+    overdue = history.entries[-1]
+    assert (overdue.action, overdue.actor) == ("OVERDUE", "system:overdue-sweeper")
+    assert overdue.application.overdue_since == app.overdue_since
+
+    await world.credit.RecordRepayment(
+        credit_pb2.MoveFundsRequest(request_id=rid(), application_id=app_id, amount_fen=100_000),
+        metadata=as_bank(bank),
+        timeout=DEADLINE_S,
+    )
+    # Repaid: no longer listed as overdue, but the record that it was late stays.
+    assert app_id not in await _overdue_ids(world, as_bank(bank))
+    assert (await _get(world, ent, app_id, bank=False)).overdue_since == app.overdue_since
+
+
+async def test_concurrent_sweepers_and_repayments_mark_each_late_loan_at_most_once(
+    world: CreditWorld, db: asyncpg.Pool
+) -> None:
+    """Four sweepers in this process race the service's own and a full repayment of
+    every other loan: each loan is marked at most once, every loan still owing is
+    marked, and none is marked after it was repaid in full."""
+    loans = await asyncio.gather(*(_loan(world) for _ in range(12)))
+    for _, _, app_id in loans:
+        await _matured(db, app_id, TODAY - timedelta(days=1))
+    repaid, owing = loans[::2], loans[1::2]
+
+    async def sweep() -> None:
+        while await mark_overdue_loans(PgCreditUnitOfWork(db, _now, 10.0), TODAY, 2):
+            pass
+
+    async def repay(bank: str, app_id: str) -> None:
+        await world.credit.RecordRepayment(
+            credit_pb2.MoveFundsRequest(
+                request_id=rid(), application_id=app_id, amount_fen=100_000
+            ),
+            metadata=as_bank(bank),
+            timeout=DEADLINE_S,
+        )
+
+    await asyncio.gather(*(sweep() for _ in range(4)), *(repay(b, a) for b, _, a in repaid))
+    await sweep()  # whatever a repayment held locked
+    for _, _, app_id in owing:
+        assert await _marks(db, app_id) == [("LoanOverdue", 3)]
+    for _, _, app_id in repaid:
+        assert await _marks(db, app_id) in ([], [("LoanOverdue", 3)])
+        actions = await db.fetch(
+            "SELECT action FROM credit_audit WHERE aggregate_type = 'FinancingApplication' "
+            "AND aggregate_id = $1 AND action IN ('OVERDUE', 'REPAY') ORDER BY audit_id",
+            app_id,
+        )
+        # Marked before the repayment or not at all: never once nothing was owed.
+        assert [r["action"] for r in actions] in (["REPAY"], ["OVERDUE", "REPAY"])
+
+
+async def _marks(db: asyncpg.Pool, app_id: str) -> list[tuple[str, int]]:
+    return [e for e in await _events(db, app_id) if e[0] == "LoanOverdue"]
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+async def test_loans_drawn_before_terms_get_them_from_their_first_drawdown(
+    world: CreditWorld, db: asyncpg.Pool
+) -> None:
+    _, ent, app_id = await _loan(world)
+    await db.execute(
+        "UPDATE financing_applications SET first_drawn_on = NULL, maturity_date = NULL "
+        "WHERE application_id = $1",
+        app_id,
+    )
+    await apply_schema(db, SCHEMA)  # what the service does on its next start
+    app = await _get(world, ent, app_id, bank=False)
+    assert app.first_drawn_on == TODAY.isoformat()
+    assert app.maturity_date == add_months(TODAY, 12).isoformat()

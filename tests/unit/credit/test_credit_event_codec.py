@@ -1,0 +1,55 @@
+"""Credit events on the wire: the loan's term and its overdue mark."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from g60.events.v1 import credit_events_pb2 as pb
+from g60_credit.adapters.event_codec import event_to_envelope
+from g60_credit.domain import events
+from g60_credit.domain.application import FinancingApplication
+from g60_credit.domain.model import CreditLine, Product
+from g60_credit.domain.parties import EnterpriseView, MemberView
+
+BANK = MemberView("b1", "BANK", "330100", "ACTIVE", 1)
+ENT = EnterpriseView("e1", "330100", "", "NEW_MATERIALS", "SMALL", "ACTIVE", 1)
+PARTIES = events.Parties(BANK, ENT)
+NOW = datetime(2027, 7, 1, tzinfo=UTC)
+
+
+def _drawn() -> tuple[CreditLine, FinancingApplication]:
+    line = CreditLine(
+        "line-1", "b1", "e1", Product.WORKING_CAPITAL, "CNY", 1_000_000, True,
+        date(2026, 1, 1), date(2027, 12, 31), guarantor_id="g1", cover_ratio_bp=5_000,
+    )  # fmt: skip
+    app = FinancingApplication(
+        "app-1", "e1", 500_000, 12, "kit", ("b1",), False, datetime(2026, 5, 1, tzinfo=UTC)
+    )
+    app.approve("b1", line, 500_000, date(2026, 5, 2))
+    line.draw_down(200_000, date(2026, 5, 31))
+    app.record_drawdown(200_000, 100_000, date(2026, 5, 31))
+    return line, app
+
+
+def test_a_disbursement_carries_the_loan_s_term() -> None:
+    line, app = _drawn()
+    envelope = event_to_envelope(
+        events.FundsDisbursed("d-1", 200_000, 100_000, line, app, PARTIES), NOW, ""
+    )
+    payload = pb.FundsDisbursed()
+    envelope.payload.Unpack(payload)
+    assert (payload.first_drawn_on, payload.maturity_date) == ("2026-05-31", "2027-05-31")
+
+
+def test_an_overdue_loan_is_an_application_event_at_its_new_version() -> None:
+    _, app = _drawn()
+    app.mark_overdue(date(2027, 7, 1))
+    envelope = event_to_envelope(events.LoanOverdue(app, PARTIES, "g1"), NOW, "")
+    assert envelope.event_type == "LoanOverdue"
+    assert (envelope.aggregate_type, envelope.aggregate_id) == ("FinancingApplication", "app-1")
+    assert envelope.aggregate_version == app.version == 3
+    payload = pb.LoanOverdue()
+    envelope.payload.Unpack(payload)
+    assert payload.maturity_date == "2027-05-31" and payload.overdue_since == "2027-06-01"
+    assert (payload.outstanding_fen, payload.guarantee_fen) == (200_000, 100_000)
+    assert (payload.guarantor_id, payload.parties.bank_id) == ("g1", "b1")
