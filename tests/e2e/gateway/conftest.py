@@ -18,6 +18,8 @@ GATEWAY_TEST_ENV = {
     "G60_WEBHOOK_BACKOFF_MAX_S": "1.0",
     "G60_WEBHOOK_MAX_ATTEMPTS": "6",
     "G60_WEBHOOK_POLL_INTERVAL_S": "0.2",
+    # The credit sweeper (expiry, overdue loans) looks every second, not every minute.
+    "G60_CREDIT_EXPIRY_SWEEP_S": "1.0",
 }
 
 

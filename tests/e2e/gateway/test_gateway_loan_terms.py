@@ -1,0 +1,104 @@
+"""Loan terms and overdue loans through the gateway: the term appears once the first
+tranche is drawn; once the credit service's sweeper finds principal outstanding past
+maturity, the lender gets a signed LoanOverdue webhook, and `?overdue=true` lists the
+loan for the lender and the SME only."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import date, timedelta
+from typing import Any
+
+import asyncpg
+import httpx
+import pytest
+from g60_credit.domain.calendar import add_months
+
+from tests.e2e.conftest import RunningPlatform
+from tests.e2e.gateway.receiver import Receiver
+from tests.e2e.gateway.world import World, new_application, new_line, ok, post, wait_for
+
+pytestmark = pytest.mark.e2e
+LENDER_HOOK = "/bank-a/flaky"
+
+
+def _get(client: httpx.Client, path: str, key: str) -> dict[str, Any]:
+    return ok(client.get(path, headers={"X-API-Key": key}), 200)
+
+
+def _overdue(client: httpx.Client, key: str) -> set[str]:
+    page = _get(client, "/v1/applications?overdue=true&page_size=200", key)
+    return {a["application_id"] for a in page["applications"]}
+
+
+async def _matured(credit_dsn: str, application_id: str, maturity: date) -> None:
+    """Moves the loan's term back (the services' clock stays today)."""
+    conn = await asyncpg.connect(credit_dsn)
+    try:
+        await conn.execute(
+            "UPDATE financing_applications SET first_drawn_on = $2, maturity_date = $3 "
+            "WHERE application_id = $1",
+            application_id,
+            maturity - timedelta(days=365),
+            maturity,
+        )
+    finally:
+        await conn.close()
+
+
+def _overdue_webhooks(receiver: Receiver, application_id: str) -> list[dict[str, Any]]:
+    return [
+        r.body
+        for r in receiver.accepted(LENDER_HOOK)
+        if r.event_type == "LoanOverdue" and r.body["data"]["application_id"] == application_id
+    ]
+
+
+def test_a_late_loan_is_announced_to_its_lender_and_listed_for_the_parties(
+    world: World, receiver: Receiver, gateway_platform: RunningPlatform
+) -> None:
+    bank, sme = world.bank_a, world.sme_a
+    with world.client() as client:
+        line = new_line(client, bank, sme, 20_000_000)
+        app_id = new_application(client, sme, bank, 2_000_000)
+        ok(
+            post(client, f"/v1/applications/{app_id}/approve", bank.key, {"credit_line_id": line}),
+            200,
+        )
+        assert _get(client, f"/v1/applications/{app_id}", sme.key)["maturity_date"] == ""
+        ok(
+            post(
+                client,
+                f"/v1/applications/{app_id}/disbursements",
+                bank.key,
+                {"amount_fen": 800_000},
+            )
+        )
+        drawn = _get(client, f"/v1/applications/{app_id}", sme.key)
+        first = date.fromisoformat(drawn["first_drawn_on"])
+        assert drawn["maturity_date"] == add_months(first, 12).isoformat()
+        assert app_id not in _overdue(client, bank.key)
+
+        maturity = first - timedelta(days=2)
+        credit_dsn = gateway_platform.platform.env["G60_CREDIT_PG_DSN"]
+        asyncio.run(_matured(credit_dsn, app_id, maturity))
+        wait_for(lambda: len(_overdue_webhooks(receiver, app_id)) == 1, timeout_s=45.0)
+        body = _overdue_webhooks(receiver, app_id)[0]
+        assert body["data"]["outstanding_fen"] == 800_000
+        assert body["data"]["overdue_since"] == (maturity + timedelta(days=1)).isoformat()
+        assert body["data"]["parties"]["bank_id"] == bank.id
+
+        assert app_id in _overdue(client, bank.key)
+        assert app_id in _overdue(client, sme.key)
+        assert app_id not in _overdue(client, world.bank_b.key)
+        assert app_id not in _overdue(client, world.sme_b.key)
+        seen = _get(client, f"/v1/applications/{app_id}", bank.key)
+        assert seen["overdue_since"] == body["data"]["overdue_since"]
+        history = _get(client, f"/v1/applications/{app_id}/history", sme.key)["entries"]
+        assert (history[-1]["action"], history[-1]["actor"]) == (
+            "OVERDUE",
+            "system:overdue-sweeper",
+        )
+
+        ok(post(client, f"/v1/applications/{app_id}/repayments", bank.key, {"amount_fen": 800_000}))
+        assert app_id not in _overdue(client, bank.key)
