@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -26,6 +26,12 @@ from tests.integration.credit.helpers import (
     as_bank,
     as_enterprise,
     rid,
+)
+from tests.integration.credit.outbox_checks import (
+    assert_exactly_once,
+    committed_versions,
+    events_on_kafka,
+    unpublished,
 )
 
 pytestmark = pytest.mark.integration
@@ -205,3 +211,53 @@ async def test_loans_drawn_before_terms_get_them_from_their_first_drawdown(
     app = await _get(world, ent, app_id, bank=False)
     assert app.first_drawn_on == TODAY.isoformat()
     assert app.maturity_date == add_months(TODAY, 12).isoformat()
+
+
+async def test_overdue_marks_reach_kafka_once_when_the_service_is_killed_mid_sweep(
+    world: CreditWorld, db: asyncpg.Pool
+) -> None:
+    """The relay is held (a lock on its batch counter) while the service's sweeper marks
+    late loans; SIGKILL once some marks are committed. After the restart every loan is
+    marked exactly once and Kafka holds every committed event of theirs once."""
+    loans = await asyncio.gather(*(_loan(world) for _ in range(20)))
+    app_ids = {app_id for _, _, app_id in loans}
+    blocker = await asyncpg.connect(world.services["credit"].env["G60_CREDIT_PG_DSN"])
+    try:
+        await blocker.execute("BEGIN; LOCK TABLE outbox_relay_state IN EXCLUSIVE MODE")
+        await db.execute(
+            "UPDATE financing_applications SET maturity_date = $2 "
+            "WHERE application_id = ANY($1::uuid[])",
+            list(app_ids),
+            TODAY - timedelta(days=1),
+        )
+        await _until(lambda: _marked_count(db, app_ids), at_least=1)
+        world.services["credit"].kill()
+        assert await unpublished(blocker, app_ids) >= 1
+        await blocker.execute("ROLLBACK")
+    finally:
+        await blocker.close()
+    credit = world.services["credit"]
+    credit.start()
+    await asyncio.to_thread(credit.wait_ready)
+    await _until(lambda: _marked_count(db, app_ids), at_least=len(app_ids))
+
+    for app_id in app_ids:
+        assert await _marks(db, app_id) == [("LoanOverdue", 3)]
+    committed = await committed_versions(world, app_ids)
+    assert_exactly_once(committed, await events_on_kafka(world, app_ids, len(committed)))
+
+
+async def _marked_count(db: asyncpg.Pool, app_ids: set[str]) -> int:
+    count: int = await db.fetchval(
+        "SELECT count(*) FROM financing_applications "
+        "WHERE application_id = ANY($1::uuid[]) AND overdue_since IS NOT NULL",
+        list(app_ids),
+    )
+    return count
+
+
+async def _until(count: Callable[[], Awaitable[int]], at_least: int) -> None:
+    deadline = time.monotonic() + 30
+    while await count() < at_least:
+        assert time.monotonic() < deadline, f"fewer than {at_least} loans were marked"
+        await asyncio.sleep(0.05)
