@@ -12,12 +12,14 @@ from pathlib import Path
 
 import asyncpg
 import g60_credit
+import grpc
 import pytest
 from g60.credit.v1 import credit_pb2
 from g60_credit.adapters.unit_of_work import PgCreditUnitOfWork
 from g60_credit.domain.calendar import add_months
 from g60_credit.service_layer.financing_handlers import mark_overdue_loans
 from g60common.db import apply_schema
+from g60common.grpc_errors import error_reason_of
 
 from tests.integration.credit.helpers import (
     DEADLINE_S,
@@ -149,6 +151,11 @@ async def test_the_sweeper_marks_a_late_loan_once_and_each_party_lists_it(
     # Repaid: no longer listed as overdue, but the record that it was late stays.
     assert app_id not in await _overdue_ids(world, as_bank(bank))
     assert (await _get(world, ent, app_id, bank=False)).overdue_since == app.overdue_since
+    # Past maturity, no new tranche, even with the approval not used up.
+    with pytest.raises(grpc.aio.AioRpcError) as refused:
+        await world.draw(bank, app_id, 1_000)
+    assert refused.value.code() is grpc.StatusCode.FAILED_PRECONDITION
+    assert error_reason_of(refused.value) == "LoanMatured"
 
 
 async def test_concurrent_sweepers_and_repayments_mark_each_late_loan_at_most_once(

@@ -240,6 +240,10 @@ def test_the_first_tranche_starts_the_term_and_later_ones_share_it() -> None:
     app.record_drawdown(100_000, 0, date(2026, 1, 31))
     app.record_drawdown(100_000, 0, date(2026, 5, 3))
     assert (app.first_drawn_on, app.maturity_date) == (date(2026, 1, 31), date(2027, 1, 31))
+    app.record_drawdown(1, 0, date(2027, 1, 30))
+    with pytest.raises(errors.LoanMatured):
+        app.record_drawdown(1, 0, date(2027, 1, 31))
+    assert app.disbursed_fen == 200_001
 
 
 def test_a_loan_is_overdue_the_day_after_maturity_while_principal_is_outstanding() -> None:

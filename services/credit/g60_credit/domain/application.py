@@ -204,6 +204,8 @@ class FinancingApplication:
         tranche starts the term; later tranches share it."""
         if self.status not in _DRAWABLE:
             raise errors.ApplicationNotDrawable(f"application is {self.status}")
+        if self.maturity_date is not None and today >= self.maturity_date:
+            raise errors.LoanMatured(f"the loan matured on {self.maturity_date.isoformat()}")
         if self.disbursed_fen + amount_fen > self.approved_fen:
             raise errors.ApprovedAmountExceeded(
                 f"{self.approved_fen - self.disbursed_fen} fen of the approval is left"

@@ -103,6 +103,10 @@ class ApplicationNotDrawable(CreditPreconditionFailed):
     """Only APPROVED or DISBURSED applications take drawdowns."""
 
 
+class LoanMatured(CreditPreconditionFailed):
+    """No new tranche on or after the loan's maturity date: it would be due at once."""
+
+
 class ApprovedAmountExceeded(CreditPreconditionFailed):
     """Tranches together may not exceed the approved amount."""
 
