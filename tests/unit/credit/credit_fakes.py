@@ -19,6 +19,7 @@ from g60_credit.domain.queries import (
     ApplicationQuery,
     AuditEntry,
     AuditRecord,
+    GuaranteedLoanQuery,
     LineQuery,
     MovementRecord,
 )
@@ -136,8 +137,11 @@ class FakeGuarantors:
     def __init__(self, store: _Store) -> None:
         self.s = store
 
-    async def get_for_update(self, guarantor_id: str) -> GuarantorCapacity | None:
-        return self.s.read(guarantor_id)  # type: ignore[no-any-return]
+    async def get(self, guarantor_id: str) -> GuarantorCapacity | None:
+        found = self.s.read(guarantor_id)
+        return found if isinstance(found, GuarantorCapacity) else None
+
+    get_for_update = get
 
     async def lock_for_setting(self, guarantor_id: str) -> GuarantorCapacity | None:
         return self.s.read(guarantor_id)  # type: ignore[no-any-return]
@@ -150,6 +154,17 @@ class FakeGuarantors:
         if stored is None or stored.remaining_fen < share_fen:
             raise GuarantorCapacityExceeded("fake")
         self.s.write(capacity.guarantor_id, capacity)
+
+    async def loans(self, query: GuaranteedLoanQuery) -> list[FinancingApplication]:
+        rows = [self.s.read(k) for k in sorted({*self.s.rows, *self.s.staged})]
+        apps = [a for a in rows if isinstance(a, FinancingApplication) and a.credit_line_id]
+        mine = query.guarantor_id
+        backed = [a for a in apps if self.s.read(a.credit_line_id).guarantor_id == mine]
+        return [
+            a
+            for a in backed
+            if a.application_id > query.after_id and query.status in ("", a.status)
+        ][: query.limit]
 
 
 class FakeAudit:

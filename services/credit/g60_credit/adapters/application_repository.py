@@ -10,7 +10,7 @@ from g60common.ids import canonical_uuid
 from g60_credit.domain.application import ApplicationStatus, FinancingApplication
 from g60_credit.domain.errors import ConcurrentUpdate, GuarantorCapacityExceeded
 from g60_credit.domain.guarantee import GuarantorCapacity
-from g60_credit.domain.queries import ApplicationQuery, MovementRecord
+from g60_credit.domain.queries import ApplicationQuery, GuaranteedLoanQuery, MovementRecord
 
 # Module constants, so the benchmark's direct-SQL baseline sends these very statements.
 SELECT_APPLICATION_SQL = "SELECT * FROM financing_applications WHERE application_id = $1"
@@ -206,10 +206,18 @@ class PgGuarantorRepository:
     def __init__(self, conn: asyncpg.Connection) -> None:
         self._conn = conn
 
+    async def get(self, guarantor_id: str) -> GuarantorCapacity | None:
+        return await self._fetch(guarantor_id, "")
+
     async def get_for_update(self, guarantor_id: str) -> GuarantorCapacity | None:
+        return await self._fetch(guarantor_id, " FOR UPDATE")
+
+    async def _fetch(self, guarantor_id: str, lock: str) -> GuarantorCapacity | None:
+        key = canonical_uuid(guarantor_id)
+        if key is None:
+            return None
         row = await self._conn.fetchrow(
-            "SELECT * FROM guarantor_capacity WHERE guarantor_id = $1 FOR UPDATE",
-            canonical_uuid(guarantor_id),
+            "SELECT * FROM guarantor_capacity WHERE guarantor_id = $1" + lock, key
         )
         if row is None:
             return None
@@ -257,3 +265,20 @@ class PgGuarantorRepository:
         )
         if not done:
             raise GuarantorCapacityExceeded(f"guarantor {capacity.guarantor_id} is at capacity")
+
+    async def loans(self, query: GuaranteedLoanQuery) -> list[FinancingApplication]:
+        """The applications bound to the guarantor's lines, in id order. Its lines come
+        from credit_lines_by_guarantor, their applications from
+        financing_applications_by_line; a lender sees its loan's own status, and so
+        does the guarantor."""
+        rows = await self._conn.fetch(
+            """SELECT a.* FROM financing_applications a
+               JOIN credit_lines l ON l.credit_line_id = a.credit_line_id
+               WHERE l.guarantor_id = $1 AND a.application_id > $2 AND ($3 = '' OR a.status = $3)
+               ORDER BY a.application_id LIMIT $4""",
+            canonical_uuid(query.guarantor_id),
+            query.after_id or "00000000-0000-0000-0000-000000000000",
+            query.status,
+            query.limit,
+        )
+        return [application_from_row(r) for r in rows]

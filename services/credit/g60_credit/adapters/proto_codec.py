@@ -78,6 +78,7 @@ def capacity_to_proto(capacity: GuarantorCapacity) -> credit_pb2.GuarantorCapaci
         capacity_fen=capacity.capacity_fen,
         used_fen=capacity.used_fen,
         version=capacity.version,
+        available_fen=capacity.available_fen,
     )
 
 

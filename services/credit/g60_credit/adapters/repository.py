@@ -31,6 +31,10 @@ PARTY_PAIR_SQL = """SELECT m.member_id, m.institution_type, m.home_city, m.statu
    LEFT JOIN enterprise_view e ON e.enterprise_id = $2"""
 
 
+# Names go into the SQL text: they come from this table, never from a caller.
+_OWNER_COLUMNS = {"bank": "bank_id", "enterprise": "enterprise_id", "guarantor": "guarantor_id"}
+
+
 class PgCreditLineRepository:
     def __init__(self, conn: asyncpg.Connection) -> None:
         self._conn = conn
@@ -102,7 +106,7 @@ class PgCreditLineRepository:
             raise CreditLimitExceeded(f"{amount_fen} fen exceeds the available credit")
 
     async def list_visible(self, query: LineQuery) -> list[CreditLine]:
-        owner_column = {"bank": "bank_id", "enterprise": "enterprise_id"}[query.viewer.kind]
+        owner_column = _OWNER_COLUMNS[query.viewer.kind]
         rows = await self._conn.fetch(
             f"""SELECT * FROM credit_lines
                WHERE {owner_column} = $1 AND credit_line_id > $2

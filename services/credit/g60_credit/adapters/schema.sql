@@ -30,6 +30,8 @@ CREATE INDEX IF NOT EXISTS credit_lines_due ON credit_lines (valid_to)
     WHERE status IN ('ACTIVE', 'FROZEN');
 CREATE INDEX IF NOT EXISTS credit_lines_by_bank ON credit_lines (bank_id, credit_line_id);
 CREATE INDEX IF NOT EXISTS credit_lines_by_enterprise ON credit_lines (enterprise_id);
+-- A guarantee company's lines (its ListCreditLines, and the loans it backs).
+CREATE INDEX IF NOT EXISTS credit_lines_by_guarantor ON credit_lines (guarantor_id, credit_line_id);
 
 -- Read model of the members service, fed by its events (event-carried state transfer).
 CREATE TABLE IF NOT EXISTS member_view (
@@ -79,6 +81,9 @@ CREATE INDEX IF NOT EXISTS financing_applications_by_enterprise
     ON financing_applications (enterprise_id, application_id);
 CREATE INDEX IF NOT EXISTS financing_applications_by_target
     ON financing_applications USING GIN (target_bank_ids);
+-- The applications bound to a line: a guarantor's loans, through its lines.
+CREATE INDEX IF NOT EXISTS financing_applications_by_line
+    ON financing_applications (credit_line_id);
 
 -- Each drawdown (放款) and repayment, for history and reconciliation.
 CREATE TABLE IF NOT EXISTS credit_movements (

@@ -44,6 +44,11 @@ class ApplicationNotFound(CreditError):
     """Unknown id, or an application the caller may not see (never confirmed to exist)."""
 
 
+class GuarantorCapacityNotFound(CreditError):
+    """No capacity set for this guarantor, or one the caller may not read (never
+    confirmed to exist)."""
+
+
 # --- broken preconditions (FAILED_PRECONDITION, the reason is the class name) ---
 
 

@@ -25,6 +25,12 @@ class GuarantorCapacity:
     def remaining_fen(self) -> int:
         return self.capacity_fen - self.used_fen
 
+    @property
+    def available_fen(self) -> int:
+        """What new guarantees may still take: never below 0, though the office may lower
+        a capacity below what is in use."""
+        return max(self.remaining_fen, 0)
+
     def set_capacity(self, capacity_fen: int) -> int:
         """Lowering below what is in use is allowed: it only blocks new guarantees.
         Returns the previous capacity."""
@@ -36,7 +42,7 @@ class GuarantorCapacity:
     def consume(self, share_fen: int) -> None:
         if share_fen > self.remaining_fen:
             raise errors.GuarantorCapacityExceeded(
-                f"guarantor {self.guarantor_id} has {max(self.remaining_fen, 0)} fen left, "
+                f"guarantor {self.guarantor_id} has {self.available_fen} fen left, "
                 f"{share_fen} fen needed"
             )
         self.used_fen += share_fen
@@ -46,3 +52,11 @@ class GuarantorCapacity:
         assert 0 <= share_fen <= self.used_fen
         self.used_fen -= share_fen
         self.version += 1
+
+
+def may_read_capacity(caller_type: str, caller_id: str, guarantor_id: str) -> bool:
+    """The alliance office reads every guarantor's capacity, a guarantee company its own;
+    to anyone else it does not exist."""
+    if caller_type == "operator":
+        return True
+    return caller_type == "guarantor" and bool(caller_id) and caller_id == guarantor_id

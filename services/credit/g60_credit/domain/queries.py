@@ -18,17 +18,37 @@ def page_size(requested: int) -> int:
     return min(requested, MAX_PAGE_SIZE)
 
 
+ViewerKind = Literal["bank", "enterprise", "guarantor"]
+
+
 @dataclass(frozen=True)
 class Viewer:
     """Who reads credit lines: a bank sees the lines it granted, an enterprise the lines
-    granted to it. Anything else is reported as missing."""
+    granted to it, a guarantee company the lines it backs. Anything else is reported
+    as missing."""
 
-    kind: Literal["bank", "enterprise"]
+    kind: ViewerKind
     party_id: str
 
     def can_see(self, line: CreditLine) -> bool:
-        owner = line.bank_id if self.kind == "bank" else line.enterprise_id
-        return owner == self.party_id
+        # An empty id must never match a line without a guarantor.
+        return bool(self.party_id) and self.owner_of(line) == self.party_id
+
+    def owner_of(self, line: CreditLine) -> str:
+        if self.kind == "bank":
+            return line.bank_id
+        return line.enterprise_id if self.kind == "enterprise" else line.guarantor_id
+
+
+@dataclass(frozen=True)
+class GuaranteedLoanQuery:
+    """The applications bound to lines `guarantor_id` backs, by the status their lender
+    sees (which is theirs: a lender is shown the whole loan)."""
+
+    guarantor_id: str
+    status: str = ""
+    after_id: str = ""
+    limit: int = DEFAULT_PAGE_SIZE
 
 
 @dataclass(frozen=True)

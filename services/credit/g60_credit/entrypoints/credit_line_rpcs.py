@@ -1,6 +1,7 @@
 """Credit-line RPCs: register, read, amend, freeze, unfreeze, close, list, audit.
 
-Bank callers only; another bank's line is NOT_FOUND.
+Banks write and read their own lines; enterprises read the lines granted to them,
+guarantee companies the lines they back. Any other line is NOT_FOUND.
 """
 
 from __future__ import annotations

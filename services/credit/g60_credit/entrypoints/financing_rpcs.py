@@ -18,13 +18,14 @@ from g60_credit.domain.errors import InvalidFields
 from g60_credit.domain.queries import (
     ApplicationPageQuery,
     ApplicationQuery,
+    GuaranteedLoanQuery,
     HistoryEntry,
     MovementRecord,
     page_size,
 )
 from g60_credit.entrypoints.rpc_base import RpcBase
 from g60_credit.entrypoints.status_mapping import caller_bank_id, caller_of, page_after, run_rpc
-from g60_credit.service_layer import financing_handlers, money_handlers
+from g60_credit.service_layer import financing_handlers, guarantor_handlers, money_handlers
 from g60_credit.service_layer.commands import (
     ApplyForFinancing,
     CloseFinancing,
@@ -33,6 +34,9 @@ from g60_credit.service_layer.commands import (
     SetGuarantorCapacity,
     WithdrawFinancing,
 )
+
+# A guarantee company reads the loans on the lines it backs (guarantor_handlers).
+APPLICATION_READERS = ("bank", "enterprise", "guarantor")
 
 
 class FinancingRpcs(RpcBase):
@@ -59,30 +63,36 @@ class FinancingRpcs(RpcBase):
     async def GetFinancingApplication(
         self, request: credit_pb2.GetFinancingApplicationRequest, context: grpc.aio.ServicerContext
     ) -> credit_pb2.FinancingApplication:
-        caller_type, caller_id = await caller_of(context, "bank", "enterprise")
-        app = await run_rpc(
-            context,
-            lambda: financing_handlers.get_application(
-                caller_type, caller_id, normalized_id(request.application_id), self._uow()
-            ),
-        )
-        return application_to_proto(app)
+        caller_type, caller_id = await caller_of(context, *APPLICATION_READERS)
+        app_id = normalized_id(request.application_id)
+
+        async def read() -> FinancingApplication:
+            if caller_type == "guarantor":
+                return await guarantor_handlers.get_guaranteed_loan(caller_id, app_id, self._uow())
+            return await financing_handlers.get_application(
+                caller_type, caller_id, app_id, self._uow()
+            )
+
+        return application_to_proto(await run_rpc(context, read))
 
     async def ListFinancingApplications(
         self,
         request: credit_pb2.ListFinancingApplicationsRequest,
         context: grpc.aio.ServicerContext,
     ) -> credit_pb2.ListFinancingApplicationsResponse:
-        caller_type, caller_id = await caller_of(context, "bank", "enterprise")
+        caller_type, caller_id = await caller_of(context, *APPLICATION_READERS)
         limit = page_size(request.page_size)
         is_enterprise = caller_type == "enterprise"
 
         async def query() -> list[FinancingApplication]:
             if request.status and request.status not in ApplicationStatus.__members__:
                 raise InvalidFields({"status": "must be one of " + ", ".join(ApplicationStatus)})
-            if request.awaiting_decision and is_enterprise:
+            if request.awaiting_decision and caller_type != "bank":
                 raise InvalidFields({"awaiting_decision": "is for banks (their work queue)"})
             after = page_after(request.page_token, "uuid")
+            if caller_type == "guarantor":
+                loans = GuaranteedLoanQuery(caller_id, request.status, after, limit)
+                return await guarantor_handlers.list_guaranteed_loans(loans, self._uow())
             q = ApplicationQuery(
                 enterprise_id=caller_id if is_enterprise else "",
                 bank_id="" if is_enterprise else caller_id,
@@ -199,11 +209,13 @@ class FinancingRpcs(RpcBase):
     async def ListFundsMovements(
         self, request: credit_pb2.ListFundsMovementsRequest, context: grpc.aio.ServicerContext
     ) -> credit_pb2.ListFundsMovementsResponse:
-        caller_type, caller_id = await caller_of(context, "bank", "enterprise")
+        caller_type, caller_id = await caller_of(context, *APPLICATION_READERS)
         limit = page_size(request.page_size)
 
         async def query() -> list[MovementRecord]:
             q = _page_of_application(request, limit)
+            if caller_type == "guarantor":
+                return await guarantor_handlers.guaranteed_movements(caller_id, q, self._uow())
             return await financing_handlers.list_movements(caller_type, caller_id, q, self._uow())
 
         movements = await run_rpc(context, query)
@@ -217,11 +229,13 @@ class FinancingRpcs(RpcBase):
         request: credit_pb2.ListApplicationHistoryRequest,
         context: grpc.aio.ServicerContext,
     ) -> credit_pb2.ListApplicationHistoryResponse:
-        caller_type, caller_id = await caller_of(context, "bank", "enterprise")
+        caller_type, caller_id = await caller_of(context, *APPLICATION_READERS)
         limit = page_size(request.page_size)
 
         async def query() -> tuple[list[HistoryEntry], int]:
             q = _page_of_application(request, limit)
+            if caller_type == "guarantor":
+                return await guarantor_handlers.guaranteed_history(caller_id, q, self._uow())
             return await financing_handlers.application_history(
                 caller_type, caller_id, q, self._uow()
             )

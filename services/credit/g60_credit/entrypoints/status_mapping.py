@@ -25,7 +25,7 @@ from g60_credit.domain import errors
 from g60_credit.domain.queries import Viewer
 
 MAX_REQUEST_ID_CHARS = 128
-_PARTY_CALLERS = ("bank", "enterprise")
+_PARTY_CALLERS = ("bank", "enterprise", "guarantor")
 T = TypeVar("T")
 
 _PRECONDITION_ERRORS = (
@@ -64,9 +64,13 @@ async def caller_bank_id(context: grpc.aio.ServicerContext) -> str:
 
 
 async def line_viewer(context: grpc.aio.ServicerContext) -> Viewer:
-    """Banks read the lines they granted; enterprises read the lines granted to them."""
-    kind, party_id = await caller_of(context, "bank", "enterprise")
-    return Viewer("bank" if kind == "bank" else "enterprise", party_id)
+    """Banks read the lines they granted, enterprises the lines granted to them,
+    guarantee companies the lines they back."""
+    kind, party_id = await caller_of(context, "bank", "enterprise", "guarantor")
+    match kind:
+        case "bank" | "enterprise" | "guarantor":
+            return Viewer(kind, party_id)
+    raise AssertionError(f"caller_of let {kind!r} through")
 
 
 def require_request_id(request_id: str) -> None:
@@ -96,6 +100,8 @@ async def abort_for(context: grpc.aio.ServicerContext, exc: Exception) -> NoRetu
             await context.abort(grpc.StatusCode.NOT_FOUND, "credit line not found")
         case errors.ApplicationNotFound():
             await context.abort(grpc.StatusCode.NOT_FOUND, "financing application not found")
+        case errors.GuarantorCapacityNotFound():
+            await context.abort(grpc.StatusCode.NOT_FOUND, "guarantor capacity not found")
         case errors.ConcurrentUpdate():
             await context.abort_with_status(
                 error_info_status(code_pb2.ABORTED, str(exc), "CONCURRENT_UPDATE")

@@ -15,6 +15,7 @@ from g60_credit.domain.queries import (
     ApplicationQuery,
     AuditEntry,
     AuditRecord,
+    GuaranteedLoanQuery,
     LineQuery,
     MovementRecord,
 )
@@ -51,10 +52,12 @@ class ApplicationRepository(Protocol):
 
 
 class GuarantorRepository(Protocol):
+    async def get(self, guarantor_id: str) -> GuarantorCapacity | None: ...
     async def get_for_update(self, guarantor_id: str) -> GuarantorCapacity | None: ...
     async def lock_for_setting(self, guarantor_id: str) -> GuarantorCapacity | None: ...
     async def save(self, capacity: GuarantorCapacity) -> None: ...
     async def consume(self, capacity: GuarantorCapacity, share_fen: int) -> None: ...
+    async def loans(self, query: GuaranteedLoanQuery) -> list[FinancingApplication]: ...
 
 
 class AuditRepository(Protocol):

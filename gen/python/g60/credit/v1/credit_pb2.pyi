@@ -296,17 +296,25 @@ class SetGuarantorCapacityRequest(_message.Message):
     capacity_fen: int
     def __init__(self, request_id: _Optional[str] = ..., guarantor_id: _Optional[str] = ..., capacity_fen: _Optional[int] = ...) -> None: ...
 
+class GetGuarantorCapacityRequest(_message.Message):
+    __slots__ = ("guarantor_id",)
+    GUARANTOR_ID_FIELD_NUMBER: _ClassVar[int]
+    guarantor_id: str
+    def __init__(self, guarantor_id: _Optional[str] = ...) -> None: ...
+
 class GuarantorCapacity(_message.Message):
-    __slots__ = ("guarantor_id", "capacity_fen", "used_fen", "version")
+    __slots__ = ("guarantor_id", "capacity_fen", "used_fen", "version", "available_fen")
     GUARANTOR_ID_FIELD_NUMBER: _ClassVar[int]
     CAPACITY_FEN_FIELD_NUMBER: _ClassVar[int]
     USED_FEN_FIELD_NUMBER: _ClassVar[int]
     VERSION_FIELD_NUMBER: _ClassVar[int]
+    AVAILABLE_FEN_FIELD_NUMBER: _ClassVar[int]
     guarantor_id: str
     capacity_fen: int
     used_fen: int
     version: int
-    def __init__(self, guarantor_id: _Optional[str] = ..., capacity_fen: _Optional[int] = ..., used_fen: _Optional[int] = ..., version: _Optional[int] = ...) -> None: ...
+    available_fen: int
+    def __init__(self, guarantor_id: _Optional[str] = ..., capacity_fen: _Optional[int] = ..., used_fen: _Optional[int] = ..., version: _Optional[int] = ..., available_fen: _Optional[int] = ...) -> None: ...
 
 class ListFinancingApplicationsRequest(_message.Message):
     __slots__ = ("status", "page_size", "page_token", "awaiting_decision", "overdue")

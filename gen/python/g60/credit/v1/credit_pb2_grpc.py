@@ -27,8 +27,10 @@ if _version_not_supported:
 
 class CreditServiceStub:
     """Credit lines (授信), financing applications, drawdowns and repayments.
-    The caller (bank member id or enterprise id) arrives in gRPC metadata
-    ("x-g60-caller-type", "x-g60-caller-id"); the service enforces ownership itself.
+    The caller (a bank's or guarantee company's member id, an enterprise id, or an operator
+    label) arrives in gRPC metadata ("x-g60-caller-type", "x-g60-caller-id"); the service
+    enforces ownership itself. A guarantee company ("guarantor") only reads: the lines it
+    backs, and the applications bound to them as their lender sees them.
     Every mutating RPC carries a request_id scoped to the caller.
     """
 
@@ -138,12 +140,19 @@ class CreditServiceStub:
                 request_serializer=g60_dot_credit_dot_v1_dot_credit__pb2.SetGuarantorCapacityRequest.SerializeToString,
                 response_deserializer=g60_dot_credit_dot_v1_dot_credit__pb2.GuarantorCapacity.FromString,
                 _registered_method=True)
+        self.GetGuarantorCapacity = channel.unary_unary(
+                '/g60.credit.v1.CreditService/GetGuarantorCapacity',
+                request_serializer=g60_dot_credit_dot_v1_dot_credit__pb2.GetGuarantorCapacityRequest.SerializeToString,
+                response_deserializer=g60_dot_credit_dot_v1_dot_credit__pb2.GuarantorCapacity.FromString,
+                _registered_method=True)
 
 
 class CreditServiceServicer:
     """Credit lines (授信), financing applications, drawdowns and repayments.
-    The caller (bank member id or enterprise id) arrives in gRPC metadata
-    ("x-g60-caller-type", "x-g60-caller-id"); the service enforces ownership itself.
+    The caller (a bank's or guarantee company's member id, an enterprise id, or an operator
+    label) arrives in gRPC metadata ("x-g60-caller-type", "x-g60-caller-id"); the service
+    enforces ownership itself. A guarantee company ("guarantor") only reads: the lines it
+    backs, and the applications bound to them as their lender sees them.
     Every mutating RPC carries a request_id scoped to the caller.
     """
 
@@ -186,7 +195,8 @@ class CreditServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def ListCreditLines(self, request, context):
-        """The calling bank's lines, in id order; filters by status and enterprise.
+        """The calling bank's lines (an enterprise's: granted to it; a guarantor's: backed by
+        it), in id order; filters by status and enterprise.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -207,14 +217,15 @@ class CreditServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def GetFinancingApplication(self, request, context):
-        """The applying enterprise or an addressed bank.
+        """The applying enterprise, an addressed bank, or the guarantor of the bound line.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def ListFinancingApplications(self, request, context):
-        """An enterprise's own applications, or those addressed to the calling bank; id order.
+        """An enterprise's own applications, those addressed to the calling bank, or those
+        bound to lines the calling guarantor backs; id order.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -262,7 +273,8 @@ class CreditServiceServicer:
 
     def ListFundsMovements(self, request, context):
         """An application's drawdowns and repayments in the order they happened, paged: for the
-        applicant and the approving bank. A bank that lost sees none (the loan is not its own).
+        applicant, the approving bank and the line's guarantor. A bank that lost sees none
+        (the loan is not its own).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -271,7 +283,8 @@ class CreditServiceServicer:
     def ListApplicationHistory(self, request, context):
         """The application's changes in order, each with the application after it as the caller
         is shown it: every change for the applicant; for an addressed bank the application,
-        the approval, a withdrawal, its own decline, and the loan's changes if it lends.
+        the approval, a withdrawal, its own decline, and the loan's changes if it lends; the
+        line's guarantor what the lender sees, without request ids.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -279,6 +292,14 @@ class CreditServiceServicer:
 
     def SetGuarantorCapacity(self, request, context):
         """Operator only: the guarantee company's capacity for guaranteed principal.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetGuarantorCapacity(self, request, context):
+        """The operator reads any guarantor's capacity, a guarantor its own. Anyone else, and a
+        guarantor whose capacity was never set, gets NOT_FOUND.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -387,6 +408,11 @@ def add_CreditServiceServicer_to_server(servicer, server):
                     request_deserializer=g60_dot_credit_dot_v1_dot_credit__pb2.SetGuarantorCapacityRequest.FromString,
                     response_serializer=g60_dot_credit_dot_v1_dot_credit__pb2.GuarantorCapacity.SerializeToString,
             ),
+            'GetGuarantorCapacity': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetGuarantorCapacity,
+                    request_deserializer=g60_dot_credit_dot_v1_dot_credit__pb2.GetGuarantorCapacityRequest.FromString,
+                    response_serializer=g60_dot_credit_dot_v1_dot_credit__pb2.GuarantorCapacity.SerializeToString,
+            ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
             'g60.credit.v1.CreditService', rpc_method_handlers)
@@ -397,8 +423,10 @@ def add_CreditServiceServicer_to_server(servicer, server):
  # This class is part of an EXPERIMENTAL API.
 class CreditService:
     """Credit lines (授信), financing applications, drawdowns and repayments.
-    The caller (bank member id or enterprise id) arrives in gRPC metadata
-    ("x-g60-caller-type", "x-g60-caller-id"); the service enforces ownership itself.
+    The caller (a bank's or guarantee company's member id, an enterprise id, or an operator
+    label) arrives in gRPC metadata ("x-g60-caller-type", "x-g60-caller-id"); the service
+    enforces ownership itself. A guarantee company ("guarantor") only reads: the lines it
+    backs, and the applications bound to them as their lender sees them.
     Every mutating RPC carries a request_id scoped to the caller.
     """
 
@@ -931,6 +959,33 @@ class CreditService:
             target,
             '/g60.credit.v1.CreditService/SetGuarantorCapacity',
             g60_dot_credit_dot_v1_dot_credit__pb2.SetGuarantorCapacityRequest.SerializeToString,
+            g60_dot_credit_dot_v1_dot_credit__pb2.GuarantorCapacity.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetGuarantorCapacity(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/g60.credit.v1.CreditService/GetGuarantorCapacity',
+            g60_dot_credit_dot_v1_dot_credit__pb2.GetGuarantorCapacityRequest.SerializeToString,
             g60_dot_credit_dot_v1_dot_credit__pb2.GuarantorCapacity.FromString,
             options,
             channel_credentials,

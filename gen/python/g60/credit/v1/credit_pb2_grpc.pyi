@@ -28,8 +28,10 @@ GRPC_VERSION: str
 
 class CreditServiceStub:
     """Credit lines (授信), financing applications, drawdowns and repayments.
-    The caller (bank member id or enterprise id) arrives in gRPC metadata
-    ("x-g60-caller-type", "x-g60-caller-id"); the service enforces ownership itself.
+    The caller (a bank's or guarantee company's member id, an enterprise id, or an operator
+    label) arrives in gRPC metadata ("x-g60-caller-type", "x-g60-caller-id"); the service
+    enforces ownership itself. A guarantee company ("guarantor") only reads: the lines it
+    backs, and the applications bound to them as their lender sees them.
     Every mutating RPC carries a request_id scoped to the caller.
     """
 
@@ -46,15 +48,19 @@ class CreditServiceStub:
     CloseCreditLine: _grpc.UnaryUnaryMultiCallable[_credit_pb2.ChangeCreditLineStatusRequest, _credit_pb2.CreditLine]
     """Refused (FAILED_PRECONDITION) while principal is outstanding on the line."""
     ListCreditLines: _grpc.UnaryUnaryMultiCallable[_credit_pb2.ListCreditLinesRequest, _credit_pb2.ListCreditLinesResponse]
-    """The calling bank's lines, in id order; filters by status and enterprise."""
+    """The calling bank's lines (an enterprise's: granted to it; a guarantor's: backed by
+    it), in id order; filters by status and enterprise.
+    """
     ListCreditLineAudit: _grpc.UnaryUnaryMultiCallable[_credit_pb2.ListCreditLineAuditRequest, _credit_pb2.ListCreditLineAuditResponse]
     """Every change of one of the calling bank's lines: actor, time, request id, before/after."""
     ApplyForFinancing: _grpc.UnaryUnaryMultiCallable[_credit_pb2.ApplyForFinancingRequest, _credit_pb2.FinancingApplication]
     """Enterprise only. Empty bank_id addresses every ACTIVE bank of the enterprise's city."""
     GetFinancingApplication: _grpc.UnaryUnaryMultiCallable[_credit_pb2.GetFinancingApplicationRequest, _credit_pb2.FinancingApplication]
-    """The applying enterprise or an addressed bank."""
+    """The applying enterprise, an addressed bank, or the guarantor of the bound line."""
     ListFinancingApplications: _grpc.UnaryUnaryMultiCallable[_credit_pb2.ListFinancingApplicationsRequest, _credit_pb2.ListFinancingApplicationsResponse]
-    """An enterprise's own applications, or those addressed to the calling bank; id order."""
+    """An enterprise's own applications, those addressed to the calling bank, or those
+    bound to lines the calling guarantor backs; id order.
+    """
     WithdrawFinancing: _grpc.UnaryUnaryMultiCallable[_credit_pb2.WithdrawFinancingRequest, _credit_pb2.FinancingApplication]
     """Enterprise only, while SUBMITTED."""
     ApproveFinancing: _grpc.UnaryUnaryMultiCallable[_credit_pb2.ApproveFinancingRequest, _credit_pb2.FinancingApplication]
@@ -67,21 +73,29 @@ class CreditServiceStub:
     RecordRepayment: _grpc.UnaryUnaryMultiCallable[_credit_pb2.MoveFundsRequest, _credit_pb2.MoveFundsResponse]
     ListFundsMovements: _grpc.UnaryUnaryMultiCallable[_credit_pb2.ListFundsMovementsRequest, _credit_pb2.ListFundsMovementsResponse]
     """An application's drawdowns and repayments in the order they happened, paged: for the
-    applicant and the approving bank. A bank that lost sees none (the loan is not its own).
+    applicant, the approving bank and the line's guarantor. A bank that lost sees none
+    (the loan is not its own).
     """
     ListApplicationHistory: _grpc.UnaryUnaryMultiCallable[_credit_pb2.ListApplicationHistoryRequest, _credit_pb2.ListApplicationHistoryResponse]
     """The application's changes in order, each with the application after it as the caller
     is shown it: every change for the applicant; for an addressed bank the application,
-    the approval, a withdrawal, its own decline, and the loan's changes if it lends.
+    the approval, a withdrawal, its own decline, and the loan's changes if it lends; the
+    line's guarantor what the lender sees, without request ids.
     """
     SetGuarantorCapacity: _grpc.UnaryUnaryMultiCallable[_credit_pb2.SetGuarantorCapacityRequest, _credit_pb2.GuarantorCapacity]
     """Operator only: the guarantee company's capacity for guaranteed principal."""
+    GetGuarantorCapacity: _grpc.UnaryUnaryMultiCallable[_credit_pb2.GetGuarantorCapacityRequest, _credit_pb2.GuarantorCapacity]
+    """The operator reads any guarantor's capacity, a guarantor its own. Anyone else, and a
+    guarantor whose capacity was never set, gets NOT_FOUND.
+    """
 
 @_typing.type_check_only
 class CreditServiceAsyncStub(CreditServiceStub):
     """Credit lines (授信), financing applications, drawdowns and repayments.
-    The caller (bank member id or enterprise id) arrives in gRPC metadata
-    ("x-g60-caller-type", "x-g60-caller-id"); the service enforces ownership itself.
+    The caller (a bank's or guarantee company's member id, an enterprise id, or an operator
+    label) arrives in gRPC metadata ("x-g60-caller-type", "x-g60-caller-id"); the service
+    enforces ownership itself. A guarantee company ("guarantor") only reads: the lines it
+    backs, and the applications bound to them as their lender sees them.
     Every mutating RPC carries a request_id scoped to the caller.
     """
 
@@ -95,15 +109,19 @@ class CreditServiceAsyncStub(CreditServiceStub):
     CloseCreditLine: _aio.UnaryUnaryMultiCallable[_credit_pb2.ChangeCreditLineStatusRequest, _credit_pb2.CreditLine]  # type: ignore[assignment]
     """Refused (FAILED_PRECONDITION) while principal is outstanding on the line."""
     ListCreditLines: _aio.UnaryUnaryMultiCallable[_credit_pb2.ListCreditLinesRequest, _credit_pb2.ListCreditLinesResponse]  # type: ignore[assignment]
-    """The calling bank's lines, in id order; filters by status and enterprise."""
+    """The calling bank's lines (an enterprise's: granted to it; a guarantor's: backed by
+    it), in id order; filters by status and enterprise.
+    """
     ListCreditLineAudit: _aio.UnaryUnaryMultiCallable[_credit_pb2.ListCreditLineAuditRequest, _credit_pb2.ListCreditLineAuditResponse]  # type: ignore[assignment]
     """Every change of one of the calling bank's lines: actor, time, request id, before/after."""
     ApplyForFinancing: _aio.UnaryUnaryMultiCallable[_credit_pb2.ApplyForFinancingRequest, _credit_pb2.FinancingApplication]  # type: ignore[assignment]
     """Enterprise only. Empty bank_id addresses every ACTIVE bank of the enterprise's city."""
     GetFinancingApplication: _aio.UnaryUnaryMultiCallable[_credit_pb2.GetFinancingApplicationRequest, _credit_pb2.FinancingApplication]  # type: ignore[assignment]
-    """The applying enterprise or an addressed bank."""
+    """The applying enterprise, an addressed bank, or the guarantor of the bound line."""
     ListFinancingApplications: _aio.UnaryUnaryMultiCallable[_credit_pb2.ListFinancingApplicationsRequest, _credit_pb2.ListFinancingApplicationsResponse]  # type: ignore[assignment]
-    """An enterprise's own applications, or those addressed to the calling bank; id order."""
+    """An enterprise's own applications, those addressed to the calling bank, or those
+    bound to lines the calling guarantor backs; id order.
+    """
     WithdrawFinancing: _aio.UnaryUnaryMultiCallable[_credit_pb2.WithdrawFinancingRequest, _credit_pb2.FinancingApplication]  # type: ignore[assignment]
     """Enterprise only, while SUBMITTED."""
     ApproveFinancing: _aio.UnaryUnaryMultiCallable[_credit_pb2.ApproveFinancingRequest, _credit_pb2.FinancingApplication]  # type: ignore[assignment]
@@ -116,20 +134,28 @@ class CreditServiceAsyncStub(CreditServiceStub):
     RecordRepayment: _aio.UnaryUnaryMultiCallable[_credit_pb2.MoveFundsRequest, _credit_pb2.MoveFundsResponse]  # type: ignore[assignment]
     ListFundsMovements: _aio.UnaryUnaryMultiCallable[_credit_pb2.ListFundsMovementsRequest, _credit_pb2.ListFundsMovementsResponse]  # type: ignore[assignment]
     """An application's drawdowns and repayments in the order they happened, paged: for the
-    applicant and the approving bank. A bank that lost sees none (the loan is not its own).
+    applicant, the approving bank and the line's guarantor. A bank that lost sees none
+    (the loan is not its own).
     """
     ListApplicationHistory: _aio.UnaryUnaryMultiCallable[_credit_pb2.ListApplicationHistoryRequest, _credit_pb2.ListApplicationHistoryResponse]  # type: ignore[assignment]
     """The application's changes in order, each with the application after it as the caller
     is shown it: every change for the applicant; for an addressed bank the application,
-    the approval, a withdrawal, its own decline, and the loan's changes if it lends.
+    the approval, a withdrawal, its own decline, and the loan's changes if it lends; the
+    line's guarantor what the lender sees, without request ids.
     """
     SetGuarantorCapacity: _aio.UnaryUnaryMultiCallable[_credit_pb2.SetGuarantorCapacityRequest, _credit_pb2.GuarantorCapacity]  # type: ignore[assignment]
     """Operator only: the guarantee company's capacity for guaranteed principal."""
+    GetGuarantorCapacity: _aio.UnaryUnaryMultiCallable[_credit_pb2.GetGuarantorCapacityRequest, _credit_pb2.GuarantorCapacity]  # type: ignore[assignment]
+    """The operator reads any guarantor's capacity, a guarantor its own. Anyone else, and a
+    guarantor whose capacity was never set, gets NOT_FOUND.
+    """
 
 class CreditServiceServicer(metaclass=_abc_1.ABCMeta):
     """Credit lines (授信), financing applications, drawdowns and repayments.
-    The caller (bank member id or enterprise id) arrives in gRPC metadata
-    ("x-g60-caller-type", "x-g60-caller-id"); the service enforces ownership itself.
+    The caller (a bank's or guarantee company's member id, an enterprise id, or an operator
+    label) arrives in gRPC metadata ("x-g60-caller-type", "x-g60-caller-id"); the service
+    enforces ownership itself. A guarantee company ("guarantor") only reads: the lines it
+    backs, and the applications bound to them as their lender sees them.
     Every mutating RPC carries a request_id scoped to the caller.
     """
 
@@ -183,7 +209,9 @@ class CreditServiceServicer(metaclass=_abc_1.ABCMeta):
         request: _credit_pb2.ListCreditLinesRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_credit_pb2.ListCreditLinesResponse, _abc.Awaitable[_credit_pb2.ListCreditLinesResponse]]:
-        """The calling bank's lines, in id order; filters by status and enterprise."""
+        """The calling bank's lines (an enterprise's: granted to it; a guarantor's: backed by
+        it), in id order; filters by status and enterprise.
+        """
 
     @_abc_1.abstractmethod
     def ListCreditLineAudit(
@@ -207,7 +235,7 @@ class CreditServiceServicer(metaclass=_abc_1.ABCMeta):
         request: _credit_pb2.GetFinancingApplicationRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_credit_pb2.FinancingApplication, _abc.Awaitable[_credit_pb2.FinancingApplication]]:
-        """The applying enterprise or an addressed bank."""
+        """The applying enterprise, an addressed bank, or the guarantor of the bound line."""
 
     @_abc_1.abstractmethod
     def ListFinancingApplications(
@@ -215,7 +243,9 @@ class CreditServiceServicer(metaclass=_abc_1.ABCMeta):
         request: _credit_pb2.ListFinancingApplicationsRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_credit_pb2.ListFinancingApplicationsResponse, _abc.Awaitable[_credit_pb2.ListFinancingApplicationsResponse]]:
-        """An enterprise's own applications, or those addressed to the calling bank; id order."""
+        """An enterprise's own applications, those addressed to the calling bank, or those
+        bound to lines the calling guarantor backs; id order.
+        """
 
     @_abc_1.abstractmethod
     def WithdrawFinancing(
@@ -270,7 +300,8 @@ class CreditServiceServicer(metaclass=_abc_1.ABCMeta):
         context: _ServicerContext,
     ) -> _typing.Union[_credit_pb2.ListFundsMovementsResponse, _abc.Awaitable[_credit_pb2.ListFundsMovementsResponse]]:
         """An application's drawdowns and repayments in the order they happened, paged: for the
-        applicant and the approving bank. A bank that lost sees none (the loan is not its own).
+        applicant, the approving bank and the line's guarantor. A bank that lost sees none
+        (the loan is not its own).
         """
 
     @_abc_1.abstractmethod
@@ -281,7 +312,8 @@ class CreditServiceServicer(metaclass=_abc_1.ABCMeta):
     ) -> _typing.Union[_credit_pb2.ListApplicationHistoryResponse, _abc.Awaitable[_credit_pb2.ListApplicationHistoryResponse]]:
         """The application's changes in order, each with the application after it as the caller
         is shown it: every change for the applicant; for an addressed bank the application,
-        the approval, a withdrawal, its own decline, and the loan's changes if it lends.
+        the approval, a withdrawal, its own decline, and the loan's changes if it lends; the
+        line's guarantor what the lender sees, without request ids.
         """
 
     @_abc_1.abstractmethod
@@ -291,5 +323,15 @@ class CreditServiceServicer(metaclass=_abc_1.ABCMeta):
         context: _ServicerContext,
     ) -> _typing.Union[_credit_pb2.GuarantorCapacity, _abc.Awaitable[_credit_pb2.GuarantorCapacity]]:
         """Operator only: the guarantee company's capacity for guaranteed principal."""
+
+    @_abc_1.abstractmethod
+    def GetGuarantorCapacity(
+        self,
+        request: _credit_pb2.GetGuarantorCapacityRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_credit_pb2.GuarantorCapacity, _abc.Awaitable[_credit_pb2.GuarantorCapacity]]:
+        """The operator reads any guarantor's capacity, a guarantor its own. Anyone else, and a
+        guarantor whose capacity was never set, gets NOT_FOUND.
+        """
 
 def add_CreditServiceServicer_to_server(servicer: CreditServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...
