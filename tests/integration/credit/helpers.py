@@ -31,6 +31,10 @@ def as_enterprise(enterprise_id: str) -> Metadata:
     return (("x-g60-caller-type", "enterprise"), ("x-g60-caller-id", enterprise_id))
 
 
+def as_guarantor(guarantor_id: str) -> Metadata:
+    return (("x-g60-caller-type", "guarantor"), ("x-g60-caller-id", guarantor_id))
+
+
 def as_operator(operator_id: str = "ops-1") -> Metadata:
     return (("x-g60-caller-type", "operator"), ("x-g60-caller-id", operator_id))
 
@@ -149,6 +153,23 @@ class CreditWorld:
             timeout=DEADLINE_S,
         )
         return moved
+
+    async def set_capacity(self, guarantor_id: str, capacity_fen: int) -> None:
+        await self.credit.SetGuarantorCapacity(
+            credit_pb2.SetGuarantorCapacityRequest(
+                request_id=rid(), guarantor_id=guarantor_id, capacity_fen=capacity_fen
+            ),
+            metadata=as_operator(),
+            timeout=DEADLINE_S,
+        )
+
+    async def capacity(self, guarantor_id: str, metadata: Metadata) -> credit_pb2.GuarantorCapacity:
+        found: credit_pb2.GuarantorCapacity = await self.credit.GetGuarantorCapacity(
+            credit_pb2.GetGuarantorCapacityRequest(guarantor_id=guarantor_id),
+            metadata=metadata,
+            timeout=DEADLINE_S,
+        )
+        return found
 
     async def get_line(self, bank_id: str, line_id: str) -> credit_pb2.CreditLine:
         line: credit_pb2.CreditLine = await self.credit.GetCreditLine(
