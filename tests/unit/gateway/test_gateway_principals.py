@@ -1,4 +1,4 @@
-"""Keys are issued only for principals that exist: bank and enterprise ids are UUIDs,
+"""Keys are issued only for principals that exist: member and enterprise ids are UUIDs,
 stored canonical, that the members service knows with the right type. No network: a
 fake members stub."""
 
@@ -23,6 +23,8 @@ from pydantic import ValidationError
 
 BANK_ID = str(uuid.uuid4())
 INSURER_ID = str(uuid.uuid4())
+GUARANTOR_ID = str(uuid.uuid4())
+WITHDRAWN_GUARANTOR_ID = str(uuid.uuid4())
 FIRM_ID = str(uuid.uuid4())
 REJECTED_FIRM_ID = str(uuid.uuid4())
 
@@ -39,6 +41,12 @@ class FakeMembers:
         BANK_ID: members_pb2.Member(member_id=BANK_ID, institution_type="BANK", status="ACTIVE"),
         INSURER_ID: members_pb2.Member(
             member_id=INSURER_ID, institution_type="INSURANCE", status="ACTIVE"
+        ),
+        GUARANTOR_ID: members_pb2.Member(
+            member_id=GUARANTOR_ID, institution_type="GUARANTEE", status="ACTIVE"
+        ),
+        WITHDRAWN_GUARANTOR_ID: members_pb2.Member(
+            member_id=WITHDRAWN_GUARANTOR_ID, institution_type="GUARANTEE", status="WITHDRAWN"
         ),
     }
     enterprises: ClassVar[dict[str, members_pb2.Enterprise]] = {
@@ -68,7 +76,9 @@ def test_bank_and_enterprise_ids_are_stored_canonical(spelling: str) -> None:
     assert canonical_principal_id(PrincipalType.BANK, spelling) == BANK_ID
 
 
-@pytest.mark.parametrize("principal_type", [PrincipalType.BANK, PrincipalType.ENTERPRISE])
+@pytest.mark.parametrize(
+    "principal_type", [PrincipalType.BANK, PrincipalType.ENTERPRISE, PrincipalType.GUARANTOR]
+)
 def test_an_id_that_is_no_uuid_names_no_principal(principal_type: PrincipalType) -> None:
     with pytest.raises(UnknownPrincipal):
         canonical_principal_id(principal_type, "garbage")
@@ -95,8 +105,9 @@ def test_the_body_names_principal_id_and_carries_it_canonical() -> None:
     assert caught.value.errors()[0]["loc"] == ("principal_id",)
 
 
-def test_known_banks_and_enterprises_may_hold_keys() -> None:
+def test_known_banks_guarantors_and_enterprises_may_hold_keys() -> None:
     _check(PrincipalType.BANK, BANK_ID)
+    _check(PrincipalType.GUARANTOR, GUARANTOR_ID)
     _check(PrincipalType.ENTERPRISE, FIRM_ID)  # pending: it reads, and is refused credit
     _check(PrincipalType.OPERATOR, "alliance-office")  # nothing to look up
 
@@ -108,6 +119,11 @@ def test_known_banks_and_enterprises_may_hold_keys() -> None:
         (PrincipalType.BANK, FIRM_ID),  # an enterprise as a bank
         (PrincipalType.ENTERPRISE, BANK_ID),  # a bank as an enterprise
         (PrincipalType.BANK, INSURER_ID),  # a member, but no bank
+        (PrincipalType.BANK, GUARANTOR_ID),  # a guarantee company as a bank
+        (PrincipalType.GUARANTOR, BANK_ID),  # a bank as a guarantee company
+        (PrincipalType.GUARANTOR, INSURER_ID),  # a member, but no guarantee company
+        (PrincipalType.GUARANTOR, FIRM_ID),  # an enterprise as a guarantee company
+        (PrincipalType.GUARANTOR, str(uuid.uuid4())),  # nobody
     ],
 )
 def test_an_unknown_or_mistyped_principal_is_refused(
@@ -120,3 +136,18 @@ def test_an_unknown_or_mistyped_principal_is_refused(
 def test_a_rejected_enterprise_gets_no_new_key() -> None:
     with pytest.raises(PrincipalClosed):
         _check(PrincipalType.ENTERPRISE, REJECTED_FIRM_ID)
+
+
+def test_a_withdrawn_guarantor_gets_no_new_key() -> None:
+    with pytest.raises(PrincipalClosed):
+        _check(PrincipalType.GUARANTOR, WITHDRAWN_GUARANTOR_ID)
+
+
+def test_the_refusal_of_a_guarantor_key_names_the_wrong_type() -> None:
+    with pytest.raises(UnknownPrincipal, match="BANK member institution, not a guarantee"):
+        _check(PrincipalType.GUARANTOR, BANK_ID)
+
+
+def test_a_guarantor_key_body_is_accepted_and_canonical() -> None:
+    body = {"principal_type": "guarantor", "principal_id": "{" + GUARANTOR_ID.upper() + "}"}
+    assert IssueCredentialBody.model_validate(body).principal_id == GUARANTOR_ID

@@ -42,8 +42,10 @@ def test_a_bank_without_figures_yet_sees_an_empty_row_set() -> None:
     assert totals_seen_by(_who(PrincipalType.BANK, unknown), _totals())["by"]["bank"] == {}
 
 
-@pytest.mark.parametrize("viewer", [None, _who(PrincipalType.ENTERPRISE)])
-def test_the_public_and_smes_see_no_bank_rows(viewer: Principal | None) -> None:
+@pytest.mark.parametrize(
+    "viewer", [None, _who(PrincipalType.ENTERPRISE), _who(PrincipalType.GUARANTOR)]
+)
+def test_the_public_smes_and_guarantors_see_no_bank_rows(viewer: Principal | None) -> None:
     seen = totals_seen_by(viewer, _totals())
     assert "bank" not in seen["by"]
     assert seen["by"]["enterprise_city"] == _totals()["by"]["enterprise_city"]
@@ -59,6 +61,7 @@ def test_totals_without_bank_rows_pass_unchanged() -> None:
     [
         (None, False),
         (_who(PrincipalType.ENTERPRISE), False),
+        (_who(PrincipalType.GUARANTOR), False),
         (_who(PrincipalType.BANK), True),
         (_who(PrincipalType.OPERATOR, "office"), True),
     ],
@@ -72,6 +75,7 @@ def test_who_may_ask_for_the_bank_dimension(viewer: Principal | None, may: bool)
     [
         (None, "public"),
         (_who(PrincipalType.ENTERPRISE), "public"),
+        (_who(PrincipalType.GUARANTOR), "public"),
         # A bank knows its own figures: a cell of two banks would show it the other's.
         (_who(PrincipalType.BANK), "public"),
         (_who(PrincipalType.OPERATOR, "office"), "full"),

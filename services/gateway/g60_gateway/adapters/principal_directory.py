@@ -8,7 +8,12 @@ from collections.abc import Sequence
 import grpc
 from g60.members.v1 import members_pb2, members_pb2_grpc
 
-from g60_gateway.domain.principals import PrincipalType, UnknownPrincipal, check_may_hold_key
+from g60_gateway.domain.principals import (
+    PrincipalType,
+    UnknownPrincipal,
+    check_may_hold_key,
+    is_member_key,
+)
 
 Metadata = Sequence[tuple[str, str]]
 
@@ -20,11 +25,11 @@ async def check_principal(
     metadata: Metadata,
     timeout_s: float,
 ) -> None:
-    """Raises UnknownPrincipal (no such bank or enterprise, or a member that is not a
-    bank) or PrincipalClosed; any other failure of the call propagates as the gRPC
+    """Raises UnknownPrincipal (no such member or enterprise, or a member of another type
+    than the key is for) or PrincipalClosed; any other failure of the call propagates as the gRPC
     error. `principal_id` is canonical already. Operators need no record."""
     try:
-        if principal_type is PrincipalType.BANK:
+        if is_member_key(principal_type):
             member = await members.GetMember(
                 members_pb2.GetMemberRequest(member_id=principal_id),
                 metadata=metadata,

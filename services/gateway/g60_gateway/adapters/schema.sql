@@ -1,7 +1,8 @@
 CREATE TABLE IF NOT EXISTS api_credentials (
     key_id         TEXT PRIMARY KEY,
     secret_sha256  BYTEA NOT NULL,
-    principal_type TEXT NOT NULL CHECK (principal_type IN ('bank', 'enterprise', 'operator')),
+    principal_type TEXT NOT NULL
+                   CHECK (principal_type IN ('bank', 'enterprise', 'guarantor', 'operator')),
     principal_id   TEXT NOT NULL,
     scopes         TEXT[] NOT NULL DEFAULT '{}',
     created_at     TIMESTAMPTZ NOT NULL DEFAULT now(),
@@ -9,6 +10,20 @@ CREATE TABLE IF NOT EXISTS api_credentials (
 );
 CREATE INDEX IF NOT EXISTS api_credentials_by_principal
     ON api_credentials (principal_type, principal_id);
+-- Databases made before guarantee companies held keys refuse 'guarantor': widen their
+-- CHECK, once (the definition then names it; apply_schema runs under an advisory lock).
+DO $$ BEGIN
+    IF NOT EXISTS (
+        SELECT 1 FROM pg_constraint
+        WHERE conrelid = 'api_credentials'::regclass
+          AND conname = 'api_credentials_principal_type_check'
+          AND pg_get_constraintdef(oid) LIKE '%''guarantor''%'
+    ) THEN
+        ALTER TABLE api_credentials DROP CONSTRAINT IF EXISTS api_credentials_principal_type_check;
+        ALTER TABLE api_credentials ADD CONSTRAINT api_credentials_principal_type_check
+            CHECK (principal_type IN ('bank', 'enterprise', 'guarantor', 'operator'));
+    END IF;
+END $$;
 
 -- Idempotency-Key per credential: a claim row first (status NULL while in flight),
 -- then the stored response. The primary key makes concurrent identical POSTs race

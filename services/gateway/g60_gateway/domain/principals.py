@@ -15,6 +15,8 @@ from g60_gateway.domain.rate_limit import RATE_SCOPE_PREFIX, parse_rate_scope
 class PrincipalType(StrEnum):
     BANK = "bank"
     ENTERPRISE = "enterprise"
+    # A guarantee company (融资担保公司): reads its capacity and the loans it backs.
+    GUARANTOR = "guarantor"
     OPERATOR = "operator"
 
 
@@ -29,7 +31,10 @@ class Principal:
 # Lifecycle ends of members and enterprises: rejecting or deregistering an enterprise
 # revokes its keys, so issuing it a new one would undo that.
 _FINAL_STATUSES = frozenset({"WITHDRAWN", "REJECTED", "DEREGISTERED"})
-_BANK_INSTITUTION = "BANK"
+# The member institution type each member key is for: the credit service lets only
+# banks grant credit and only guarantee companies guarantee.
+_INSTITUTION_FOR_KEY = {PrincipalType.BANK: "BANK", PrincipalType.GUARANTOR: "GUARANTEE"}
+_INSTITUTION_NAMES = {"BANK": "bank", "GUARANTEE": "guarantee company"}
 
 
 class UnknownPrincipal(ValueError):
@@ -49,7 +54,7 @@ _SCOPE = re.compile(r"[\x21-\x7e]{1,64}")
 
 
 def canonical_principal_id(principal_type: PrincipalType, principal_id: str) -> str:
-    """The id a key for this principal stores. Banks and enterprises are UUIDs of the
+    """The id a key for this principal stores. Members and enterprises are UUIDs of the
     members service, stored canonical (lower case, hyphenated): every later comparison
     (ownership checks, `bank_id` of new lines) is by string, so an upper-case or
     braced spelling would make a principal that can never read its own objects. An
@@ -64,11 +69,20 @@ def canonical_principal_id(principal_type: PrincipalType, principal_id: str) -> 
     return canonical
 
 
+def is_member_key(principal_type: PrincipalType) -> bool:
+    """Whether a key of this type is for a member institution (asked of GetMember)."""
+    return principal_type in _INSTITUTION_FOR_KEY
+
+
 def check_may_hold_key(principal_type: PrincipalType, institution_type: str, status: str) -> None:
-    """A bank key is for a member institution of type BANK, the only kind the credit
-    service lets grant credit; nobody's key is for a principal whose lifecycle ended."""
-    if principal_type is PrincipalType.BANK and institution_type != _BANK_INSTITUTION:
-        raise UnknownPrincipal(f"is a {institution_type} member institution, not a bank")
+    """A bank key is for a member institution of type BANK, a guarantor key for one of
+    type GUARANTEE (the kinds the credit service lets grant credit and guarantee);
+    nobody's key is for a principal whose lifecycle ended."""
+    wanted = _INSTITUTION_FOR_KEY.get(principal_type)
+    if wanted is not None and institution_type != wanted:
+        raise UnknownPrincipal(
+            f"is a {institution_type} member institution, not a {_INSTITUTION_NAMES[wanted]}"
+        )
     if status in _FINAL_STATUSES:
         raise PrincipalClosed(f"is {status}: no new key can be issued for it")
 

@@ -193,9 +193,10 @@ class RegisterWebhookBody(StrictBody):
 
 
 class IssueCredentialBody(StrictBody):
-    principal_type: Annotated[str, Field(pattern="^(bank|enterprise|operator)$")]
+    principal_type: Annotated[str, Field(pattern="^(bank|enterprise|guarantor|operator)$")]
     principal_id: ShortText = Field(
-        description="A bank's member id or an enterprise id (a UUID); for an operator, a label"
+        description="A bank's or guarantee company's member id, or an enterprise id (a "
+        "UUID); for an operator, a label"
     )
     scopes: Annotated[list[ShortText], Field(max_length=20)] = Field(
         [],

@@ -219,8 +219,13 @@ async def call(request: Request, who: Principal, rpc: Any, message: Any) -> Any:
 Operator = Annotated[Principal, Security(ApiKeyAuth(PrincipalType.OPERATOR))]
 Bank = Annotated[Principal, Security(ApiKeyAuth(PrincipalType.BANK))]
 Enterprise = Annotated[Principal, Security(ApiKeyAuth(PrincipalType.ENTERPRISE))]
-BankOrEnterprise = Annotated[
-    Principal, Security(ApiKeyAuth(PrincipalType.BANK, PrincipalType.ENTERPRISE))
+# Who reads credit lines and loans: the credit service shows each only its own.
+CreditReader = Annotated[
+    Principal,
+    Security(ApiKeyAuth(PrincipalType.BANK, PrincipalType.ENTERPRISE, PrincipalType.GUARANTOR)),
+]
+OperatorOrGuarantor = Annotated[
+    Principal, Security(ApiKeyAuth(PrincipalType.OPERATOR, PrincipalType.GUARANTOR))
 ]
 Anyone = Annotated[Principal, Security(ApiKeyAuth())]
 AnyoneOrAnonymous = Annotated[Principal | None, Security(OptionalApiKeyAuth())]

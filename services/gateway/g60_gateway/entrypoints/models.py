@@ -216,6 +216,10 @@ class GuarantorCapacity(BaseModel):
     capacity_fen: int
     used_fen: int
     version: int
+    available_fen: int = Field(
+        description="max(capacity_fen - used_fen, 0): the office may lower a capacity "
+        "below what is in use"
+    )
 
 
 class IssuedCredential(BaseModel):

@@ -1,5 +1,6 @@
 """Partner bank routes: credit lines (授信). The credit service scopes every call to the
-calling bank, so another bank's line id is NOT_FOUND -> 404."""
+calling bank, so another bank's line id is NOT_FOUND -> 404. SMEs read the lines
+granted to them, guarantee companies the lines they back."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from g60.credit.v1 import credit_pb2
 
 from g60_gateway.adapters.proto_json import to_json
 from g60_gateway.entrypoints import bodies, models
-from g60_gateway.entrypoints.deps import Bank, BankOrEnterprise, GatewayRoute, IdemKey, call
+from g60_gateway.entrypoints.deps import Bank, CreditReader, GatewayRoute, IdemKey, call
 from g60_gateway.entrypoints.idempotent import run_idempotent
 from g60_gateway.entrypoints.paging import PRINTABLE, PageSize, PageToken
 from g60_gateway.entrypoints.problems import PROBLEM_RESPONSES
@@ -40,7 +41,7 @@ async def register_credit_line(
 @router.get("/v1/credit-lines", response_model=models.CreditLinePage)
 async def list_credit_lines(
     request: Request,
-    who: BankOrEnterprise,
+    who: CreditReader,
     page_size: PageSize = 50,
     page_token: PageToken = "",
     status: Annotated[
@@ -48,8 +49,8 @@ async def list_credit_lines(
     ] = "",
     enterprise_id: Annotated[str, Query(max_length=64, pattern=PRINTABLE)] = "",
 ) -> models.CreditLinePage:
-    """A bank's own lines, or an SME's lines from every bank, in id order; pass
-    next_page_token back for more."""
+    """A bank's own lines, an SME's lines from every bank, or the lines a guarantee
+    company backs, in id order; pass next_page_token back for more."""
     message = credit_pb2.ListCreditLinesRequest(
         status=status, enterprise_id=enterprise_id, page_size=page_size, page_token=page_token
     )
@@ -59,9 +60,10 @@ async def list_credit_lines(
 
 @router.get(LINE, response_model=models.CreditLine)
 async def get_credit_line(
-    credit_line_id: LineId, request: Request, who: BankOrEnterprise
+    credit_line_id: LineId, request: Request, who: CreditReader
 ) -> models.CreditLine:
-    """A line the calling bank granted, or one granted to the calling SME; others are 404."""
+    """A line the calling bank granted, one granted to the calling SME, or one the calling
+    guarantee company backs; others are 404."""
     message = credit_pb2.GetCreditLineRequest(credit_line_id=credit_line_id)
     return _line(await call(request, who, request.app.state.credit.GetCreditLine, message))
 

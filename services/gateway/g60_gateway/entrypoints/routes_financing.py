@@ -1,6 +1,7 @@
 """Financing applications (融资申请): SMEs apply and withdraw; addressed banks approve,
-reject, disburse and record repayments. The credit service enforces who may see
-which application; anything else is NOT_FOUND -> 404."""
+reject, disburse and record repayments; guarantee companies read the loans on the lines
+they back, as the lender sees them. The credit service enforces who may see which
+application; anything else is NOT_FOUND -> 404."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from g60_gateway.adapters.proto_json import to_json
 from g60_gateway.entrypoints import bodies, models
 from g60_gateway.entrypoints.deps import (
     Bank,
-    BankOrEnterprise,
+    CreditReader,
     Enterprise,
     GatewayRoute,
     IdemKey,
@@ -48,7 +49,7 @@ async def apply_for_financing(
 @router.get("/v1/applications", response_model=models.ApplicationPage)
 async def list_applications(
     request: Request,
-    who: BankOrEnterprise,
+    who: CreditReader,
     page_size: PageSize = 50,
     page_token: PageToken = "",
     status: Annotated[str, Query(max_length=16, pattern=PRINTABLE)] = "",
@@ -56,7 +57,7 @@ async def list_applications(
         bool,
         Query(
             description="Banks only: the open applications the bank has neither approved "
-            "nor declined (its work queue); 422 for an SME"
+            "nor declined (its work queue); 422 for an SME or a guarantee company"
         ),
     ] = False,
     overdue: Annotated[
@@ -68,8 +69,9 @@ async def list_applications(
     ] = False,
 ) -> models.ApplicationPage:
     """An SME's own applications; for a bank, those addressed to it (directly or by
-    matchmaking in its city), open or decided. Id order; filter by status, by what still
-    awaits the bank's decision, or by loans overdue today."""
+    matchmaking in its city), open or decided; for a guarantee company, those approved
+    on lines it backs, as their lender sees them. Id order; filter by status, by what
+    still awaits the bank's decision, or by loans overdue today."""
     message = credit_pb2.ListFinancingApplicationsRequest(
         status=status,
         page_size=page_size,
@@ -83,9 +85,10 @@ async def list_applications(
 
 @router.get(APP, response_model=models.FinancingApplication)
 async def get_application(
-    application_id: AppId, request: Request, who: BankOrEnterprise
+    application_id: AppId, request: Request, who: CreditReader
 ) -> models.FinancingApplication:
-    """Visible to the applying SME and the addressed banks only."""
+    """Visible to the applying SME, the addressed banks, and (once approved) the
+    guarantee company backing its line, which sees it as the lender does."""
     message = credit_pb2.GetFinancingApplicationRequest(application_id=application_id)
     return _app(await call(request, who, request.app.state.credit.GetFinancingApplication, message))
 
@@ -190,13 +193,14 @@ async def record_repayment(
 async def list_movements(
     application_id: AppId,
     request: Request,
-    who: BankOrEnterprise,
+    who: CreditReader,
     page_size: PageSize = 50,
     page_token: PageToken = "",
 ) -> models.MovementPage:
     """Every drawdown and repayment in the order they happened, each with the
-    application's totals once it was made: for the SME and the approving bank. A bank
-    whose approval lost gets an empty page; anyone else 404."""
+    application's totals once it was made: for the SME, the approving bank and the
+    guarantee company backing its line. A bank whose approval lost gets an empty page;
+    anyone else 404."""
     message = credit_pb2.ListFundsMovementsRequest(
         application_id=application_id, page_size=page_size, page_token=page_token
     )
@@ -208,14 +212,15 @@ async def list_movements(
 async def list_history(
     application_id: AppId,
     request: Request,
-    who: BankOrEnterprise,
+    who: CreditReader,
     page_size: PageSize = 50,
     page_token: PageToken = "",
 ) -> models.HistoryPage:
     """The application's changes in order, each with the application after it as the
     caller is shown it. The SME sees every change; an addressed bank the application,
-    the approval, a withdrawal and its own decline, plus the loan's changes if it lends.
-    Request ids are shown on the caller's own changes only."""
+    the approval, a withdrawal and its own decline, plus the loan's changes if it lends;
+    the guarantee company backing the line what the lender sees. Request ids are shown
+    on the caller's own changes only."""
     message = credit_pb2.ListApplicationHistoryRequest(
         application_id=application_id, page_size=page_size, page_token=page_token
     )

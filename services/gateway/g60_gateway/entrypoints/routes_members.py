@@ -1,5 +1,5 @@
 """Alliance office routes: member institutions and enterprises (members service), and
-guarantor capacity (credit service)."""
+guarantor capacity (credit service), which a guarantee company reads for itself."""
 
 from __future__ import annotations
 
@@ -16,7 +16,14 @@ from g60_gateway.adapters.proto_json import to_json
 from g60_gateway.domain.principals import PrincipalType
 from g60_gateway.entrypoints import bodies, models
 from g60_gateway.entrypoints.bodies_onboarding import EnterpriseDecisionBody
-from g60_gateway.entrypoints.deps import Anyone, GatewayRoute, IdemKey, Operator, call
+from g60_gateway.entrypoints.deps import (
+    Anyone,
+    GatewayRoute,
+    IdemKey,
+    Operator,
+    OperatorOrGuarantor,
+    call,
+)
 from g60_gateway.entrypoints.idempotent import run_idempotent
 from g60_gateway.entrypoints.paging import PRINTABLE, PageSize, PageToken
 from g60_gateway.entrypoints.problems import PROBLEM_RESPONSES, Problem
@@ -25,6 +32,8 @@ router = APIRouter(responses=PROBLEM_RESPONSES, route_class=GatewayRoute)
 Id = Annotated[str, Path(max_length=64, pattern=PRINTABLE)]
 Filter = Annotated[str, Query(max_length=64, pattern=PRINTABLE)]
 TAG = "alliance office"
+_MEMBER_KEYS = (PrincipalType.BANK, PrincipalType.GUARANTOR)
+GUARANTOR_CAPACITY = "/v1/guarantors/{guarantor_id}/capacity"
 
 
 @router.post("/v1/members", status_code=201, response_model=models.Member, tags=[TAG])
@@ -65,10 +74,11 @@ async def list_members(
 
 @router.get("/v1/members/{member_id}", response_model=models.Member, tags=[TAG])
 async def get_member(member_id: Id, request: Request, who: Anyone) -> models.Member:
-    """The operator sees any member; a bank only itself; others get 404."""
+    """The operator sees any member; a bank or guarantee company only itself; others get
+    404."""
     # Keys hold the canonical id; the path may spell it in upper case or with braces.
     member_id = normalized_id(member_id)
-    is_self = who.principal_type is PrincipalType.BANK and who.principal_id == member_id
+    is_self = who.principal_type in _MEMBER_KEYS and who.principal_id == member_id
     if who.principal_type is not PrincipalType.OPERATOR and not is_self:
         raise Problem(404, "Not found", "no such member for this caller")
     message = members_pb2.GetMemberRequest(member_id=member_id)
@@ -282,9 +292,19 @@ async def deregister_enterprise(
     )
 
 
-@router.post(
-    "/v1/guarantors/{guarantor_id}/capacity", response_model=models.GuarantorCapacity, tags=[TAG]
-)
+@router.get(GUARANTOR_CAPACITY, response_model=models.GuarantorCapacity, tags=[TAG, "guarantors"])
+async def get_guarantor_capacity(
+    guarantor_id: Id, request: Request, who: OperatorOrGuarantor
+) -> models.GuarantorCapacity:
+    """How much guaranteed principal a guarantee company may carry, has in use, and has
+    available. The operator reads any; a guarantee company its own; anyone else, or a
+    capacity never set, is 404."""
+    message = credit_pb2.GetGuarantorCapacityRequest(guarantor_id=guarantor_id)
+    reply = await call(request, who, request.app.state.credit.GetGuarantorCapacity, message)
+    return models.GuarantorCapacity.model_validate(to_json(reply))
+
+
+@router.post(GUARANTOR_CAPACITY, response_model=models.GuarantorCapacity, tags=[TAG])
 async def set_guarantor_capacity(
     guarantor_id: Id,
     body: bodies.GuarantorCapacityBody,
