@@ -1,8 +1,8 @@
 """Keys are issued only for principals that exist, by the route and by the CLI alike:
-a bank key for a member institution of type BANK, an enterprise key for an
-enterprise, each named by its UUID and stored in canonical form, so the key's
-holder reads back what it writes, whatever spelling of its id it uses. Scopes are
-checked when a key is issued."""
+a bank key for a member institution of type BANK, a guarantor key for one of type
+GUARANTEE, an enterprise key for an enterprise, each named by its UUID and stored in
+canonical form, so the key's holder reads back what it writes, whatever spelling of its
+id it uses. Scopes are checked when a key is issued."""
 
 from __future__ import annotations
 
@@ -24,6 +24,9 @@ REFUSED: list[tuple[str, str, Callable[[World], str]]] = [
     ("unknown uuid", "bank", lambda w: str(uuid.uuid4())),
     ("enterprise as bank", "bank", lambda w: w.sme_a.id),
     ("bank as enterprise", "enterprise", lambda w: w.bank_a.id),
+    ("bank as guarantor", "guarantor", lambda w: w.bank_a.id),
+    ("guarantor as bank", "bank", lambda w: w.guar_a.id),
+    ("enterprise as guarantor", "guarantor", lambda w: w.sme_a.id),
 ]
 
 

@@ -15,12 +15,13 @@ from g60_gateway.config import GatewaySettings
 from g60_gateway.entrypoints.app import create_app
 from starlette.routing import Route
 
-from tests.e2e.gateway.world import World
+from tests.e2e.gateway.world import GUARANTOR_CAPACITY_FEN, World
 
 pytestmark = pytest.mark.e2e
 
 REASON = {"reason": "tenancy probe"}
-ALL = ("bank_a", "bank_b", "sme_a", "sme_b")
+# Two guarantee companies probe every route too: guar_a backs line_a, guar_b line_b.
+ALL = ("bank_a", "bank_b", "sme_a", "sme_b", "guar_a", "guar_b")
 
 # (method, route) -> (path params of objects owned by side A, body, callers that own them)
 Row = tuple[Callable[[World], dict[str, Any]], dict[str, Any] | None, tuple[str, ...]]
@@ -48,9 +49,14 @@ MATRIX: dict[tuple[str, str], Row] = {
         (),
     ),
     ("POST", "/v1/guarantors/{guarantor_id}/capacity"): (
-        lambda w: {"guarantor_id": w.bank_a.id},
+        lambda w: {"guarantor_id": w.guar_a.id},
         {"capacity_fen": 1},
-        (),
+        (),  # the office's: not even the guarantor itself sets its capacity
+    ),
+    ("GET", "/v1/guarantors/{guarantor_id}/capacity"): (
+        lambda w: {"guarantor_id": w.guar_a.id},
+        None,
+        ("guar_a",),
     ),
     # The office's check of an SME: no bank or SME may decide, not even on itself.
     ("POST", "/v1/enterprises/{enterprise_id}/verify"): (
@@ -77,7 +83,8 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("GET", "/v1/credit-lines/{credit_line_id}"): (
         lambda w: {"credit_line_id": w.line_a},
         None,
-        ("bank_a", "sme_a"),  # the granting bank and the enterprise it was granted to
+        # The granting bank, the enterprise it was granted to, its guarantee company.
+        ("bank_a", "sme_a", "guar_a"),
     ),
     ("POST", "/v1/credit-lines/{credit_line_id}/amend"): (
         lambda w: {"credit_line_id": w.line_a},
@@ -219,11 +226,15 @@ def test_objects_are_untouched_after_the_probes(world: World) -> None:
         sme = client.get(
             f"/v1/enterprises/{world.sme_a.id}", headers={"X-API-Key": world.sme_a.key}
         )
+        capacity = client.get(
+            f"/v1/guarantors/{world.guar_a.id}/capacity", headers={"X-API-Key": world.guar_a.key}
+        )
     assert line.json()["status"] == "ACTIVE" and line.json()["limit_fen"] == 100_000_000
     assert sme.json()["status"] == "ACTIVE"  # no verify/reject/deregister probe landed
     assert app.json()["status"] == "SUBMITTED"
     assert hook.status_code == 200
     assert me.status_code == 200  # bank_a's key was not revoked by anyone else
+    assert capacity.json()["capacity_fen"] == GUARANTOR_CAPACITY_FEN  # no probe set it
 
 
 def test_lists_show_only_own_objects(world: World) -> None:
@@ -232,12 +243,16 @@ def test_lists_show_only_own_objects(world: World) -> None:
         hooks = client.get("/v1/webhooks", headers={"X-API-Key": world.bank_b.key}).json()
         apps_bank = client.get("/v1/applications", headers={"X-API-Key": world.bank_b.key}).json()
         apps_sme = client.get("/v1/applications", headers={"X-API-Key": world.sme_b.key}).json()
+        backed = client.get("/v1/credit-lines", headers={"X-API-Key": world.guar_b.key}).json()
+        loans = client.get("/v1/applications", headers={"X-API-Key": world.guar_b.key}).json()
     assert {line["bank_id"] for line in lines["credit_lines"]} == {world.bank_b.id}
     assert world.line_a not in {line["credit_line_id"] for line in lines["credit_lines"]}
     assert [h["webhook_id"] for h in hooks["webhooks"]] == [world.hook_b]
     assert world.app_b in {a["application_id"] for a in apps_bank["applications"]}
     assert world.app_a not in {a["application_id"] for a in apps_bank["applications"]}
     assert {a["enterprise_id"] for a in apps_sme["applications"]} == {world.sme_b.id}
+    assert [line["credit_line_id"] for line in backed["credit_lines"]] == [world.line_b]
+    assert loans["applications"] == []  # app_b is not approved: bound to no line yet
 
 
 def _bank_rows(client: httpx.Client, key: str | None, query: str = "") -> dict[str, Any]:
@@ -258,7 +273,7 @@ def test_per_bank_totals_are_the_office_s_and_each_bank_s_own(world: World) -> N
         for query in ("", "?dimension=bank"):
             assert _bank_rows(client, world.bank_a.key, query).keys() == {world.bank_a.id}
             assert _bank_rows(client, world.bank_b.key, query).keys() == {world.bank_b.id}
-        for key in (None, world.sme_a.key):
+        for key in (None, world.sme_a.key, world.guar_a.key):
             assert _bank_rows(client, key) == {"absent": True}
             headers = {"X-API-Key": key} if key else {}
             refused = client.get("/v1/totals?dimension=bank", headers=headers)
@@ -290,7 +305,7 @@ def test_a_cell_of_one_or_two_banks_is_withheld_from_all_but_the_office(world: W
                 break
             assert time.monotonic() < deadline, f"no small cell counted: {office['by']}"
             time.sleep(0.3)
-        for key in (None, world.bank_a.key, world.sme_a.key):
+        for key in (None, world.bank_a.key, world.sme_a.key, world.guar_a.key):
             headers = {"X-API-Key": key} if key else {}
             seen = client.get("/v1/totals", headers=headers).json()
             for dimension, value in small:

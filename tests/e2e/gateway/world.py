@@ -1,5 +1,6 @@
-"""Two banks and two SMEs in two cities, each with its own objects, built through the
-gateway like any client would."""
+"""Two banks, two SMEs and two guarantee companies in two cities, each with its own
+objects, built through the gateway like any client would. Each side's line is
+half-guaranteed by its side's guarantee company."""
 
 from __future__ import annotations
 
@@ -17,6 +18,8 @@ from tests.e2e.gateway.receiver import Receiver
 
 HEFEI, SUZHOU = "340100", "320500"
 WEBHOOK_SECRET = "s3cret-for-tests-0123456789"
+GUARANTOR_CAPACITY_FEN = 10_000_000_000
+HALF_COVER_BP = 5_000
 
 
 @dataclass(frozen=True)
@@ -34,6 +37,8 @@ class World:
     bank_b: Party
     sme_a: Party
     sme_b: Party
+    guar_a: Party  # backs line_a
+    guar_b: Party  # backs line_b
     line_a: str
     line_b: str
     app_a: str  # sme_a -> bank_a, still SUBMITTED
@@ -50,6 +55,8 @@ class World:
             "bank_b": self.bank_b,
             "sme_a": self.sme_a,
             "sme_b": self.sme_b,
+            "guar_a": self.guar_a,
+            "guar_b": self.guar_b,
         }
 
 
@@ -75,20 +82,35 @@ def uscc(city: str) -> str:
 
 
 def new_bank(client: httpx.Client, op: str, city: str) -> Party:
-    bank = ok(
+    return _key(client, op, "bank", _member(client, op, city, "BANK", "测试银行"))
+
+
+def new_guarantor(
+    client: httpx.Client, op: str, city: str, capacity_fen: int = GUARANTOR_CAPACITY_FEN
+) -> Party:
+    """A guarantee company with its key, and (when `capacity_fen`) a capacity set."""
+    guarantor_id = _member(client, op, city, "GUARANTEE", "测试融资担保公司")
+    if capacity_fen:
+        path = f"/v1/guarantors/{guarantor_id}/capacity"
+        ok(post(client, path, op, {"capacity_fen": capacity_fen}), 200)
+    return _key(client, op, "guarantor", guarantor_id)
+
+
+def _member(client: httpx.Client, op: str, city: str, kind: str, name: str) -> str:
+    member = ok(
         post(
             client,
             "/v1/members",
             op,
             {
-                "name": f"测试银行{next(_serial)}",
-                "institution_type": "BANK",
+                "name": f"{name}{next(_serial)}",
+                "institution_type": kind,
                 "home_city": city,
                 "uscc": uscc(city),
             },
         )
     )
-    return _key(client, op, "bank", bank["member_id"])
+    return str(member["member_id"])
 
 
 def new_sme(client: httpx.Client, op: str, city: str) -> Party:
@@ -125,7 +147,15 @@ def _key(client: httpx.Client, op: str, kind: str, principal: str) -> Party:
     return Party(principal, issued["api_key"], issued["key_id"])
 
 
-def new_line(client: httpx.Client, bank: Party, sme: Party, limit_fen: int = 100_000_000) -> str:
+def new_line(
+    client: httpx.Client,
+    bank: Party,
+    sme: Party,
+    limit_fen: int = 100_000_000,
+    guarantor: Party | None = None,
+) -> str:
+    """A line from `bank` to `sme`, half-guaranteed by `guarantor` when given."""
+    guarantee = {"guarantor_id": guarantor.id, "cover_ratio_bp": HALF_COVER_BP} if guarantor else {}
     return str(
         ok(
             post(
@@ -135,9 +165,10 @@ def new_line(client: httpx.Client, bank: Party, sme: Party, limit_fen: int = 100
                 {
                     "enterprise_id": sme.id,
                     "limit_fen": limit_fen,
-                    "product": "TECHNOLOGY_LOAN",
+                    "product": "GUARANTEE_BACKED" if guarantor else "TECHNOLOGY_LOAN",
                     "valid_from": "2026-01-01",
                     "valid_to": "2027-12-31",
+                    **guarantee,
                 },
             )
         )["credit_line_id"]
@@ -186,6 +217,7 @@ def build_world(running: RunningPlatform, receiver: Receiver) -> World:
     with httpx.Client(base_url=running.platform.gateway_url, timeout=15) as client:
         bank_a, bank_b = new_bank(client, op, HEFEI), new_bank(client, op, SUZHOU)
         sme_a, sme_b = new_sme(client, op, HEFEI), new_sme(client, op, SUZHOU)
+        guar_a, guar_b = new_guarantor(client, op, HEFEI), new_guarantor(client, op, SUZHOU)
         hook_a = new_webhook(client, bank_a, receiver, "/bank-a/flaky")
         hook_b = new_webhook(client, bank_b, receiver, "/bank-b")
         return World(
@@ -195,8 +227,10 @@ def build_world(running: RunningPlatform, receiver: Receiver) -> World:
             bank_b=bank_b,
             sme_a=sme_a,
             sme_b=sme_b,
-            line_a=new_line(client, bank_a, sme_a),
-            line_b=new_line(client, bank_b, sme_b),
+            guar_a=guar_a,
+            guar_b=guar_b,
+            line_a=new_line(client, bank_a, sme_a, guarantor=guar_a),
+            line_b=new_line(client, bank_b, sme_b, guarantor=guar_b),
             app_a=new_application(client, sme_a, bank_a),
             app_b=new_application(client, sme_b, bank_b),
             hook_a=hook_a,
