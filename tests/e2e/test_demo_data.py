@@ -1,5 +1,6 @@
 """`./g60 up`'s demo data loads through the gateway, adds up in the alliance totals to
-the fen, and can be loaded twice without changing anything."""
+the fen, and can be loaded twice without changing anything. Its guarantee company
+reads the lines it backs, their loans and its capacity with its own key."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from typing import Any
 import httpx
 import pytest
 from g60common.corridor import CORRIDOR_CITIES
-from g60common.demo_data import DemoResult, load_demo_data
+from g60common.demo_data import GUARANTOR_CAPACITY_FEN, DemoResult, load_demo_data
 
 from tests.e2e.conftest import RunningPlatform
 
@@ -70,7 +71,33 @@ def test_the_demo_data_adds_up_in_the_totals_and_loads_twice_alike(
         assert public["enterprise_city"][code]["credit_granted_fen"] > 0
         assert public["bank_city"][code]["withheld"] is True
 
+    _check_the_guarantor(gateway, demo)
+
     again = load_demo_data(gateway, fresh_platform.operator_key)
     assert again == demo
     time.sleep(1.0)  # anything a second load had written would be counted by now
     assert _totals_once(fresh_platform, demo)["alliance"] == alliance
+
+
+def _check_the_guarantor(gateway: str, demo: DemoResult) -> None:
+    """It backs half of each city's first line, from that city's bank; those lines' loans
+    are every drawn one, so its capacity in use is half of what is outstanding."""
+    cities = len(CORRIDOR_CITIES)
+    with httpx.Client(
+        base_url=gateway, headers={"X-API-Key": demo.guarantor_key}, timeout=10
+    ) as client:
+        lines = client.get("/v1/credit-lines").json()["credit_lines"]
+        loans = client.get("/v1/applications").json()["applications"]
+        capacity = client.get(f"/v1/guarantors/{demo.guarantor_id}/capacity").json()
+    assert len(lines) == cities
+    assert {line["bank_id"] for line in lines} == set(demo.banks.values())
+    assert {(line["guarantor_id"], line["cover_ratio_bp"]) for line in lines} == {
+        (demo.guarantor_id, 5_000)
+    }
+    assert len(loans) == cities and {loan["status"] for loan in loans} == {"DISBURSED"}
+    money = demo.financing
+    assert capacity["capacity_fen"] == GUARANTOR_CAPACITY_FEN
+    # Each tranche's share is rounded up to the fen: at most one fen per movement.
+    half_fen = (money.disbursed_fen - money.repaid_fen) / 2
+    assert abs(capacity["used_fen"] - half_fen) <= 2 * money.disbursements
+    assert capacity["available_fen"] == GUARANTOR_CAPACITY_FEN - capacity["used_fen"]

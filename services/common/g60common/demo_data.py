@@ -2,7 +2,9 @@
 
 In each of the nine corridor cities: a bank, three enterprises, a credit line for each
 from its city's bank and standby lines from the next two cities' banks, and the
-financing that makes the totals and the dashboard move. The first enterprise's
+financing that makes the totals and the dashboard move. A guarantee company in Hefei
+(capacity 5亿元) guarantees half of each city's first line, so its drawdowns use part
+of that capacity. The first enterprise's
 application is approved and drawn in two tranches (in every other city it has repaid
 part of it); the second one's is rejected in every other city and approved (not yet
 drawn) in the rest; the third asks every bank of its city (matchmaking) and waits.
@@ -30,6 +32,9 @@ _BANK_NAMES = {
     "340100": "合肥科技农商银行",
 }
 _INDUSTRIES = [i for i in Industry if i is not Industry.OTHER]
+_GUARANTOR_CITY = "340100"  # Hefei
+GUARANTOR_CAPACITY_FEN = 50_000_000_000  # 5亿元
+GUARANTEE_COVER_BP = 5_000  # half of each guaranteed line
 
 
 class DemoDataError(Exception):
@@ -55,6 +60,8 @@ class DemoResult:
     credit_lines: int
     pending_enterprise_id: str = ""  # self-registered, PENDING_VERIFICATION
     financing: DemoFinancing = field(default_factory=DemoFinancing)
+    guarantor_id: str = ""  # the guarantee company in Hefei
+    guarantor_key: str = ""
 
 
 def _post(
@@ -77,6 +84,8 @@ def load_demo_data(gateway_url: str, operator_key: str, seed: int = 60) -> DemoR
         office = _Client(client, operator_key, f"demo-{seed}")
         for code, city in CORRIDOR_CITIES.items():
             banks[code], keys[code] = _bank(office, rng, code, city.name_zh)
+        # Its own random stream: every other demo party keeps the codes it always had.
+        guarantor_id, guarantor_key = _guarantor(office, random.Random(f"{seed}-guarantor"))
         codes = list(CORRIDOR_CITIES)
         for index, (code, city) in enumerate(CORRIDOR_CITIES.items()):
             for n in range(3):
@@ -86,7 +95,8 @@ def load_demo_data(gateway_url: str, operator_key: str, seed: int = 60) -> DemoR
                 prefix = f"demo-{seed}-{code}-{n}"
                 bank = _Client(client, keys[code], prefix)
                 limit_fen = rng.randint(10, 500) * 10_000_000
-                line_id = _credit_line(bank, enterprise_id, limit_fen)
+                backer = guarantor_id if n == 0 else ""  # each city's first line
+                line_id = _credit_line(bank, enterprise_id, limit_fen, backer)
                 # Standby lines from the next two cities' banks: lending across the
                 # corridor is the alliance's point, and with one bank per city a city's
                 # public figures would otherwise be withheld as that bank's book.
@@ -104,23 +114,49 @@ def load_demo_data(gateway_url: str, operator_key: str, seed: int = 60) -> DemoR
         credit_lines=lines,
         pending_enterprise_id=pending,
         financing=financing,
+        guarantor_id=guarantor_id,
+        guarantor_key=guarantor_key,
     )
 
 
-def _credit_line(bank: _Client, enterprise_id: str, limit_fen: int) -> str:
+def _credit_line(bank: _Client, enterprise_id: str, limit_fen: int, guarantor_id: str = "") -> str:
+    guarantee = (
+        {"guarantor_id": guarantor_id, "cover_ratio_bp": GUARANTEE_COVER_BP} if guarantor_id else {}
+    )
     line = bank.post(
         "/v1/credit-lines",
         {
             "enterprise_id": enterprise_id,
-            "product": "TECHNOLOGY_LOAN",
+            "product": "GUARANTEE_BACKED" if guarantor_id else "TECHNOLOGY_LOAN",
             "limit_fen": limit_fen,
             "revolving": True,
             "valid_from": "2026-01-01",
             "valid_to": "2027-12-31",
+            **guarantee,
         },
         "line",
     )
     return str(line["credit_line_id"])
+
+
+def _guarantor(office: _Client, rng: random.Random) -> tuple[str, str]:
+    """The guarantee company, its capacity and its key (it reads the loans it backs)."""
+    guarantor = office.post(
+        "/v1/members",
+        {
+            "name": "合肥科创融资担保有限公司",
+            "short_name": "合肥科创担保",
+            "institution_type": "GUARANTEE",
+            "home_city": _GUARANTOR_CITY,
+            "uscc": random_uscc(rng, _GUARANTOR_CITY),
+            "contact": f"guarantee-desk@{_GUARANTOR_CITY}.example",
+        },
+        "guarantor",
+    )
+    member_id = str(guarantor["member_id"])
+    capacity: dict[str, object] = {"capacity_fen": GUARANTOR_CAPACITY_FEN}
+    office.post(f"/v1/guarantors/{member_id}/capacity", capacity, "guarantor-capacity")
+    return member_id, office.issue_key("guarantor", member_id, "guarantor-key")
 
 
 @dataclass

@@ -43,7 +43,9 @@ def issue_operator_key(platform: Platform) -> str:
     return reply.stdout.strip()
 
 
-def _print_urls(platform: Platform, operator_key: str, log_dir: Path) -> None:
+def _print_urls(
+    platform: Platform, operator_key: str, log_dir: Path, guarantor_key: str = ""
+) -> None:
     print("\nG60 Alliance Credit Platform is running:")
     print(f"  gateway        {platform.gateway_url}")
     print(f"  API docs       {platform.gateway_url}/docs")
@@ -55,6 +57,8 @@ def _print_urls(platform: Platform, operator_key: str, log_dir: Path) -> None:
     print(f"  members gRPC   {platform.members_target}")
     print(f"  credit gRPC    {platform.credit_target}")
     print(f"  operator key   {operator_key}")
+    if guarantor_key:  # the demo's guarantee company in Hefei: GET /v1/guarantors/{id}/capacity
+        print(f"  guarantor key  {guarantor_key}")
     print(f"  logs           {log_dir}")
     print("Press Ctrl-C to stop.", flush=True)
 
@@ -75,6 +79,7 @@ def up(with_demo: bool) -> int:
             stack.pg_dsn, stack.kafka_bootstrap, base / "logs", prefer_default_ports=True
         )
         operator_key = issue_operator_key(platform)
+        guarantor_key = ""
         if with_demo:
             demo = load_demo_data(platform.gateway_url, operator_key)
             money = demo.financing
@@ -82,10 +87,12 @@ def up(with_demo: bool) -> int:
                 f"demo data: {len(demo.banks)} banks, {demo.credit_lines} credit lines, "
                 f"{money.applications} financing applications ({money.approved} approved, "
                 f"{money.rejected} rejected), {yuan_str(money.disbursed_fen)} yuan disbursed "
-                f"in {money.disbursements} tranches, {yuan_str(money.repaid_fen)} repaid"
+                f"in {money.disbursements} tranches, {yuan_str(money.repaid_fen)} repaid; "
+                f"a guarantee company in Hefei backs half of each city's first line"
             )
+            guarantor_key = demo.guarantor_key
         print(f"platform ready in {time.monotonic() - started:.1f} s")
-        _print_urls(platform, operator_key, base / "logs")
+        _print_urls(platform, operator_key, base / "logs", guarantor_key)
         _wait_for_stop()
     finally:
         if platform is not None:

@@ -22,7 +22,16 @@ import httpx
 import pytest
 
 from tests.e2e.conftest import RunningPlatform
-from tests.e2e.gateway.world import HEFEI, new_application, new_bank, new_line, new_sme, ok, post
+from tests.e2e.gateway.world import (
+    HEFEI,
+    new_application,
+    new_bank,
+    new_guarantor,
+    new_line,
+    new_sme,
+    ok,
+    post,
+)
 
 pytestmark = pytest.mark.e2e
 CHECKS = "not_a_server_error,response_schema_conformance,content_type_conformance"
@@ -35,7 +44,9 @@ def keys(fresh_platform: RunningPlatform) -> dict[str, str]:
     op = fresh_platform.operator_key
     with httpx.Client(base_url=fresh_platform.platform.gateway_url, timeout=15) as client:
         bank, sme = new_bank(client, op, HEFEI), new_sme(client, op, HEFEI)
+        guarantor = new_guarantor(client, op, HEFEI)
         new_line(client, bank, sme)
+        new_line(client, bank, sme, guarantor=guarantor)
         new_application(client, sme, bank)
         operator = ok(
             post(
@@ -49,7 +60,12 @@ def keys(fresh_platform: RunningPlatform) -> dict[str, str]:
                 },
             )
         )
-    return {"operator": operator["api_key"], "bank": bank.key, "sme": sme.key}
+    return {
+        "operator": operator["api_key"],
+        "bank": bank.key,
+        "sme": sme.key,
+        "guarantor": guarantor.key,
+    }
 
 
 def _schemathesis(url: str, api_key: str, examples: int) -> subprocess.CompletedProcess[str]:
@@ -77,7 +93,7 @@ def _schemathesis(url: str, api_key: str, examples: int) -> subprocess.Completed
         return subprocess.run(command, capture_output=True, text=True, timeout=120, cwd=scratch)
 
 
-@pytest.mark.parametrize("caller", ["operator", "bank", "sme"])
+@pytest.mark.parametrize("caller", ["operator", "bank", "sme", "guarantor"])
 def test_no_server_errors_and_no_schema_violations(
     fresh_platform: RunningPlatform, keys: dict[str, str], caller: str
 ) -> None:
