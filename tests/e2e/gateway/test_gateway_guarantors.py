@@ -82,6 +82,7 @@ def test_a_guarantor_reads_the_loan_as_the_lender_does(world: World, loan: Loan)
     with world.client() as client:
         listed = _json(_get(client, "/v1/applications?status=DISBURSED", world.guar_a.key))
         approved = _json(_get(client, "/v1/applications?status=APPROVED", world.guar_a.key))
+        overdue = _json(_get(client, "/v1/applications?overdue=true", world.guar_a.key))
         seen = _json(_get(client, path, world.guar_a.key))
         lender = _json(_get(client, path, world.bank_a.key))
         movements = _json(_get(client, f"{path}/movements", world.guar_a.key))
@@ -89,7 +90,7 @@ def test_a_guarantor_reads_the_loan_as_the_lender_does(world: World, loan: Loan)
         lender_history = _json(_get(client, f"{path}/history", world.bank_a.key))
         line = _json(_get(client, f"/v1/credit-lines/{world.line_a}", world.guar_a.key))
     assert [a["application_id"] for a in listed["applications"]] == [loan.application_id]
-    assert approved["applications"] == []
+    assert approved["applications"] == [] and overdue["applications"] == []  # not yet due
     assert seen == lender and seen["disbursed_fen"] == DRAWN_FEN
     assert [(m["kind"], m["amount_fen"]) for m in movements["movements"]] == [
         ("DRAWDOWN", DRAWN_FEN)

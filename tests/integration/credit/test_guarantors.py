@@ -6,7 +6,9 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable
 from dataclasses import dataclass
+from datetime import timedelta
 
+import asyncpg
 import grpc
 import pytest
 from g60.credit.v1 import credit_pb2
@@ -14,6 +16,7 @@ from g60common.grpc_errors import error_reason_of
 
 from tests.integration.credit.helpers import (
     DEADLINE_S,
+    TODAY,
     CreditWorld,
     as_bank,
     as_enterprise,
@@ -131,10 +134,10 @@ async def test_a_guarantor_lists_and_reads_the_lines_it_backs_only(world: Credit
 
 
 async def _loans(
-    world: CreditWorld, guarantor: str, status: str = ""
+    world: CreditWorld, guarantor: str, status: str = "", *, overdue: bool = False
 ) -> list[credit_pb2.FinancingApplication]:
     reply = await world.credit.ListFinancingApplications(
-        credit_pb2.ListFinancingApplicationsRequest(status=status),
+        credit_pb2.ListFinancingApplicationsRequest(status=status, overdue=overdue),
         metadata=as_guarantor(guarantor),
         timeout=DEADLINE_S,
     )
@@ -194,6 +197,30 @@ async def test_a_guarantor_reads_the_loans_on_its_lines_as_the_lender_does(
     )
     assert [e.action for e in history.entries] == ["APPLY", "APPROVE", "DRAWDOWN"]
     assert {e.request_id for e in history.entries} == {""}  # the lender's and the SME's own
+
+
+async def test_a_guarantor_lists_the_overdue_loans_it_backs(world: CreditWorld) -> None:
+    backed = await _backed(world, 1_000_000)
+    late, on_time = [
+        await world.approved_application(bank, ent, line_id, 100_000)
+        for bank, ent, line_id in zip(backed.banks, backed.enterprises, backed.lines, strict=True)
+    ]
+    for bank, app in zip(backed.banks, (late, on_time), strict=True):
+        await world.draw(bank, app.application_id, 100_000)
+    assert await _loans(world, backed.guarantor, overdue=True) == []
+    conn = await asyncpg.connect(world.services["credit"].env["G60_CREDIT_PG_DSN"])
+    try:  # the clock stays; the term moves back so the loan matured yesterday
+        await conn.execute(
+            "UPDATE financing_applications SET maturity_date = $2 WHERE application_id = $1",
+            late.application_id,
+            TODAY - timedelta(days=1),
+        )
+    finally:
+        await conn.close()
+    overdue = await _loans(world, backed.guarantor, overdue=True)
+    assert [app.application_id for app in overdue] == [late.application_id]
+    stranger = await world.member(institution_type="GUARANTEE")
+    assert await _loans(world, stranger, overdue=True) == []
 
 
 async def test_others_loans_and_the_work_queue_are_refused_to_a_guarantor(

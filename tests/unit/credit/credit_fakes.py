@@ -155,7 +155,7 @@ class FakeGuarantors:
             raise GuarantorCapacityExceeded("fake")
         self.s.write(capacity.guarantor_id, capacity)
 
-    async def loans(self, query: GuaranteedLoanQuery) -> list[FinancingApplication]:
+    async def loans(self, query: GuaranteedLoanQuery, today: date) -> list[FinancingApplication]:
         rows = [self.s.read(k) for k in sorted({*self.s.rows, *self.s.staged})]
         apps = [a for a in rows if isinstance(a, FinancingApplication) and a.credit_line_id]
         mine = query.guarantor_id
@@ -163,7 +163,9 @@ class FakeGuarantors:
         return [
             a
             for a in backed
-            if a.application_id > query.after_id and query.status in ("", a.status)
+            if a.application_id > query.after_id
+            and query.status in ("", a.status)
+            and (not query.overdue or a.is_overdue(today))
         ][: query.limit]
 
 

@@ -165,3 +165,15 @@ async def test_a_loan_on_an_unguaranteed_line_is_no_guarantor_s() -> None:
     app_id = await _approved(uow, directory)
     with pytest.raises(errors.ApplicationNotFound):
         await guarantor_handlers.get_guaranteed_loan(GUARANTOR.member_id, app_id, uow)
+
+
+async def test_a_guarantor_lists_the_loans_it_backs_that_are_overdue() -> None:
+    uow, _, app_id = await _backed_loan()
+    overdue = GuaranteedLoanQuery(GUARANTOR.member_id, overdue=True)
+    assert await guarantor_handlers.list_guaranteed_loans(overdue, uow) == []
+    # The clock stays; the term is moved back so the loan matured a month ago.
+    uow.store.rows[app_id].maturity_date = date(2026, 5, 1)
+    late = await guarantor_handlers.list_guaranteed_loans(overdue, uow)
+    assert [app.application_id for app in late] == [app_id]
+    stranger = GuaranteedLoanQuery(OTHER_GUARANTOR.member_id, overdue=True)
+    assert await guarantor_handlers.list_guaranteed_loans(stranger, uow) == []

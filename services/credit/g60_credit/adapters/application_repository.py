@@ -266,19 +266,22 @@ class PgGuarantorRepository:
         if not done:
             raise GuarantorCapacityExceeded(f"guarantor {capacity.guarantor_id} is at capacity")
 
-    async def loans(self, query: GuaranteedLoanQuery) -> list[FinancingApplication]:
+    async def loans(self, query: GuaranteedLoanQuery, today: date) -> list[FinancingApplication]:
         """The applications bound to the guarantor's lines, in id order. Its lines come
         from credit_lines_by_guarantor, their applications from
         financing_applications_by_line; a lender sees its loan's own status, and so
-        does the guarantor."""
+        does the guarantor. `overdue` is the lender's rule (FinancingApplication.is_overdue)."""
         rows = await self._conn.fetch(
             """SELECT a.* FROM financing_applications a
                JOIN credit_lines l ON l.credit_line_id = a.credit_line_id
                WHERE l.guarantor_id = $1 AND a.application_id > $2 AND ($3 = '' OR a.status = $3)
+                 AND (NOT $5 OR (a.maturity_date < $6 AND a.disbursed_fen > a.repaid_fen))
                ORDER BY a.application_id LIMIT $4""",
             canonical_uuid(query.guarantor_id),
             query.after_id or "00000000-0000-0000-0000-000000000000",
             query.status,
             query.limit,
+            query.overdue,
+            today,
         )
         return [application_from_row(r) for r in rows]

@@ -49,6 +49,9 @@ class GuaranteedLoanQuery:
     status: str = ""
     after_id: str = ""
     limit: int = DEFAULT_PAGE_SIZE
+    # Only loans with principal outstanding after their maturity date: what a guarantor
+    # may have to pay for.
+    overdue: bool = False
 
 
 @dataclass(frozen=True)

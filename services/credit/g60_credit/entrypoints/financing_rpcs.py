@@ -91,7 +91,9 @@ class FinancingRpcs(RpcBase):
                 raise InvalidFields({"awaiting_decision": "is for banks (their work queue)"})
             after = page_after(request.page_token, "uuid")
             if caller_type == "guarantor":
-                loans = GuaranteedLoanQuery(caller_id, request.status, after, limit)
+                loans = GuaranteedLoanQuery(
+                    caller_id, request.status, after, limit, request.overdue
+                )
                 return await guarantor_handlers.list_guaranteed_loans(loans, self._uow())
             q = ApplicationQuery(
                 enterprise_id=caller_id if is_enterprise else "",

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from g60_credit.domain.application import FinancingApplication
+from g60_credit.domain.calendar import business_date
 from g60_credit.domain.errors import ApplicationNotFound, GuarantorCapacityNotFound
 from g60_credit.domain.guarantee import GuarantorCapacity, may_read_capacity
 from g60_credit.domain.guarantor_view import as_seen_by_guarantor, guarantor_sees
@@ -41,9 +42,9 @@ async def list_guaranteed_loans(
     query: GuaranteedLoanQuery, uow: CreditUnitOfWork
 ) -> list[FinancingApplication]:
     """The applications bound to the guarantor's lines, in id order, as their lenders
-    see them."""
+    see them; with `overdue`, the loans late as of today's Shanghai date."""
     async with uow:
-        apps = await uow.guarantors.loans(query)
+        apps = await uow.guarantors.loans(query, business_date(uow.now()))
     return [as_seen_by_guarantor(app) for app in apps]
 
 

@@ -64,7 +64,7 @@ async def list_applications(
         bool,
         Query(
             description="Only loans with principal outstanding after their maturity date "
-            "(逾期); a bank gets the loans it lends"
+            "(逾期); a bank gets the loans it lends, a guarantee company the loans it backs"
         ),
     ] = False,
 ) -> models.ApplicationPage:
