@@ -124,7 +124,6 @@ def test_the_work_queue_is_the_banks_only(world: World) -> None:
 WRITES_WITHOUT_ID = [
     ("/v1/credit-lines", {"enterprise_id": "x", "limit_fen": 1}),
     ("/v1/applications", {"amount_fen": 1, "term_months": 1, "purpose": "x"}),
-    ("/v1/webhooks", {"url": "http://127.0.0.1:9/x", "secret": "s3cret-for-tests-0123456789"}),
     ("/v1/credentials", {"principal_type": "guarantor", "principal_id": "x"}),
     ("/v1/members", {"name": "x"}),
 ]

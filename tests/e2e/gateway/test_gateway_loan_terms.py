@@ -1,7 +1,7 @@
 """Loan terms and overdue loans through the gateway: the term appears once the first
 tranche is drawn; once the credit service's sweeper finds principal outstanding past
-maturity, the lender gets a signed LoanOverdue webhook, and `?overdue=true` lists the
-loan for the lender and the SME only."""
+maturity, the lender and the line's guarantee company get a signed LoanOverdue webhook,
+and `?overdue=true` lists the loan for the lender, the SME and the guarantor only."""
 
 from __future__ import annotations
 
@@ -16,10 +16,21 @@ from g60_credit.domain.calendar import add_months
 
 from tests.e2e.conftest import RunningPlatform
 from tests.e2e.gateway.receiver import Receiver
-from tests.e2e.gateway.world import World, new_application, new_line, ok, post, wait_for
+from tests.e2e.gateway.world import (
+    HEFEI,
+    World,
+    new_application,
+    new_guarantor,
+    new_line,
+    new_webhook,
+    ok,
+    post,
+    wait_for,
+)
 
 pytestmark = pytest.mark.e2e
 LENDER_HOOK = "/bank-a/flaky"
+GUARANTOR_HOOK = "/guarantor-of-late-loan"
 
 
 def _get(client: httpx.Client, path: str, key: str) -> dict[str, Any]:
@@ -46,11 +57,13 @@ async def _matured(credit_dsn: str, application_id: str, maturity: date) -> None
         await conn.close()
 
 
-def _overdue_webhooks(receiver: Receiver, application_id: str) -> list[dict[str, Any]]:
+def _webhooks(
+    receiver: Receiver, application_id: str, path: str = LENDER_HOOK, kind: str = "LoanOverdue"
+) -> list[dict[str, Any]]:
     return [
         r.body
-        for r in receiver.accepted(LENDER_HOOK)
-        if r.event_type == "LoanOverdue" and r.body["data"]["application_id"] == application_id
+        for r in receiver.accepted(path)
+        if r.event_type == kind and r.body["data"]["application_id"] == application_id
     ]
 
 
@@ -59,7 +72,10 @@ def test_a_late_loan_is_announced_to_its_lender_and_listed_for_the_parties(
 ) -> None:
     bank, sme = world.bank_a, world.sme_a
     with world.client() as client:
-        line = new_line(client, bank, sme, 20_000_000)
+        # Its own guarantee company: the world's guar_a backs exactly one loan elsewhere.
+        guarantor = new_guarantor(client, world.operator_key, HEFEI)
+        new_webhook(client, guarantor, receiver, GUARANTOR_HOOK)
+        line = new_line(client, bank, sme, 20_000_000, guarantor=guarantor)
         app_id = new_application(client, sme, bank, 2_000_000)
         ok(
             post(client, f"/v1/applications/{app_id}/approve", bank.key, {"credit_line_id": line}),
@@ -82,16 +98,22 @@ def test_a_late_loan_is_announced_to_its_lender_and_listed_for_the_parties(
         maturity = first - timedelta(days=2)
         credit_dsn = gateway_platform.platform.env["G60_CREDIT_PG_DSN"]
         asyncio.run(_matured(credit_dsn, app_id, maturity))
-        wait_for(lambda: len(_overdue_webhooks(receiver, app_id)) == 1, timeout_s=45.0)
-        body = _overdue_webhooks(receiver, app_id)[0]
+        wait_for(lambda: len(_webhooks(receiver, app_id)) == 1, timeout_s=45.0)
+        body = _webhooks(receiver, app_id)[0]
         assert body["data"]["outstanding_fen"] == 800_000
         assert body["data"]["overdue_since"] == (maturity + timedelta(days=1)).isoformat()
         assert body["data"]["parties"]["bank_id"] == bank.id
+        assert (body["data"]["guarantor_id"], body["data"]["guarantee_fen"]) == (
+            guarantor.id,
+            400_000,
+        )
 
         assert app_id in _overdue(client, bank.key)
         assert app_id in _overdue(client, sme.key)
         assert app_id not in _overdue(client, world.bank_b.key)
         assert app_id not in _overdue(client, world.sme_b.key)
+        assert app_id in _overdue(client, guarantor.key)
+        assert app_id not in _overdue(client, world.guar_a.key)
         seen = _get(client, f"/v1/applications/{app_id}", bank.key)
         assert seen["overdue_since"] == body["data"]["overdue_since"]
         history = _get(client, f"/v1/applications/{app_id}/history", sme.key)["entries"]
@@ -102,3 +124,17 @@ def test_a_late_loan_is_announced_to_its_lender_and_listed_for_the_parties(
 
         ok(post(client, f"/v1/applications/{app_id}/repayments", bank.key, {"amount_fen": 800_000}))
         assert app_id not in _overdue(client, bank.key)
+    _the_guarantor_heard_what_the_lender_did(receiver, app_id)
+
+
+def _the_guarantor_heard_what_the_lender_did(receiver: Receiver, app_id: str) -> None:
+    """Its copies are the lender's, without the lender's correlation id; never the
+    decisions before the loan."""
+    for kind in ("FundsDisbursed", "LoanOverdue", "LoanRepaid"):
+        wait_for(lambda k=kind: bool(_webhooks(receiver, app_id, GUARANTOR_HOOK, k)), 45.0)  # type: ignore[misc]
+        wait_for(lambda k=kind: bool(_webhooks(receiver, app_id, LENDER_HOOK, k)), 45.0)  # type: ignore[misc]
+        (lender_copy,) = _webhooks(receiver, app_id, LENDER_HOOK, kind)
+        (guarantor_copy,) = _webhooks(receiver, app_id, GUARANTOR_HOOK, kind)
+        assert guarantor_copy == {**lender_copy, "correlation_id": ""}, kind
+    kinds = {r.event_type for r in receiver.accepted(GUARANTOR_HOOK)}
+    assert kinds <= {"FundsDisbursed", "LoanOverdue", "LoanRepaid"}

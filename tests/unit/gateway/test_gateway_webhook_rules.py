@@ -9,6 +9,8 @@ from g60_gateway.domain.webhooks import (
     backoff_s,
     banks_to_notify,
     delivery_seen_by,
+    delivery_seen_by_guarantor,
+    guarantor_to_notify,
     signature,
     verify,
     version_seen_by,
@@ -108,3 +110,16 @@ def test_signature_covers_timestamp_and_body() -> None:
 def test_backoff_doubles_up_to_the_cap() -> None:
     assert [backoff_s(n, 0.5, 3.0) for n in range(1, 6)] == [0.5, 1.0, 2.0, 3.0, 3.0]
     assert backoff_s(10_000, 0.5, 3.0) == 3.0
+
+
+def test_a_guarantor_hears_of_the_loans_it_backs_moving_or_falling_overdue_only() -> None:
+    for kind in ("FundsDisbursed", "LoanRepaid", "LoanOverdue"):
+        assert guarantor_to_notify(EventForRouting(kind, "b1", (), (), "g1")) == "g1"
+    for kind in ("FinancingApplied", "FinancingApproved", "FinancingRejected", "FinancingClosed"):
+        assert guarantor_to_notify(EventForRouting(kind, "b1", (), (), "g1")) == ""
+    assert guarantor_to_notify(EventForRouting("FundsDisbursed", "b1", (), ())) == ""
+
+
+def test_a_guarantor_s_copy_is_the_lender_s_without_its_correlation_id() -> None:
+    lender = {"event_type": "LoanOverdue", "correlation_id": "bank-ticket-9", "data": {"x": 1}}
+    assert delivery_seen_by_guarantor(lender) == {**lender, "correlation_id": ""}

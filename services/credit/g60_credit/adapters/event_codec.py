@@ -186,6 +186,7 @@ def _money_payload(e: ev.MoneyEvent) -> Message:
                 guarantee_released_fen=e.guarantee_released_fen,
                 revolving=line.revolving,
                 application_repaid_fen=app.repaid_fen,
+                guarantor_id=line.guarantor_id,
                 **common,
             )
 

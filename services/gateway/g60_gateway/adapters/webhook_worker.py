@@ -35,6 +35,8 @@ from g60_gateway.domain.webhooks import (
     backoff_s,
     banks_to_notify,
     delivery_seen_by,
+    delivery_seen_by_guarantor,
+    guarantor_to_notify,
     is_public_address,
     literal_target_refusal,
     signature,
@@ -92,7 +94,8 @@ class WebhookWorker:
         async with self._pool.acquire() as conn, conn.transaction():
             routing = await _routing(conn, envelope.event_type, payload)
             declines = await _declines(conn, envelope, payload)
-            for body, banks in _bodies(envelope, payload, banks_to_notify(routing), declines):
+            recipients = (banks_to_notify(routing), guarantor_to_notify(routing))
+            for body, banks in _bodies(envelope, payload, recipients, declines):
                 await webhook_store.enqueue(
                     conn, banks, envelope.event_id, envelope.event_type, body
                 )
@@ -203,7 +206,8 @@ async def _routing(conn: asyncpg.Connection, event_type: str, payload: Any) -> E
         await webhook_store.remember_targets(conn, application_id, list(targets))
     elif application_id:
         remembered = await webhook_store.recall_targets(conn, application_id)
-    return EventForRouting(event_type, payload.parties.bank_id, targets, remembered)
+    guarantor_id = getattr(payload, "guarantor_id", "")
+    return EventForRouting(event_type, payload.parties.bank_id, targets, remembered, guarantor_id)
 
 
 async def _declines(conn: asyncpg.Connection, envelope: Any, payload: Any) -> dict[str, int]:
@@ -219,16 +223,21 @@ async def _declines(conn: asyncpg.Connection, envelope: Any, payload: Any) -> di
 
 
 def _bodies(
-    envelope: Any, payload: Any, banks: set[str], declines: dict[str, int]
+    envelope: Any, payload: Any, recipients: tuple[set[str], str], declines: dict[str, int]
 ) -> list[tuple[bytes, set[str]]]:
-    """Each body to send, with the banks that get it: a bank's copy carries only what
-    it may read (`delivery_seen_by`), so banks may get different bodies of one event."""
+    """Each body to send, with the webhook owners that get it: a bank's copy carries
+    only what it may read (`delivery_seen_by`), so banks may get different bodies of one
+    event; the guarantor's (if any) is the lender's, minus its correlation id."""
+    banks, guarantor = recipients
     document = _document(envelope, payload)
+    copies = [(bank, delivery_seen_by(bank, document, declines)) for bank in sorted(banks)]
+    if guarantor:
+        lender_copy = delivery_seen_by(payload.parties.bank_id, document, declines)
+        copies.append((guarantor, delivery_seen_by_guarantor(lender_copy)))
     by_body: dict[bytes, set[str]] = {}
-    for bank in sorted(banks):
-        seen = delivery_seen_by(bank, document, declines)
+    for owner, seen in copies:
         body = json.dumps(seen, ensure_ascii=False, sort_keys=True)
-        by_body.setdefault(body.encode(), set()).add(bank)
+        by_body.setdefault(body.encode(), set()).add(owner)
     return list(by_body.items())
 
 

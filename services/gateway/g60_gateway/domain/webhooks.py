@@ -1,5 +1,6 @@
-"""Webhook rules: which banks an event concerns, how deliveries are signed, and when
-a failed delivery is retried. Pure Python; the adapters do the I/O."""
+"""Webhook rules: which banks and guarantee companies an event concerns, what each is
+sent, how deliveries are signed, and when a failed delivery is retried. Pure Python;
+the adapters do the I/O."""
 
 from __future__ import annotations
 
@@ -31,12 +32,18 @@ WEBHOOK_EVENT_TYPES = frozenset(
 )
 
 
+# What a guarantee company hears of the loans on lines it backs: its exposure moves
+# (drawn, repaid) or is at risk (overdue). Never the decisions before the loan.
+GUARANTOR_EVENT_TYPES = frozenset({"FundsDisbursed", "LoanRepaid", "LoanOverdue"})
+
+
 @dataclass(frozen=True)
 class EventForRouting:
     event_type: str
     bank_id: str  # the bank named in the event's parties, if any
     target_bank_ids: tuple[str, ...]  # addressed banks (FinancingApplied)
     remembered_targets: tuple[str, ...]  # addressed banks recalled for later events
+    guarantor_id: str = ""  # the guarantee company behind the loan's line, if any
 
 
 def banks_to_notify(event: EventForRouting) -> set[str]:
@@ -48,6 +55,18 @@ def banks_to_notify(event: EventForRouting) -> set[str]:
     if event.event_type in ("FinancingWithdrawn", "FinancingApproved"):
         banks |= set(event.remembered_targets)
     return banks
+
+
+def guarantor_to_notify(event: EventForRouting) -> str:
+    """The guarantee company to send the event to, or ""."""
+    return event.guarantor_id if event.event_type in GUARANTOR_EVENT_TYPES else ""
+
+
+def delivery_seen_by_guarantor(lender_copy: dict[str, Any]) -> dict[str, Any]:
+    """A guarantee company's copy: the lending bank's, as the credit service shows it
+    the loan (the lender's view), less the correlation id of the lender's request (a
+    bank may put its own systems' request or ticket ids there)."""
+    return {**lender_copy, "correlation_id": ""}
 
 
 def delivery_seen_by(

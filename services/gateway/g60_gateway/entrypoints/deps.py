@@ -224,6 +224,10 @@ CreditReader = Annotated[
     Principal,
     Security(ApiKeyAuth(PrincipalType.BANK, PrincipalType.ENTERPRISE, PrincipalType.GUARANTOR)),
 ]
+# Who keeps webhooks: banks, and guarantee companies (for the loans on lines they back).
+WebhookOwner = Annotated[
+    Principal, Security(ApiKeyAuth(PrincipalType.BANK, PrincipalType.GUARANTOR))
+]
 OperatorOrGuarantor = Annotated[
     Principal, Security(ApiKeyAuth(PrincipalType.OPERATOR, PrincipalType.GUARANTOR))
 ]

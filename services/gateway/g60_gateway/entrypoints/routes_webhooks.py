@@ -1,5 +1,6 @@
-"""Partner bank routes: webhook registrations, the delivery log and redelivery.
-Every query is scoped to the calling bank, so other banks' ids are 404."""
+"""Webhook routes for partner banks and guarantee companies: registrations, the
+delivery log and redelivery. Every query is scoped to the caller, so other callers'
+ids are 404."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from fastapi import APIRouter, Path, Request, Response
 from g60_gateway.adapters import webhook_store
 from g60_gateway.domain.webhooks import literal_target_refusal, url_target_refusal
 from g60_gateway.entrypoints import bodies, models
-from g60_gateway.entrypoints.deps import Bank, GatewayRoute, IdemKey
+from g60_gateway.entrypoints.deps import GatewayRoute, IdemKey, WebhookOwner
 from g60_gateway.entrypoints.idempotent import run_idempotent
 from g60_gateway.entrypoints.paging import MAX_INT64, PRINTABLE, PageSize, PageToken, int_page_token
 from g60_gateway.entrypoints.problems import PROBLEM_RESPONSES, Problem, field_problem
@@ -58,10 +59,12 @@ def _webhook_page_token(page_token: str) -> str:
 
 @router.post("/v1/webhooks", status_code=201, response_model=models.Webhook)
 async def register_webhook(
-    body: bodies.RegisterWebhookBody, request: Request, who: Bank, key: IdemKey
+    body: bodies.RegisterWebhookBody, request: Request, who: WebhookOwner, key: IdemKey
 ) -> Response:
-    """Receive signed events for this bank at `url`. See docs/gateway.md for verifying
-    the X-G60-Signature header (HMAC-SHA256 over `<timestamp>.<body>` with `secret`)."""
+    """Receive signed events for this bank or guarantee company at `url` (a guarantee
+    company: drawdowns, repayments and overdue marks of the loans on lines it backs).
+    See docs/gateway.md for verifying the X-G60-Signature header (HMAC-SHA256 over
+    `<timestamp>.<body>` with `secret`)."""
     pool = request.app.state.pool
     _check_url(body.url, request.app.state.allow_private_webhooks)
 
@@ -70,7 +73,7 @@ async def register_webhook(
             pool, who.principal_id, body.url, body.secret, MAX_WEBHOOKS_PER_BANK
         )
         if row is None:
-            raise field_problem("url", f"at most {MAX_WEBHOOKS_PER_BANK} webhooks per bank")
+            raise field_problem("url", f"at most {MAX_WEBHOOKS_PER_BANK} webhooks per caller")
         return models.Webhook.model_validate(row)
 
     return await run_idempotent(request, who, key, produce)
@@ -78,9 +81,9 @@ async def register_webhook(
 
 @router.get("/v1/webhooks", response_model=models.WebhookList)
 async def list_webhooks(
-    request: Request, who: Bank, page_size: PageSize = 50, page_token: PageToken = ""
+    request: Request, who: WebhookOwner, page_size: PageSize = 50, page_token: PageToken = ""
 ) -> models.WebhookList:
-    """The calling bank's live webhooks in id order (the secret is never shown again);
+    """The caller's live webhooks in id order (the secret is never shown again);
     pass next_page_token back for more."""
     rows = await webhook_store.list_webhooks(
         request.app.state.pool, who.principal_id, _webhook_page_token(page_token), page_size
@@ -90,7 +93,7 @@ async def list_webhooks(
 
 
 @router.get(HOOK, response_model=models.Webhook)
-async def get_webhook(webhook_id: HookId, request: Request, who: Bank) -> models.Webhook:
+async def get_webhook(webhook_id: HookId, request: Request, who: WebhookOwner) -> models.Webhook:
     row = await webhook_store.get_webhook(request.app.state.pool, who.principal_id, webhook_id)
     if row is None:
         raise _not_found()
@@ -98,7 +101,7 @@ async def get_webhook(webhook_id: HookId, request: Request, who: Bank) -> models
 
 
 @router.delete(HOOK, status_code=204)
-async def delete_webhook(webhook_id: HookId, request: Request, who: Bank) -> Response:
+async def delete_webhook(webhook_id: HookId, request: Request, who: WebhookOwner) -> Response:
     """Stop deliveries to this webhook for good: pending ones fail, none is redelivered.
     Its delivery log stays readable by id."""
     if not await webhook_store.delete_webhook(request.app.state.pool, who.principal_id, webhook_id):
@@ -110,7 +113,7 @@ async def delete_webhook(webhook_id: HookId, request: Request, who: Bank) -> Res
 async def list_deliveries(
     webhook_id: HookId,
     request: Request,
-    who: Bank,
+    who: WebhookOwner,
     page_size: PageSize = 50,
     page_token: PageToken = "",
 ) -> models.DeliveryPage:
@@ -129,7 +132,7 @@ async def list_deliveries(
 
 @router.post(f"{HOOK}/deliveries/{{delivery_id}}/redeliver", response_model=models.WebhookDelivery)
 async def redeliver(
-    webhook_id: HookId, delivery_id: DeliveryId, request: Request, who: Bank, key: IdemKey
+    webhook_id: HookId, delivery_id: DeliveryId, request: Request, who: WebhookOwner, key: IdemKey
 ) -> Response:
     """Send the same event again (same event id and body), e.g. after an outage. A
     deleted webhook gets nothing again: 409."""
