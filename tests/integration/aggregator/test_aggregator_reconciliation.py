@@ -9,13 +9,18 @@ import random
 import subprocess
 import sys
 import time
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import asyncpg
 import grpc
 import httpx
 import pytest
 from g60.credit.v1 import credit_pb2_grpc
 from g60.members.v1 import members_pb2_grpc
+from g60_credit.adapters.unit_of_work import PgCreditUnitOfWork
+from g60_credit.domain.calendar import SHANGHAI
+from g60_credit.service_layer.financing_handlers import mark_overdue_loans
 
 from tests.e2e.conftest import RunningPlatform, fresh_platform  # noqa: F401  (fixture)
 from tests.integration.aggregator.credit_workload import CreditWorkload
@@ -55,10 +60,33 @@ async def _drive(platform: Any) -> CreditWorkload:
         await members.close()
 
 
+async def _some_loans_fall_overdue(credit_dsn: str, count: int) -> int:
+    """Backdates `count` loans still owing to have matured yesterday and marks them as
+    the credit service's sweeper does (its own handler, in this process: the service's
+    sweeper runs once a minute here). Returns how many were marked."""
+    pool = await asyncpg.create_pool(credit_dsn, min_size=1, max_size=2)
+    try:
+        today = datetime.now(UTC).astimezone(SHANGHAI).date()
+        await pool.execute(
+            """UPDATE financing_applications SET maturity_date = $1 WHERE application_id IN (
+                   SELECT application_id FROM financing_applications
+                   WHERE status = 'DISBURSED' AND disbursed_fen > repaid_fen
+                   ORDER BY application_id LIMIT $2)""",
+            today - timedelta(days=1),
+            count,
+        )
+        uow = PgCreditUnitOfWork(pool, lambda: datetime.now(UTC), 10.0)
+        return await mark_overdue_loans(uow, today, 500)
+    finally:
+        await pool.close()
+
+
 def test_randomized_workload_has_zero_drift(fresh_platform: RunningPlatform) -> None:  # noqa: F811
     platform = fresh_platform.platform
     workload = asyncio.run(_drive(platform))
     assert workload.attempted >= COMMANDS
+    overdue = asyncio.run(_some_loans_fall_overdue(platform.env["G60_CREDIT_PG_DSN"], 7))
+    assert overdue == 7
     report = _reconcile_until_exact(platform.aggregator_url)
     print(f"commands {workload.attempted} refused {workload.refused} events {report['events']}")
     assert report["events"] >= COMMANDS // 2, report["events"]
@@ -66,6 +94,8 @@ def test_randomized_workload_has_zero_drift(fresh_platform: RunningPlatform) -> 
     assert len([c for c, v in totals["by"]["enterprise_city"].items() if v["credit_lines"]]) == 9
     assert totals["alliance"]["financing_disbursed_fen"] > 0
     assert totals["alliance"]["principal_repaid_fen"] > 0
+    assert totals["alliance"]["loans_overdue"] == overdue
+    assert totals["alliance"]["principal_overdue_fen"] > 0
     metrics = httpx.get(f"{platform.aggregator_url}/metrics", timeout=10).text
     assert (
         'reconciliation_drift_fen{dimension="alliance",measure="credit_granted_fen",value=""} 0.0'

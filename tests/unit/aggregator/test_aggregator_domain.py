@@ -144,3 +144,16 @@ def test_an_event_without_measures_still_takes_its_version() -> None:
     applier.apply(envelope(pb.FinancingClosed(application_id="fa-1", parties=parties), 2), 0)
     applier.apply(envelope(wrappers_pb2.StringValue(value="unknown type"), 3), 0)
     assert json.loads(table["fa-1"])["version"] == 3
+
+
+def test_loans_falling_overdue_count_in_the_month_they_were_marked() -> None:
+    fold = TotalsFold()
+    for i, month in enumerate(("2026-01", "2026-03")):
+        fold.apply(f"a{i}", 1, CreditFact("FinancingApplied", f"a{i}", 1, "2025-12", _parties()))  # type: ignore[arg-type]
+        fold.apply(f"a{i}", 2, CreditFact("FinancingApproved", f"a{i}", 2, "2025-12", _parties()))  # type: ignore[arg-type]
+        late = CreditFact("LoanOverdue", f"a{i}", 3, month, _parties(), amount_fen=700 + i)  # type: ignore[arg-type]
+        fold.apply(f"a{i}", 3, late)
+    alliance = fold.sums()[ALLIANCE]
+    assert measures(alliance, "2026-01")["loans_overdue"] == 1
+    assert measures(alliance, None)["loans_overdue"] == 2
+    assert measures(alliance, None)["principal_overdue_fen"] == 1_401

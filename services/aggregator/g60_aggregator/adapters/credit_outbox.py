@@ -68,5 +68,12 @@ SELECT
       AS principal_repaid_fen,
   (SELECT count(DISTINCT l.enterprise_id) FROM credit_movements m
      JOIN credit_lines l USING (credit_line_id) WHERE m.kind = 'DRAWDOWN')
-      AS enterprises_served
+      AS enterprises_served,
+  (SELECT count(*) FROM financing_applications WHERE overdue_since IS NOT NULL)
+      AS loans_overdue,
+  -- What was outstanding when each loan was marked: the OVERDUE audit row's after-state.
+  (SELECT coalesce(sum((after_state->>'disbursed_fen')::bigint
+                       - (after_state->>'repaid_fen')::bigint), 0)
+     FROM credit_audit WHERE aggregate_type = 'FinancingApplication' AND action = 'OVERDUE')
+      AS principal_overdue_fen
 """

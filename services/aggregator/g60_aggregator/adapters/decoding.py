@@ -29,7 +29,7 @@ _PAYLOADS: dict[str, type[Message]] = {
         "FinancingRejected",
         "FinancingWithdrawn",
         "FinancingClosed",  # moves no measure, but its version must count as applied
-        "LoanOverdue",  # likewise (the overdue balance is not an alliance total yet)
+        "LoanOverdue",
         "FundsDisbursed",
         "LoanRepaid",
     )
@@ -87,6 +87,8 @@ def _extras(envelope: envelope_pb2.EventEnvelope, payload: Any) -> dict[str, Any
         }
     if kind == "LoanRepaid":
         return {"amount_fen": payload.amount_fen}
+    if kind == "LoanOverdue":
+        return {"amount_fen": payload.outstanding_fen}
     if kind == "FinancingRejected":
         return {"final": payload.final}
     return {}

@@ -38,6 +38,7 @@ _GAUGED = {
     "credit_granted_fen": "g60_aggregator_credit_granted_yuan",
     "financing_disbursed_fen": "g60_aggregator_financing_disbursed_yuan",
     "active_limit_fen": "g60_aggregator_active_limit_yuan",
+    "principal_overdue_fen": "g60_aggregator_principal_overdue_yuan",
 }
 TOTALS_YUAN = {
     measure: Gauge(name, f"{measure} in yuan (display)", ["scope", "city"])

@@ -21,6 +21,8 @@ from g60_aggregator.domain.totals import (
     CREDIT_LINES,
     DISBURSED,
     DISBURSEMENTS,
+    LOANS_OVERDUE,
+    OVERDUE_PRINCIPAL,
     PRESENCE_MEASURES,
     REPAID,
     TTFD_PREFIX,
@@ -52,7 +54,7 @@ class CreditFact:
     parties: Parties
     limit_fen: int = 0  # Registered: initial limit
     limit_delta_fen: int = 0  # Amended: new - previous limit
-    amount_fen: int = 0  # FundsDisbursed / LoanRepaid
+    amount_fen: int = 0  # FundsDisbursed / LoanRepaid; LoanOverdue: outstanding when marked
     balances: LineBalances | None = None  # line events only
     first_disbursement: bool = False
     to_first_disbursement_s: int | None = None  # set on a first disbursement
@@ -159,6 +161,9 @@ def _apply_flows(new: AggregateState, fact: CreditFact) -> None:
             new.add(APPS_REJECTED, fact.month, 1)
         case "FinancingWithdrawn":
             new.add(APPS_WITHDRAWN, fact.month, 1)
+        case "LoanOverdue":
+            new.add(LOANS_OVERDUE, fact.month, 1)
+            new.add(OVERDUE_PRINCIPAL, fact.month, fact.amount_fen)
 
 
 def apply_fact(state: AggregateState | None, fact: CreditFact) -> AggregateState:

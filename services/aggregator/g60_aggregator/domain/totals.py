@@ -24,6 +24,9 @@ APPS_SUBMITTED = "applications_submitted"
 APPS_APPROVED = "applications_approved"
 APPS_REJECTED = "applications_rejected"
 APPS_WITHDRAWN = "applications_withdrawn"
+# Loans that fell overdue (逾期) in the month, and the principal outstanding when marked.
+LOANS_OVERDUE = "loans_overdue"
+OVERDUE_PRINCIPAL = "principal_overdue_fen"
 ENTERPRISES_SERVED = "enterprises_served"
 # Distinct enterprises with a credit line or an application (served by the same re-keyed
 # stream as ENTERPRISES_SERVED): how many enterprises a cell's figures come from.
@@ -31,7 +34,7 @@ ENTERPRISES_ACTIVE = "enterprises_with_activity"
 # Time to first disbursement is a histogram: measure "ttfd_s:<seconds>" counts events.
 TTFD_PREFIX = "ttfd_s:"
 
-MONEY_MEASURES = (CREDIT_GRANTED, DISBURSED, REPAID, ACTIVE_LIMIT)
+MONEY_MEASURES = (CREDIT_GRANTED, DISBURSED, REPAID, ACTIVE_LIMIT, OVERDUE_PRINCIPAL)
 COUNT_MEASURES = (
     CREDIT_LINES,
     ACTIVE_LINES,
@@ -40,6 +43,7 @@ COUNT_MEASURES = (
     APPS_APPROVED,
     APPS_REJECTED,
     APPS_WITHDRAWN,
+    LOANS_OVERDUE,
     ENTERPRISES_SERVED,
     ENTERPRISES_ACTIVE,
 )
