@@ -19,6 +19,7 @@ METRIC_MODULES = (
     "g60common.outbox.relay",
     "g60common.idempotency_purge",
     "g60_aggregator.adapters.metrics",
+    "g60_credit.entrypoints.expiry_sweeper",
     "g60_gateway.entrypoints.observe",
 )
 # PromQL words that look like metric names but are not.

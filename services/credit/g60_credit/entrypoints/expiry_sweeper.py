@@ -23,6 +23,9 @@ from g60_credit.service_layer.unit_of_work import CreditUnitOfWork
 log = logging.getLogger(__name__)
 LINES_EXPIRED = Counter("g60_credit_lines_expired", "Credit lines expired by the sweeper")
 LOANS_OVERDUE = Counter("g60_credit_loans_overdue", "Loans marked overdue by the sweeper")
+SWEEP_FAILURES = Counter(
+    "g60_credit_sweep_failures", "Sweeper rounds that failed (retried the next round)"
+)
 MAX_BATCHES_PER_ROUND = 50  # bounded work per wake-up; the rest waits a round
 
 
@@ -37,6 +40,7 @@ async def run_expiry_sweeper(
         try:
             await sweep_once(uow_factory, clock, batch_size)
         except Exception:  # a failed round is retried next round; the task must live on
+            SWEEP_FAILURES.inc()
             log.exception("expiry sweep failed")
         try:
             await asyncio.wait_for(stop.wait(), timeout=interval_s)
