@@ -99,7 +99,7 @@ class FakeApplications:
         records, disbursed, repaid = [], 0, 0
         for movement_id, (_, kind, (amount, guarantee), line_id, sequence) in ours:
             disbursed += amount if kind == "DRAWDOWN" else 0
-            repaid += amount if kind == "REPAYMENT" else 0
+            repaid += amount if kind in ("REPAYMENT", "COMPENSATION") else 0
             at = NOW.isoformat()
             record = MovementRecord(
                 movement_id, kind, amount, guarantee, line_id, at, sequence, disbursed, repaid

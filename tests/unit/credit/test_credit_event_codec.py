@@ -53,3 +53,30 @@ def test_an_overdue_loan_is_an_application_event_at_its_new_version() -> None:
     assert payload.maturity_date == "2027-05-31" and payload.overdue_since == "2027-06-01"
     assert (payload.outstanding_fen, payload.guarantee_fen) == (200_000, 100_000)
     assert (payload.guarantor_id, payload.parties.bank_id) == ("g1", "b1")
+
+
+def test_a_compensation_is_a_line_event_at_the_line_s_version() -> None:
+    line, app = _drawn()
+    app.mark_overdue(date(2027, 7, 1))
+    released_fen = app.record_compensation(40_000)
+    line.repay(40_000)
+    envelope = event_to_envelope(
+        events.LoanCompensated("c-1", 40_000, released_fen, line, app, PARTIES), NOW, ""
+    )
+    assert envelope.event_type == "LoanCompensated"
+    assert (envelope.aggregate_type, envelope.aggregate_id) == ("CreditLine", "line-1")
+    assert envelope.aggregate_version == line.version
+    payload = pb.LoanCompensated()
+    envelope.payload.Unpack(payload)
+    assert (payload.compensation_id, payload.guarantor_id, payload.amount_fen) == (
+        "c-1",
+        "g1",
+        40_000,
+    )
+    assert payload.guarantee_released_fen == 40_000 and payload.revolving
+    assert (payload.application_repaid_fen, payload.application_compensated_fen) == (40_000,) * 2
+    assert (payload.application_outstanding_fen, payload.application_status) == (
+        160_000,
+        "DISBURSED",
+    )
+    assert payload.balances.outstanding_fen == 160_000 and payload.parties.bank_id == "b1"

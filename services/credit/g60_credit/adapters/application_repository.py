@@ -17,7 +17,7 @@ SELECT_APPLICATION_SQL = "SELECT * FROM financing_applications WHERE application
 UPDATE_APPLICATION_SQL = """UPDATE financing_applications SET declined_bank_ids = $3::uuid[],
        status = $4, bank_id = $5, credit_line_id = $6, approved_fen = $7, disbursed_fen = $8,
        repaid_fen = $9, guarantee_fen = $10, version = $11, first_drawn_on = $12,
-       maturity_date = $13, overdue_since = $14
+       maturity_date = $13, overdue_since = $14, compensated_fen = $15
    WHERE application_id = $1 AND version = $2 RETURNING true"""
 INSERT_MOVEMENT_SQL = """INSERT INTO credit_movements (movement_id, kind, credit_line_id,
        application_id, amount_fen, guarantee_fen, line_version) VALUES ($1,$2,$3,$4,$5,$6,$7)"""
@@ -30,7 +30,7 @@ SELECT_MOVEMENTS_SQL = """SELECT * FROM (
            line_version,
            (sum(amount_fen) FILTER (WHERE kind = 'DRAWDOWN')
                 OVER (ORDER BY line_version))::bigint AS disbursed_after_fen,
-           (sum(amount_fen) FILTER (WHERE kind = 'REPAYMENT')
+           (sum(amount_fen) FILTER (WHERE kind IN ('REPAYMENT', 'COMPENSATION'))
                 OVER (ORDER BY line_version))::bigint AS repaid_after_fen
     FROM credit_movements WHERE application_id = $1) AS m
   WHERE line_version > $2 ORDER BY line_version LIMIT $3"""
@@ -152,6 +152,7 @@ class PgApplicationRepository:
             app.first_drawn_on,
             app.maturity_date,
             app.overdue_since,
+            app.compensated_fen,
         )
         if not done:
             raise ConcurrentUpdate(f"application {app.application_id} changed concurrently")
@@ -194,6 +195,7 @@ def application_from_row(row: asyncpg.Record) -> FinancingApplication:
         approved_fen=row["approved_fen"],
         disbursed_fen=row["disbursed_fen"],
         repaid_fen=row["repaid_fen"],
+        compensated_fen=row["compensated_fen"],
         guarantee_fen=row["guarantee_fen"],
         first_drawn_on=row["first_drawn_on"],
         maturity_date=row["maturity_date"],

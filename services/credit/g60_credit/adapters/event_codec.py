@@ -1,6 +1,7 @@
 """Credit domain events -> event envelopes for the outbox.
 
-Credit-line events (and the money movements FundsDisbursed / LoanRepaid) are on
+Credit-line events (and the money movements FundsDisbursed / LoanRepaid /
+LoanCompensated) are on
 aggregate CreditLine at the line's version after the change; application lifecycle
 events on FinancingApplication at the application's version.
 """
@@ -189,9 +190,19 @@ def _money_payload(e: ev.MoneyEvent) -> Message:
                 guarantor_id=line.guarantor_id,
                 **common,
             )
+        case ev.LoanCompensated():
+            return pb.LoanCompensated(
+                compensation_id=e.compensation_id,
+                guarantee_released_fen=e.guarantee_released_fen,
+                guarantor_id=line.guarantor_id,
+                revolving=line.revolving,
+                application_repaid_fen=app.repaid_fen,
+                application_compensated_fen=app.compensated_fen,
+                **common,
+            )
 
 
-_MONEY_EVENTS = (ev.FundsDisbursed, ev.LoanRepaid)
+_MONEY_EVENTS = (ev.FundsDisbursed, ev.LoanRepaid, ev.LoanCompensated)
 _APPLICATION_EVENTS = (
     ev.FinancingApplied,
     ev.FinancingApproved,

@@ -51,6 +51,7 @@ def application_to_proto(app: FinancingApplication) -> credit_pb2.FinancingAppli
         approved_fen=app.approved_fen,
         disbursed_fen=app.disbursed_fen,
         repaid_fen=app.repaid_fen,
+        compensated_fen=app.compensated_fen,
         outstanding_fen=app.outstanding_fen,
         version=app.version,
         declined_bank_ids=list(app.declined_bank_ids),

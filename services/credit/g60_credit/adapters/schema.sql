@@ -85,10 +85,10 @@ CREATE INDEX IF NOT EXISTS financing_applications_by_target
 CREATE INDEX IF NOT EXISTS financing_applications_by_line
     ON financing_applications (credit_line_id);
 
--- Each drawdown (放款) and repayment, for history and reconciliation.
+-- Each drawdown (放款), repayment and compensation (代偿), for history and reconciliation.
 CREATE TABLE IF NOT EXISTS credit_movements (
     movement_id     UUID PRIMARY KEY,
-    kind            TEXT NOT NULL CHECK (kind IN ('DRAWDOWN', 'REPAYMENT')),
+    kind            TEXT NOT NULL CHECK (kind IN ('DRAWDOWN', 'REPAYMENT', 'COMPENSATION')),
     credit_line_id  UUID NOT NULL REFERENCES credit_lines (credit_line_id),
     application_id  UUID NOT NULL REFERENCES financing_applications (application_id),
     amount_fen      BIGINT NOT NULL CHECK (amount_fen > 0),
@@ -126,6 +126,30 @@ UPDATE financing_applications a
 CREATE INDEX IF NOT EXISTS financing_applications_overdue_watch
     ON financing_applications (maturity_date)
     WHERE status = 'DISBURSED' AND overdue_since IS NULL;
+
+-- Compensation (代偿): of repaid_fen, what the line's guarantor paid the bank; a movement
+-- of kind COMPENSATION. Databases created before it get the column and the wider CHECK
+-- (its name is PostgreSQL's default for the inline one).
+ALTER TABLE financing_applications
+    ADD COLUMN IF NOT EXISTS compensated_fen BIGINT NOT NULL DEFAULT 0;
+DO $$ BEGIN
+    ALTER TABLE financing_applications ADD CONSTRAINT financing_compensated_within_repaid
+        CHECK (0 <= compensated_fen AND compensated_fen <= repaid_fen);
+EXCEPTION WHEN duplicate_object THEN NULL;
+END $$;
+-- Only when the CHECK is the old one: re-adding it validates every row under an
+-- exclusive lock, which no ordinary start should pay.
+DO $$ BEGIN
+    IF NOT EXISTS (
+        SELECT 1 FROM pg_constraint
+         WHERE conrelid = 'credit_movements'::regclass
+           AND conname = 'credit_movements_kind_check'
+           AND pg_get_constraintdef(oid) LIKE '%COMPENSATION%') THEN
+        ALTER TABLE credit_movements DROP CONSTRAINT IF EXISTS credit_movements_kind_check;
+        ALTER TABLE credit_movements ADD CONSTRAINT credit_movements_kind_check
+            CHECK (kind IN ('DRAWDOWN', 'REPAYMENT', 'COMPENSATION'));
+    END IF;
+END $$;
 
 -- Capacity per guarantee company; used never exceeds capacity at the moment it grows.
 CREATE TABLE IF NOT EXISTS guarantor_capacity (

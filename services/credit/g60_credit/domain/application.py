@@ -34,7 +34,7 @@ class ApplicationStatus(StrEnum):
 
 _DRAWABLE = (ApplicationStatus.APPROVED, ApplicationStatus.DISBURSED)
 # The changes of a loan under way, which only the lender and the enterprise follow.
-_LENDER_ONLY_ACTIONS = frozenset({"DRAWDOWN", "REPAY", "CLOSE", "OVERDUE"})
+_LENDER_ONLY_ACTIONS = frozenset({"DRAWDOWN", "REPAY", "COMPENSATE", "CLOSE", "OVERDUE"})
 
 
 @dataclass
@@ -55,6 +55,8 @@ class FinancingApplication:
     approved_fen: int = 0
     disbursed_fen: int = 0
     repaid_fen: int = 0
+    # Of repaid_fen, what the line's guarantee company paid the bank (代偿).
+    compensated_fen: int = 0
     # Guarantor capacity this application holds (its lines' guaranteed share).
     guarantee_fen: int = 0
     # Shanghai business dates of the loan's term; None until the first drawdown.
@@ -75,6 +77,7 @@ class FinancingApplication:
         assert self.amount_fen > 0 and self.target_bank_ids
         assert 0 <= self.disbursed_fen <= self.approved_fen <= self.amount_fen
         assert 0 <= self.repaid_fen <= self.disbursed_fen
+        assert 0 <= self.compensated_fen <= self.repaid_fen
         assert self.guarantee_fen >= 0 and self.version >= 1
         assert (self.first_drawn_on is None) == (self.maturity_date is None)
         assert self.overdue_since is None or self.maturity_date is not None
@@ -109,6 +112,7 @@ class FinancingApplication:
             status=ApplicationStatus.APPROVED,
             disbursed_fen=0,
             repaid_fen=0,
+            compensated_fen=0,
             guarantee_fen=0,
             first_drawn_on=None,
             maturity_date=None,
@@ -233,6 +237,27 @@ class FinancingApplication:
         self.guarantee_fen -= release_fen
         self.check_invariants()
         return release_fen
+
+    def record_compensation(self, amount_fen: int) -> int:
+        """The guarantor pays the bank part of an overdue loan (代偿): principal repaid,
+        and the guarantee it held released by the same amount. Recourse against the
+        enterprise is outside the platform. Nothing left outstanding ends the loan as a
+        repayment would. Returns the guarantee released: the amount, or all the loan
+        still holds once nothing is outstanding (rounding included)."""
+        if self.overdue_since is None:
+            raise errors.LoanNotOverdue(f"loan {self.application_id} is not marked overdue")
+        if amount_fen > self.outstanding_fen:
+            raise errors.RepaymentExceedsOutstanding(
+                f"{amount_fen} fen compensated, {self.outstanding_fen} fen outstanding"
+            )
+        if amount_fen > self.guarantee_fen:
+            raise errors.CompensationExceedsGuarantee(
+                f"{amount_fen} fen compensated, {self.guarantee_fen} fen guaranteed"
+            )
+        self.compensated_fen += amount_fen
+        released_fen = self.record_repayment(amount_fen, amount_fen)
+        assert released_fen >= amount_fen
+        return released_fen
 
     def is_overdue(self, today: date) -> bool:
         """Principal outstanding after the maturity date."""

@@ -120,6 +120,14 @@ class RepaymentExceedsOutstanding(CreditPreconditionFailed):
     """A repayment larger than the outstanding principal."""
 
 
+class LoanNotOverdue(CreditPreconditionFailed):
+    """A guarantor compensates (代偿) only a loan the sweeper has marked overdue."""
+
+
+class CompensationExceedsGuarantee(CreditPreconditionFailed):
+    """A compensation larger than the guarantee the loan still holds."""
+
+
 class NoBankToAddress(CreditPreconditionFailed):
     """A matchmaking application found no ACTIVE bank in the enterprise's city."""
 

@@ -1,7 +1,7 @@
 """Credit domain events. Each carries the parties' dimensions for consumers.
 
 Credit-line events live on aggregate CreditLine; application lifecycle events on
-FinancingApplication. FundsDisbursed and LoanRepaid change both, and are events of
+FinancingApplication. FundsDisbursed, LoanRepaid and LoanCompensated change both, and are events of
 the credit line: its version orders every money movement on it. A guarantee company's
 capacity setting is an event of aggregate GuarantorCapacity.
 """
@@ -140,6 +140,18 @@ class LoanRepaid:
 
 
 @dataclass(frozen=True)
+class LoanCompensated:
+    """The line's guarantee company paid the bank part of an overdue loan (代偿)."""
+
+    compensation_id: str
+    amount_fen: int
+    guarantee_released_fen: int
+    line: CreditLine
+    application: FinancingApplication
+    parties: Parties
+
+
+@dataclass(frozen=True)
 class GuarantorCapacitySet:
     capacity: GuarantorCapacity
     guarantor: MemberView
@@ -155,5 +167,5 @@ ApplicationEvent = (
     | FinancingClosed
     | LoanOverdue
 )
-MoneyEvent = FundsDisbursed | LoanRepaid
+MoneyEvent = FundsDisbursed | LoanRepaid | LoanCompensated
 CreditEvent = LineEvent | ApplicationEvent | MoneyEvent | GuarantorCapacitySet

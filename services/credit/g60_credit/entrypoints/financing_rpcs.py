@@ -25,10 +25,16 @@ from g60_credit.domain.queries import (
 )
 from g60_credit.entrypoints.rpc_base import RpcBase
 from g60_credit.entrypoints.status_mapping import caller_bank_id, caller_of, page_after, run_rpc
-from g60_credit.service_layer import financing_handlers, guarantor_handlers, money_handlers
+from g60_credit.service_layer import (
+    compensation_handlers,
+    financing_handlers,
+    guarantor_handlers,
+    money_handlers,
+)
 from g60_credit.service_layer.commands import (
     ApplyForFinancing,
     CloseFinancing,
+    CompensateLoan,
     DecideFinancing,
     MoveFunds,
     SetGuarantorCapacity,
@@ -207,6 +213,26 @@ class FinancingRpcs(RpcBase):
         self, request: credit_pb2.MoveFundsRequest, context: grpc.aio.ServicerContext
     ) -> credit_pb2.MoveFundsResponse:
         return await self._move(context, request, repayment=True)
+
+    async def CompensateLoan(
+        self, request: credit_pb2.MoveFundsRequest, context: grpc.aio.ServicerContext
+    ) -> credit_pb2.MoveFundsResponse:
+        """Guarantor only; idempotent per guarantor and request id. NOT_FOUND unless the
+        caller backs the loan's line; FAILED_PRECONDITION LoanNotOverdue,
+        RepaymentExceedsOutstanding, CompensationExceedsGuarantee."""
+        _, guarantor_id = await caller_of(context, "guarantor")
+        cmd = CompensateLoan(
+            guarantor_id,
+            request.request_id,
+            normalized_id(request.application_id),
+            request.amount_fen,
+        )
+        result = await run_rpc(
+            context,
+            lambda: compensation_handlers.compensate_loan(cmd, self._uow()),
+            request.request_id,
+        )
+        return movement_to_proto(result)
 
     async def ListFundsMovements(
         self, request: credit_pb2.ListFundsMovementsRequest, context: grpc.aio.ServicerContext

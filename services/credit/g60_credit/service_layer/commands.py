@@ -75,6 +75,16 @@ class MoveFunds:
 
 
 @dataclass(frozen=True)
+class CompensateLoan:
+    """The guarantee company backing an overdue loan's line pays the bank (代偿)."""
+
+    guarantor_id: str
+    request_id: str
+    application_id: str
+    amount_fen: int
+
+
+@dataclass(frozen=True)
 class SetGuarantorCapacity:
     operator_id: str
     request_id: str

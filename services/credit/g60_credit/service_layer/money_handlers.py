@@ -60,7 +60,7 @@ class MovementResult:
     application: FinancingApplication
 
 
-def _encode(result: MovementResult) -> dict[str, Any]:
+def encode_movement(result: MovementResult) -> dict[str, Any]:
     return {
         "movement_id": result.movement_id,
         "amount_fen": result.amount_fen,
@@ -70,7 +70,7 @@ def _encode(result: MovementResult) -> dict[str, Any]:
     }
 
 
-def _decode(data: dict[str, Any]) -> MovementResult:
+def decode_movement(data: dict[str, Any]) -> MovementResult:
     return MovementResult(
         data["movement_id"],
         data["amount_fen"],
@@ -105,7 +105,8 @@ async def move_funds(cmd: MoveFunds, uow: CreditUnitOfWork) -> MovementResult:
         await _record_movement(uow, cmd, result, before, parties)
         return result
 
-    result = await run_idempotent(uow, bank_caller(cmd.bank_id), cmd, change, (_encode, _decode))
+    codec = (encode_movement, decode_movement)
+    result = await run_idempotent(uow, bank_caller(cmd.bank_id), cmd, change, codec)
     # The lender too sees only its own decline among the application's.
     return replace(result, application=result.application.as_seen_by_bank(cmd.bank_id))
 

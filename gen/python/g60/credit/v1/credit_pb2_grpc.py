@@ -125,6 +125,11 @@ class CreditServiceStub:
                 request_serializer=g60_dot_credit_dot_v1_dot_credit__pb2.MoveFundsRequest.SerializeToString,
                 response_deserializer=g60_dot_credit_dot_v1_dot_credit__pb2.MoveFundsResponse.FromString,
                 _registered_method=True)
+        self.CompensateLoan = channel.unary_unary(
+                '/g60.credit.v1.CreditService/CompensateLoan',
+                request_serializer=g60_dot_credit_dot_v1_dot_credit__pb2.MoveFundsRequest.SerializeToString,
+                response_deserializer=g60_dot_credit_dot_v1_dot_credit__pb2.MoveFundsResponse.FromString,
+                _registered_method=True)
         self.ListFundsMovements = channel.unary_unary(
                 '/g60.credit.v1.CreditService/ListFundsMovements',
                 request_serializer=g60_dot_credit_dot_v1_dot_credit__pb2.ListFundsMovementsRequest.SerializeToString,
@@ -271,6 +276,15 @@ class CreditServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def CompensateLoan(self, request, context):
+        """Guarantor only (the guarantee company backing the loan's line; anyone else NOT_FOUND):
+        compensation (代偿) of an overdue loan, up to the guarantee the loan still holds. Repays
+        the bank and releases the guarantor's capacity by the amount.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def ListFundsMovements(self, request, context):
         """An application's drawdowns and repayments in the order they happened, paged: for the
         applicant, the approving bank and the line's guarantor. A bank that lost sees none
@@ -390,6 +404,11 @@ def add_CreditServiceServicer_to_server(servicer, server):
             ),
             'RecordRepayment': grpc.unary_unary_rpc_method_handler(
                     servicer.RecordRepayment,
+                    request_deserializer=g60_dot_credit_dot_v1_dot_credit__pb2.MoveFundsRequest.FromString,
+                    response_serializer=g60_dot_credit_dot_v1_dot_credit__pb2.MoveFundsResponse.SerializeToString,
+            ),
+            'CompensateLoan': grpc.unary_unary_rpc_method_handler(
+                    servicer.CompensateLoan,
                     request_deserializer=g60_dot_credit_dot_v1_dot_credit__pb2.MoveFundsRequest.FromString,
                     response_serializer=g60_dot_credit_dot_v1_dot_credit__pb2.MoveFundsResponse.SerializeToString,
             ),
@@ -877,6 +896,33 @@ class CreditService:
             request,
             target,
             '/g60.credit.v1.CreditService/RecordRepayment',
+            g60_dot_credit_dot_v1_dot_credit__pb2.MoveFundsRequest.SerializeToString,
+            g60_dot_credit_dot_v1_dot_credit__pb2.MoveFundsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CompensateLoan(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/g60.credit.v1.CreditService/CompensateLoan',
             g60_dot_credit_dot_v1_dot_credit__pb2.MoveFundsRequest.SerializeToString,
             g60_dot_credit_dot_v1_dot_credit__pb2.MoveFundsResponse.FromString,
             options,

@@ -71,6 +71,11 @@ class CreditServiceStub:
     Drawdown: _grpc.UnaryUnaryMultiCallable[_credit_pb2.MoveFundsRequest, _credit_pb2.MoveFundsResponse]
     """Bank only (the approving bank). Consumes available credit on the bound line."""
     RecordRepayment: _grpc.UnaryUnaryMultiCallable[_credit_pb2.MoveFundsRequest, _credit_pb2.MoveFundsResponse]
+    CompensateLoan: _grpc.UnaryUnaryMultiCallable[_credit_pb2.MoveFundsRequest, _credit_pb2.MoveFundsResponse]
+    """Guarantor only (the guarantee company backing the loan's line; anyone else NOT_FOUND):
+    compensation (代偿) of an overdue loan, up to the guarantee the loan still holds. Repays
+    the bank and releases the guarantor's capacity by the amount.
+    """
     ListFundsMovements: _grpc.UnaryUnaryMultiCallable[_credit_pb2.ListFundsMovementsRequest, _credit_pb2.ListFundsMovementsResponse]
     """An application's drawdowns and repayments in the order they happened, paged: for the
     applicant, the approving bank and the line's guarantor. A bank that lost sees none
@@ -132,6 +137,11 @@ class CreditServiceAsyncStub(CreditServiceStub):
     Drawdown: _aio.UnaryUnaryMultiCallable[_credit_pb2.MoveFundsRequest, _credit_pb2.MoveFundsResponse]  # type: ignore[assignment]
     """Bank only (the approving bank). Consumes available credit on the bound line."""
     RecordRepayment: _aio.UnaryUnaryMultiCallable[_credit_pb2.MoveFundsRequest, _credit_pb2.MoveFundsResponse]  # type: ignore[assignment]
+    CompensateLoan: _aio.UnaryUnaryMultiCallable[_credit_pb2.MoveFundsRequest, _credit_pb2.MoveFundsResponse]  # type: ignore[assignment]
+    """Guarantor only (the guarantee company backing the loan's line; anyone else NOT_FOUND):
+    compensation (代偿) of an overdue loan, up to the guarantee the loan still holds. Repays
+    the bank and releases the guarantor's capacity by the amount.
+    """
     ListFundsMovements: _aio.UnaryUnaryMultiCallable[_credit_pb2.ListFundsMovementsRequest, _credit_pb2.ListFundsMovementsResponse]  # type: ignore[assignment]
     """An application's drawdowns and repayments in the order they happened, paged: for the
     applicant, the approving bank and the line's guarantor. A bank that lost sees none
@@ -292,6 +302,17 @@ class CreditServiceServicer(metaclass=_abc_1.ABCMeta):
         request: _credit_pb2.MoveFundsRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_credit_pb2.MoveFundsResponse, _abc.Awaitable[_credit_pb2.MoveFundsResponse]]: ...
+
+    @_abc_1.abstractmethod
+    def CompensateLoan(
+        self,
+        request: _credit_pb2.MoveFundsRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_credit_pb2.MoveFundsResponse, _abc.Awaitable[_credit_pb2.MoveFundsResponse]]:
+        """Guarantor only (the guarantee company backing the loan's line; anyone else NOT_FOUND):
+        compensation (代偿) of an overdue loan, up to the guarantee the loan still holds. Repays
+        the bank and releases the guarantor's capacity by the amount.
+        """
 
     @_abc_1.abstractmethod
     def ListFundsMovements(

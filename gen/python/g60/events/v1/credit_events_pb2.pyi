@@ -287,6 +287,36 @@ class LoanRepaid(_message.Message):
     guarantor_id: str
     def __init__(self, repayment_id: _Optional[str] = ..., credit_line_id: _Optional[str] = ..., application_id: _Optional[str] = ..., parties: _Optional[_Union[CreditParties, _Mapping]] = ..., amount_fen: _Optional[int] = ..., guarantee_released_fen: _Optional[int] = ..., revolving: _Optional[bool] = ..., application_repaid_fen: _Optional[int] = ..., application_outstanding_fen: _Optional[int] = ..., application_status: _Optional[str] = ..., balances: _Optional[_Union[CreditLineBalances, _Mapping]] = ..., guarantor_id: _Optional[str] = ...) -> None: ...
 
+class LoanCompensated(_message.Message):
+    __slots__ = ("compensation_id", "credit_line_id", "application_id", "parties", "guarantor_id", "amount_fen", "revolving", "application_repaid_fen", "application_compensated_fen", "application_outstanding_fen", "application_status", "balances", "guarantee_released_fen")
+    COMPENSATION_ID_FIELD_NUMBER: _ClassVar[int]
+    CREDIT_LINE_ID_FIELD_NUMBER: _ClassVar[int]
+    APPLICATION_ID_FIELD_NUMBER: _ClassVar[int]
+    PARTIES_FIELD_NUMBER: _ClassVar[int]
+    GUARANTOR_ID_FIELD_NUMBER: _ClassVar[int]
+    AMOUNT_FEN_FIELD_NUMBER: _ClassVar[int]
+    REVOLVING_FIELD_NUMBER: _ClassVar[int]
+    APPLICATION_REPAID_FEN_FIELD_NUMBER: _ClassVar[int]
+    APPLICATION_COMPENSATED_FEN_FIELD_NUMBER: _ClassVar[int]
+    APPLICATION_OUTSTANDING_FEN_FIELD_NUMBER: _ClassVar[int]
+    APPLICATION_STATUS_FIELD_NUMBER: _ClassVar[int]
+    BALANCES_FIELD_NUMBER: _ClassVar[int]
+    GUARANTEE_RELEASED_FEN_FIELD_NUMBER: _ClassVar[int]
+    compensation_id: str
+    credit_line_id: str
+    application_id: str
+    parties: CreditParties
+    guarantor_id: str
+    amount_fen: int
+    revolving: bool
+    application_repaid_fen: int
+    application_compensated_fen: int
+    application_outstanding_fen: int
+    application_status: str
+    balances: CreditLineBalances
+    guarantee_released_fen: int
+    def __init__(self, compensation_id: _Optional[str] = ..., credit_line_id: _Optional[str] = ..., application_id: _Optional[str] = ..., parties: _Optional[_Union[CreditParties, _Mapping]] = ..., guarantor_id: _Optional[str] = ..., amount_fen: _Optional[int] = ..., revolving: _Optional[bool] = ..., application_repaid_fen: _Optional[int] = ..., application_compensated_fen: _Optional[int] = ..., application_outstanding_fen: _Optional[int] = ..., application_status: _Optional[str] = ..., balances: _Optional[_Union[CreditLineBalances, _Mapping]] = ..., guarantee_released_fen: _Optional[int] = ...) -> None: ...
+
 class LoanOverdue(_message.Message):
     __slots__ = ("application_id", "parties", "credit_line_id", "first_drawn_on", "maturity_date", "overdue_since", "outstanding_fen", "guarantor_id", "guarantee_fen")
     APPLICATION_ID_FIELD_NUMBER: _ClassVar[int]
