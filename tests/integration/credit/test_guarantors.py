@@ -1,5 +1,6 @@
 """A guarantee company as a caller of the real credit service: its capacity, the lines it
-backs and the loans on them; everything else is NOT_FOUND, and it writes nothing."""
+backs and the loans on them; everything else is NOT_FOUND, and it writes nothing but
+compensations (test_compensation.py)."""
 
 from __future__ import annotations
 
@@ -260,7 +261,8 @@ async def test_others_loans_and_the_work_queue_are_refused_to_a_guarantor(
     assert queue.code() == grpc.StatusCode.INVALID_ARGUMENT
 
 
-async def test_a_guarantor_writes_nothing(world: CreditWorld) -> None:
+async def test_a_guarantor_writes_nothing_but_compensations(world: CreditWorld) -> None:
+    """Its one write, CompensateLoan, is tested in test_compensation.py."""
     backed = await _backed(world, 1_000_000)
     bank, ent = backed.banks[0], backed.enterprises[0]
     app = await world.approved_application(bank, ent, backed.lines[0], 100_000)
