@@ -1,6 +1,8 @@
 """A guarantee company (融资担保公司) through the gateway: it reads its capacity, the
 lines it backs and the loans on them as the lender sees them, its own member record and
-/v1/me; it writes nothing, and everything else is 404 (or 403 on routes without an id)."""
+/v1/me; its one write is the compensation (代偿) of an overdue loan it backs
+(test_gateway_compensation.py), and everything else is 404 (or 403 on routes without
+an id)."""
 
 from __future__ import annotations
 
@@ -136,8 +138,11 @@ def test_a_guarantor_writes_nothing_without_an_id(world: World, path: str, body:
 
 
 def test_a_guarantor_writes_nothing_on_its_own_loan_or_capacity(world: World, loan: Loan) -> None:
+    """Except a compensation, which waits for the loan to fall overdue (409 until then)."""
     app = f"/v1/applications/{loan.application_id}"
     with world.client() as client:
+        early = post(client, f"{app}/compensations", world.guar_a.key, {"amount_fen": 1})
+        _assert_problem(early, 409, None)
         for path, body in [
             (f"{app}/disbursements", {"amount_fen": 1}),
             (f"{app}/repayments", {"amount_fen": 1}),

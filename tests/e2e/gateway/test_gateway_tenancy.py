@@ -156,6 +156,13 @@ MATRIX: dict[tuple[str, str], Row] = {
         {"amount_fen": 1},
         ("bank_a",),
     ),
+    # The guarantor of the loan's line compensates (app_a is bound to no line yet, so
+    # to guar_a too it is no loan of its own).
+    ("POST", "/v1/applications/{application_id}/compensations"): (
+        lambda w: {"application_id": w.app_a},
+        {"amount_fen": 1},
+        ("guar_a",),
+    ),
     ("GET", "/v1/webhooks/{webhook_id}"): (lambda w: {"webhook_id": w.hook_a}, None, ("bank_a",)),
     ("DELETE", "/v1/webhooks/{webhook_id}"): (
         lambda w: {"webhook_id": w.hook_a},

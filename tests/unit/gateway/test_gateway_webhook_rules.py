@@ -113,11 +113,17 @@ def test_backoff_doubles_up_to_the_cap() -> None:
 
 
 def test_a_guarantor_hears_of_the_loans_it_backs_moving_or_falling_overdue_only() -> None:
-    for kind in ("FundsDisbursed", "LoanRepaid", "LoanOverdue"):
+    for kind in ("FundsDisbursed", "LoanRepaid", "LoanOverdue", "LoanCompensated"):
         assert guarantor_to_notify(EventForRouting(kind, "b1", (), (), "g1")) == "g1"
     for kind in ("FinancingApplied", "FinancingApproved", "FinancingRejected", "FinancingClosed"):
         assert guarantor_to_notify(EventForRouting(kind, "b1", (), (), "g1")) == ""
     assert guarantor_to_notify(EventForRouting("FundsDisbursed", "b1", (), ())) == ""
+
+
+def test_a_compensation_reaches_the_lender_and_the_guarantor_that_paid() -> None:
+    event = EventForRouting("LoanCompensated", "b1", (), ("b1", "b2"), "g1")
+    assert banks_to_notify(event) == {"b1"}  # not the banks that lost the application
+    assert guarantor_to_notify(event) == "g1"
 
 
 def test_a_guarantor_s_copy_is_the_lender_s_without_its_correlation_id() -> None:

@@ -28,13 +28,17 @@ WEBHOOK_EVENT_TYPES = frozenset(
         "FundsDisbursed",
         "LoanRepaid",
         "LoanOverdue",
+        "LoanCompensated",
     }
 )
 
 
 # What a guarantee company hears of the loans on lines it backs: its exposure moves
-# (drawn, repaid) or is at risk (overdue). Never the decisions before the loan.
-GUARANTOR_EVENT_TYPES = frozenset({"FundsDisbursed", "LoanRepaid", "LoanOverdue"})
+# (drawn, repaid, compensated by itself) or is at risk (overdue). Never the decisions
+# before the loan.
+GUARANTOR_EVENT_TYPES = frozenset(
+    {"FundsDisbursed", "LoanRepaid", "LoanOverdue", "LoanCompensated"}
+)
 
 
 @dataclass(frozen=True)

@@ -219,6 +219,7 @@ async def call(request: Request, who: Principal, rpc: Any, message: Any) -> Any:
 Operator = Annotated[Principal, Security(ApiKeyAuth(PrincipalType.OPERATOR))]
 Bank = Annotated[Principal, Security(ApiKeyAuth(PrincipalType.BANK))]
 Enterprise = Annotated[Principal, Security(ApiKeyAuth(PrincipalType.ENTERPRISE))]
+Guarantor = Annotated[Principal, Security(ApiKeyAuth(PrincipalType.GUARANTOR))]
 # Who reads credit lines and loans: the credit service shows each only its own.
 CreditReader = Annotated[
     Principal,

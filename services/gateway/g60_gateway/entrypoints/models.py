@@ -102,7 +102,7 @@ class FinancingApplication(BaseModel):
     credit_line_id: str
     approved_fen: int
     disbursed_fen: int
-    repaid_fen: int
+    repaid_fen: int = Field(description="Principal repaid to the bank, compensations included")
     outstanding_fen: int
     version: int
     declined_bank_ids: list[str] = Field(
@@ -123,6 +123,11 @@ class FinancingApplication(BaseModel):
         description="The day after maturity, once principal was found outstanding then "
         "(逾期); kept after the loan is repaid",
     )
+    compensated_fen: int = Field(
+        default=0,
+        description="Of repaid_fen, what the guarantee company backing the line paid the "
+        "bank (代偿)",
+    )
 
 
 class ApplicationPage(BaseModel):
@@ -140,10 +145,10 @@ class FundsMovement(BaseModel):
 
 class MovementRecord(BaseModel):
     movement_id: str
-    kind: str = Field(description="DRAWDOWN or REPAYMENT")
+    kind: str = Field(description="DRAWDOWN, REPAYMENT or COMPENSATION (代偿, by the guarantor)")
     amount_fen: int
     guarantee_fen: int = Field(
-        description="Guarantor capacity consumed (drawdown) or released (repayment)"
+        description="Guarantor capacity consumed (drawdown) or released (repayment, compensation)"
     )
     credit_line_id: str
     occurred_at: str
@@ -160,9 +165,11 @@ class MovementPage(BaseModel):
 class HistoryEntry(BaseModel):
     entry_id: int
     action: str = Field(
-        description="APPLY, APPROVE, REJECT, WITHDRAW, DRAWDOWN, REPAY, CLOSE, OVERDUE"
+        description="APPLY, APPROVE, REJECT, WITHDRAW, DRAWDOWN, REPAY, COMPENSATE, CLOSE, OVERDUE"
     )
-    actor: str = Field(description='"enterprise:<id>" or "bank:<id>"')
+    actor: str = Field(
+        description='"enterprise:<id>", "bank:<id>", "guarantor:<id>" or "system:<name>"'
+    )
     occurred_at: str
     request_id: str = Field(description="The caller's own request id; empty on others' changes")
     application: FinancingApplication = Field(

@@ -1,7 +1,7 @@
 """Financing applications (融资申请): SMEs apply and withdraw; addressed banks approve,
 reject, disburse and record repayments; guarantee companies read the loans on the lines
-they back, as the lender sees them. The credit service enforces who may see which
-application; anything else is NOT_FOUND -> 404."""
+they back, as the lender sees them, and compensate (代偿) the overdue ones. The credit
+service enforces who may see which application; anything else is NOT_FOUND -> 404."""
 
 from __future__ import annotations
 
@@ -11,12 +11,14 @@ from fastapi import APIRouter, Path, Query, Request, Response
 from g60.credit.v1 import credit_pb2
 
 from g60_gateway.adapters.proto_json import to_json
+from g60_gateway.domain.principals import Principal
 from g60_gateway.entrypoints import bodies, models
 from g60_gateway.entrypoints.deps import (
     Bank,
     CreditReader,
     Enterprise,
     GatewayRoute,
+    Guarantor,
     IdemKey,
     call,
 )
@@ -161,7 +163,12 @@ async def close_application(
 
 
 async def _move(
-    rpc_name: str, app_id: str, body: bodies.MoveFundsBody, request: Request, who: Bank, key: str
+    rpc_name: str,
+    app_id: str,
+    body: bodies.MoveFundsBody,
+    request: Request,
+    who: Principal,
+    key: str,
 ) -> Response:
     async def produce() -> models.FundsMovement:
         message = credit_pb2.MoveFundsRequest(
@@ -187,6 +194,23 @@ async def record_repayment(
 ) -> Response:
     """Principal repaid; restores available credit on revolving lines only."""
     return await _move("RecordRepayment", application_id, body, request, who, key)
+
+
+@router.post(f"{APP}/compensations", status_code=201, response_model=models.FundsMovement)
+async def compensate_loan(
+    application_id: AppId,
+    body: bodies.MoveFundsBody,
+    request: Request,
+    who: Guarantor,
+    key: IdemKey,
+) -> Response:
+    """Compensation (代偿) by the guarantee company backing the loan's line: it pays the
+    bank part of an overdue loan, up to the guarantee the loan still holds. Principal
+    is repaid to the bank, as a repayment would be, and the guarantor's capacity is
+    released by the amount. 409 when the loan is not marked overdue, or the amount is
+    above its outstanding principal or the guarantee it still holds; 404 for a loan on
+    a line the caller does not back."""
+    return await _move("CompensateLoan", application_id, body, request, who, key)
 
 
 @router.get(f"{APP}/movements", response_model=models.MovementPage)
