@@ -117,9 +117,13 @@ async def _credit_events(bootstrap: str) -> list[tuple[str, str, Any]]:
     return found
 
 
+_LOAN_EVENTS = ("FundsDisbursed", "LoanRepaid", "LoanOverdue", "LoanCompensated")
+
+
 def _expected_for(bank_id: str, events: list[tuple[str, str, Any]]) -> set[str]:
     """Written out independently of the gateway's routing code: new applications naming
-    the bank, withdrawals of those, and money movements and overdue marks of its loans."""
+    the bank, withdrawals of those, and money movements (compensations included) and
+    overdue marks of its loans."""
     addressed = {
         p.application_id
         for _, t, p in events
@@ -130,7 +134,7 @@ def _expected_for(bank_id: str, events: list[tuple[str, str, Any]]) -> set[str]:
         for event_id, t, p in events
         if (t == "FinancingApplied" and p.application_id in addressed)
         or (t == "FinancingWithdrawn" and p.application_id in addressed)
-        or (t in ("FundsDisbursed", "LoanRepaid", "LoanOverdue") and p.parties.bank_id == bank_id)
+        or (t in _LOAN_EVENTS and p.parties.bank_id == bank_id)
     }
 
 

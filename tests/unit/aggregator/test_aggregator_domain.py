@@ -157,3 +157,38 @@ def test_loans_falling_overdue_count_in_the_month_they_were_marked() -> None:
     assert measures(alliance, "2026-01")["loans_overdue"] == 1
     assert measures(alliance, None)["loans_overdue"] == 2
     assert measures(alliance, None)["principal_overdue_fen"] == 1_401
+
+
+def test_a_compensation_is_principal_repaid_and_compensated() -> None:
+    """代偿: the guarantor repays the bank, so it counts in principal_repaid_fen and in
+    principal_compensated_fen; the outstanding balance falls by it like a repayment."""
+    from datetime import UTC, datetime
+
+    from g60.events.v1 import credit_events_pb2 as pb
+    from g60_aggregator.adapters.decoding import to_fact
+    from g60common.events import new_envelope
+
+    envelope = new_envelope(
+        pb.LoanCompensated(
+            credit_line_id="line-1", parties=pb.CreditParties(**BANKED), amount_fen=300,
+            guarantor_id="g1", balances=pb.CreditLineBalances(limit_fen=5_000, status="ACTIVE"),
+        ),
+        aggregate_type="CreditLine", aggregate_id="line-1", aggregate_version=4,
+        occurred_at=datetime(2026, 2, 5, tzinfo=UTC), correlation_id="",
+    )  # fmt: skip
+    compensated = to_fact(envelope)
+    assert compensated is not None and compensated.amount_fen == 300
+    fold = TotalsFold()
+    fold.apply(
+        "line-1", 1, _fact("CreditLineRegistered", 1, limit_fen=5_000, balances=_line(5_000))
+    )
+    fold.apply("line-1", 2, _fact("FundsDisbursed", 2, amount_fen=1_000, balances=_line(5_000)))
+    fold.apply("line-1", 3, _fact("LoanRepaid", 3, amount_fen=200, balances=_line(5_000)))
+    fold.apply("line-1", 4, compensated)
+    alliance = fold.sums()[ALLIANCE]
+    assert measures(alliance, None)["principal_repaid_fen"] == 500
+    assert measures(alliance, None)["principal_compensated_fen"] == 300
+    assert measures(alliance, "2026-01")["principal_compensated_fen"] == 0
+    assert (
+        totals_document(fold.sums(), None)["by"]["bank"]["b1"]["principal_compensated_fen"] == 300
+    )

@@ -64,8 +64,11 @@ SELECT
   (SELECT count(*) FROM credit_lines WHERE status = 'ACTIVE') AS active_credit_lines,
   (SELECT coalesce(sum(amount_fen), 0) FROM credit_movements WHERE kind = 'DRAWDOWN')
       AS financing_disbursed_fen,
-  (SELECT coalesce(sum(amount_fen), 0) FROM credit_movements WHERE kind = 'REPAYMENT')
-      AS principal_repaid_fen,
+  -- A compensation (代偿) is principal repaid to the bank, by the guarantor.
+  (SELECT coalesce(sum(amount_fen), 0) FROM credit_movements
+     WHERE kind IN ('REPAYMENT', 'COMPENSATION')) AS principal_repaid_fen,
+  (SELECT coalesce(sum(amount_fen), 0) FROM credit_movements WHERE kind = 'COMPENSATION')
+      AS principal_compensated_fen,
   (SELECT count(DISTINCT l.enterprise_id) FROM credit_movements m
      JOIN credit_lines l USING (credit_line_id) WHERE m.kind = 'DRAWDOWN')
       AS enterprises_served,

@@ -32,6 +32,7 @@ _PAYLOADS: dict[str, type[Message]] = {
         "LoanOverdue",
         "FundsDisbursed",
         "LoanRepaid",
+        "LoanCompensated",
     )
 }
 # Events on the FinancingApplication aggregate carry the *bound line's* balances
@@ -85,7 +86,7 @@ def _extras(envelope: envelope_pb2.EventEnvelope, payload: Any) -> dict[str, Any
             "first_disbursement": payload.first_disbursement,
             "to_first_disbursement_s": _to_first_disbursement_s(envelope, payload),
         }
-    if kind == "LoanRepaid":
+    if kind in ("LoanRepaid", "LoanCompensated"):
         return {"amount_fen": payload.amount_fen}
     if kind == "LoanOverdue":
         return {"amount_fen": payload.outstanding_fen}

@@ -17,6 +17,7 @@ from g60_aggregator.domain.totals import (
     APPS_REJECTED,
     APPS_SUBMITTED,
     APPS_WITHDRAWN,
+    COMPENSATED,
     CREDIT_GRANTED,
     CREDIT_LINES,
     DISBURSED,
@@ -54,7 +55,8 @@ class CreditFact:
     parties: Parties
     limit_fen: int = 0  # Registered: initial limit
     limit_delta_fen: int = 0  # Amended: new - previous limit
-    amount_fen: int = 0  # FundsDisbursed / LoanRepaid; LoanOverdue: outstanding when marked
+    # FundsDisbursed / LoanRepaid / LoanCompensated; LoanOverdue: outstanding when marked
+    amount_fen: int = 0
     balances: LineBalances | None = None  # line events only
     first_disbursement: bool = False
     to_first_disbursement_s: int | None = None  # set on a first disbursement
@@ -153,6 +155,10 @@ def _apply_flows(new: AggregateState, fact: CreditFact) -> None:
                 new.add(f"{TTFD_PREFIX}{bucket_s}", fact.month, 1)
         case "LoanRepaid":
             new.add(REPAID, fact.month, fact.amount_fen)
+        case "LoanCompensated":
+            # Principal repaid to the bank, by the guarantee company (代偿).
+            new.add(REPAID, fact.month, fact.amount_fen)
+            new.add(COMPENSATED, fact.month, fact.amount_fen)
         case "FinancingApplied":
             new.add(APPS_SUBMITTED, fact.month, 1)
         case "FinancingApproved":

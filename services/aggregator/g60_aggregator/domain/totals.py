@@ -27,6 +27,9 @@ APPS_WITHDRAWN = "applications_withdrawn"
 # Loans that fell overdue (逾期) in the month, and the principal outstanding when marked.
 LOANS_OVERDUE = "loans_overdue"
 OVERDUE_PRINCIPAL = "principal_overdue_fen"
+# Principal the guarantee companies paid the banks for overdue loans (代偿额); it is
+# counted in REPAID too, being principal repaid to the bank.
+COMPENSATED = "principal_compensated_fen"
 ENTERPRISES_SERVED = "enterprises_served"
 # Distinct enterprises with a credit line or an application (served by the same re-keyed
 # stream as ENTERPRISES_SERVED): how many enterprises a cell's figures come from.
@@ -34,7 +37,14 @@ ENTERPRISES_ACTIVE = "enterprises_with_activity"
 # Time to first disbursement is a histogram: measure "ttfd_s:<seconds>" counts events.
 TTFD_PREFIX = "ttfd_s:"
 
-MONEY_MEASURES = (CREDIT_GRANTED, DISBURSED, REPAID, ACTIVE_LIMIT, OVERDUE_PRINCIPAL)
+MONEY_MEASURES = (
+    CREDIT_GRANTED,
+    DISBURSED,
+    REPAID,
+    ACTIVE_LIMIT,
+    OVERDUE_PRINCIPAL,
+    COMPENSATED,
+)
 COUNT_MEASURES = (
     CREDIT_LINES,
     ACTIVE_LINES,
