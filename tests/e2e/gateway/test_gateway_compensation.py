@@ -64,7 +64,7 @@ def test_the_guarantor_compensates_an_overdue_loan_and_lender_and_guarantor_hear
             post(client, f"{path}/compensations", guarantor.key, {"amount_fen": "300000"}, key)
         )
         again = ok(
-            post(client, f"{path}/compensations", guarantor.key, {"amount_fen": 300_000}, key)
+            post(client, f"{path}/compensations", guarantor.key, {"amount_fen": "300000"}, key)
         )
         assert again == done
         conflict = post(client, f"{path}/compensations", guarantor.key, {"amount_fen": 2}, key)

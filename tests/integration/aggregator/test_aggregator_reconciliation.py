@@ -9,6 +9,7 @@ import random
 import subprocess
 import sys
 import time
+import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -16,7 +17,7 @@ import asyncpg
 import grpc
 import httpx
 import pytest
-from g60.credit.v1 import credit_pb2_grpc
+from g60.credit.v1 import credit_pb2, credit_pb2_grpc
 from g60.members.v1 import members_pb2_grpc
 from g60_credit.adapters.unit_of_work import PgCreditUnitOfWork
 from g60_credit.domain.calendar import SHANGHAI
@@ -81,12 +82,104 @@ async def _some_loans_fall_overdue(credit_dsn: str, count: int) -> int:
         await pool.close()
 
 
+def _as(kind: str, who: str) -> tuple[tuple[str, str], ...]:
+    return (("x-g60-caller-type", kind), ("x-g60-caller-id", who))
+
+
+async def _guaranteed_loan(
+    credit: credit_pb2_grpc.CreditServiceStub, guarantor: str, bank: str, enterprise: str
+) -> str:
+    """A half-guaranteed line, and 1,000,000 fen drawn on it (500,000 guaranteed)."""
+    today = datetime.now(UTC).astimezone(SHANGHAI).date()
+    line = await credit.RegisterCreditLine(
+        credit_pb2.RegisterCreditLineRequest(
+            request_id=str(uuid.uuid4()), enterprise_id=enterprise, product="GUARANTEE_BACKED",
+            currency="CNY", limit_fen=10_000_000, revolving=True,
+            valid_from=(today - timedelta(days=30)).isoformat(),
+            valid_to=(today + timedelta(days=365)).isoformat(),
+            guarantor_id=guarantor, cover_ratio_bp=5_000,
+        ),
+        metadata=_as("bank", bank), timeout=30,
+    )  # fmt: skip
+    app = await credit.ApplyForFinancing(
+        credit_pb2.ApplyForFinancingRequest(
+            request_id=str(uuid.uuid4()), bank_id=bank, currency="CNY",
+            amount_fen=1_000_000, term_months=12, purpose="guaranteed",
+        ),
+        metadata=_as("enterprise", enterprise), timeout=30,
+    )  # fmt: skip
+    for rpc, message in [
+        (credit.ApproveFinancing, credit_pb2.ApproveFinancingRequest(
+            request_id=str(uuid.uuid4()), application_id=app.application_id,
+            credit_line_id=line.credit_line_id)),
+        (credit.Drawdown, credit_pb2.MoveFundsRequest(
+            request_id=str(uuid.uuid4()), application_id=app.application_id,
+            amount_fen=1_000_000)),
+    ]:  # fmt: skip
+        await rpc(message, metadata=_as("bank", bank), timeout=30)
+    return str(app.application_id)
+
+
+async def _some_guaranteed_loans_compensated(
+    platform: Any, workload: CreditWorkload, count: int
+) -> tuple[int, int]:
+    """`count` guaranteed loans fall overdue (backdated, then marked as the sweeper
+    does) and each one's guarantor compensates (代偿) part of it, the first one all the
+    guarantee it holds. Returns (loans marked, fen compensated)."""
+    pool = await asyncpg.create_pool(platform.env["G60_CREDIT_PG_DSN"], min_size=1, max_size=2)
+    channel = grpc.aio.insecure_channel(platform.credit_target)
+    try:
+        credit = credit_pb2_grpc.CreditServiceStub(channel)
+        guarantor = workload.guarantors[0]
+        await credit.SetGuarantorCapacity(
+            credit_pb2.SetGuarantorCapacityRequest(
+                request_id=str(uuid.uuid4()), guarantor_id=guarantor, capacity_fen=10**12
+            ),
+            metadata=_as("operator", "ops-1"),
+            timeout=30,
+        )
+        app_ids = [
+            await _guaranteed_loan(
+                credit, guarantor, workload.banks[2 * i], workload.enterprises[4 * i]
+            )
+            for i in range(count)
+        ]
+        today = datetime.now(UTC).astimezone(SHANGHAI).date()
+        await pool.execute(
+            "UPDATE financing_applications SET maturity_date = $1 "
+            "WHERE application_id = ANY($2::uuid[])",
+            today - timedelta(days=1),
+            app_ids,
+        )
+        uow = PgCreditUnitOfWork(pool, lambda: datetime.now(UTC), 10.0)
+        marked = await mark_overdue_loans(uow, today, 500)
+        compensated_fen = 0
+        for i, app_id in enumerate(app_ids):
+            amount_fen = 500_000 if i == 0 else 100_000 + i
+            await credit.CompensateLoan(
+                credit_pb2.MoveFundsRequest(
+                    request_id=str(uuid.uuid4()), application_id=app_id, amount_fen=amount_fen
+                ),
+                metadata=_as("guarantor", guarantor),
+                timeout=30,
+            )
+            compensated_fen += amount_fen
+        return marked, compensated_fen
+    finally:
+        await channel.close()
+        await pool.close()
+
+
 def test_randomized_workload_has_zero_drift(fresh_platform: RunningPlatform) -> None:  # noqa: F811
     platform = fresh_platform.platform
     workload = asyncio.run(_drive(platform))
     assert workload.attempted >= COMMANDS
     overdue = asyncio.run(_some_loans_fall_overdue(platform.env["G60_CREDIT_PG_DSN"], 7))
     assert overdue == 7
+    guaranteed, compensated_fen = asyncio.run(
+        _some_guaranteed_loans_compensated(platform, workload, 5)
+    )
+    assert guaranteed == 5 and compensated_fen > 0
     report = _reconcile_until_exact(platform.aggregator_url)
     print(f"commands {workload.attempted} refused {workload.refused} events {report['events']}")
     assert report["events"] >= COMMANDS // 2, report["events"]
@@ -94,7 +187,8 @@ def test_randomized_workload_has_zero_drift(fresh_platform: RunningPlatform) -> 
     assert len([c for c, v in totals["by"]["enterprise_city"].items() if v["credit_lines"]]) == 9
     assert totals["alliance"]["financing_disbursed_fen"] > 0
     assert totals["alliance"]["principal_repaid_fen"] > 0
-    assert totals["alliance"]["loans_overdue"] == overdue
+    assert totals["alliance"]["loans_overdue"] == overdue + guaranteed
+    assert totals["alliance"]["principal_compensated_fen"] == compensated_fen
     assert totals["alliance"]["principal_overdue_fen"] > 0
     metrics = httpx.get(f"{platform.aggregator_url}/metrics", timeout=10).text
     assert (
