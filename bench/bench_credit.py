@@ -288,6 +288,7 @@ class SqlPath:
                 app["first_drawn_on"] or date.today(),
                 app["maturity_date"] or date.today() + timedelta(days=365),
                 app["overdue_since"],
+                app["compensated_fen"],
             )
             await conn.executemany(
                 INSERT_AUDIT_SQL,

@@ -13,6 +13,8 @@ from g60_credit.service_layer import financing_handlers, guarantor_handlers, mon
 from g60_credit.service_layer.commands import CompensateLoan, MoveFunds, SetGuarantorCapacity
 from g60_credit.service_layer.compensation_handlers import compensate_loan
 from g60common.idempotency import IdempotencyConflict
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tests.unit.credit.credit_fakes import FakeUnitOfWork
 from tests.unit.credit.test_credit_handlers import BANK, ENT, GUARANTOR, _approved, _world
@@ -164,3 +166,42 @@ async def test_no_one_but_the_line_s_guarantor_compensates_and_refusals_write_no
         assert "amount_fen" in raised.value.violations
     assert (uow.commits, len(uow.events)) == (commits, published)
     assert not any(caller.startswith("guarantor:") for caller, _ in uow.requests)
+
+
+@given(
+    cover_bp=st.integers(1, 10_000),
+    drawn_fen=st.integers(1, 10**9),
+    steps=st.lists(st.tuples(st.booleans(), st.integers(1, 10**9)), max_size=30),
+)
+def test_repayments_and_compensations_keep_the_loan_s_sums_exact(
+    cover_bp: int, drawn_fen: int, steps: list[tuple[bool, int]]
+) -> None:
+    """Any mix of the lender's repayments and the guarantor's compensations, refused or
+    not: repaid within disbursed, compensated within repaid, the guarantee held never
+    below 0 and equal to what was consumed less what was released."""
+    line = _line("bank-a", guarantor_id="g1", cover_ratio_bp=cover_bp)
+    line.limit_fen = 10**10
+    app = _app()
+    app.approve("bank-a", line, min(drawn_fen, app.amount_fen), TODAY)
+    drawn_fen = app.approved_fen
+    consumed_fen = line.guarantee_share_fen(drawn_fen)
+    app.record_drawdown(drawn_fen, consumed_fen, date(2026, 6, 1))
+    app.mark_overdue(date(2027, 6, 2))
+    released_fen = compensated_fen = 0
+    for by_guarantor, amount_fen in steps:
+        try:
+            if by_guarantor:
+                released_fen += app.record_compensation(amount_fen)
+                compensated_fen += amount_fen
+            else:
+                released_fen += app.record_repayment(
+                    amount_fen, line.guarantee_share_fen(amount_fen)
+                )
+        except errors.CreditPreconditionFailed:
+            continue
+        assert 0 <= app.compensated_fen <= app.repaid_fen <= app.disbursed_fen
+        assert app.guarantee_fen == consumed_fen - released_fen >= 0
+    assert app.compensated_fen == compensated_fen
+    assert (app.outstanding_fen == 0) == (app.status is ApplicationStatus.REPAID)
+    if app.outstanding_fen == 0:
+        assert app.guarantee_fen == 0
