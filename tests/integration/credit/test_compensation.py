@@ -28,6 +28,7 @@ from tests.integration.credit.helpers import (
     TODAY,
     CreditWorld,
     Metadata,
+    apply_request,
     as_bank,
     as_enterprise,
     as_guarantor,
@@ -220,6 +221,55 @@ async def _reads_the_compensation(
     )
     assert history.entries[-1].action == "COMPENSATE"
     assert history.entries[-1].application.compensated_fen == 30_000
+
+
+async def test_a_bank_that_lost_the_application_sees_nothing_of_the_compensation(
+    world: CreditWorld, db: asyncpg.Pool
+) -> None:
+    city = "341800"  # few other tests' banks: the matchmaking reaches both of ours
+    guarantor = await world.member(institution_type="GUARANTEE", city=city)
+    winner, loser = await world.member(city=city), await world.member(city=city)
+    ent = await world.enterprise(city=city)
+    await world.set_capacity(guarantor, 1_000_000)
+    line = await world.line(winner, ent, guarantor_id=guarantor, cover_ratio_bp=HALF_BP)
+    await world.line(loser, ent)  # the credit service now knows the losing bank too
+    app = await world.credit.ApplyForFinancing(
+        apply_request("", 100_000), metadata=as_enterprise(ent), timeout=DEADLINE_S
+    )
+    assert {winner, loser} <= set(app.target_bank_ids)
+    await world.credit.ApproveFinancing(
+        credit_pb2.ApproveFinancingRequest(
+            request_id=rid(), application_id=app.application_id, credit_line_id=line.credit_line_id
+        ),
+        metadata=as_bank(winner),
+        timeout=DEADLINE_S,
+    )
+    await world.draw(winner, app.application_id, 100_000)
+    await db.execute(
+        "UPDATE financing_applications SET maturity_date = $2 WHERE application_id = $1",
+        app.application_id,
+        TODAY - timedelta(days=1),
+    )
+    while await mark_overdue_loans(PgCreditUnitOfWork(db, _now, 10.0), TODAY, 50):
+        pass
+    await _compensate(world, as_guarantor(guarantor), app.application_id, 10_000)
+    request = credit_pb2.GetFinancingApplicationRequest(application_id=app.application_id)
+    seen = await world.credit.GetFinancingApplication(
+        request, metadata=as_bank(loser), timeout=DEADLINE_S
+    )
+    assert (seen.status, seen.repaid_fen, seen.compensated_fen) == ("APPROVED", 0, 0)
+    moves = await world.credit.ListFundsMovements(
+        credit_pb2.ListFundsMovementsRequest(application_id=app.application_id),
+        metadata=as_bank(loser),
+        timeout=DEADLINE_S,
+    )
+    assert list(moves.movements) == []
+    history = await world.credit.ListApplicationHistory(
+        credit_pb2.ListApplicationHistoryRequest(application_id=app.application_id),
+        metadata=as_bank(loser),
+        timeout=DEADLINE_S,
+    )
+    assert [e.action for e in history.entries] == ["APPLY", "APPROVE"]
 
 
 async def test_a_compensation_that_clears_the_loan_ends_it_as_a_repayment_would(
