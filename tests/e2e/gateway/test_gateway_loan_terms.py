@@ -124,6 +124,13 @@ def test_a_late_loan_is_announced_to_its_lender_and_listed_for_the_parties(
 
         ok(post(client, f"/v1/applications/{app_id}/repayments", bank.key, {"amount_fen": 800_000}))
         assert app_id not in _overdue(client, bank.key)
+        # Past maturity, no new tranche: a 409 whose code names the rule.
+        refused = post(
+            client, f"/v1/applications/{app_id}/disbursements", bank.key, {"amount_fen": 1}
+        )
+        assert refused.status_code == 409
+        assert refused.headers["content-type"] == "application/problem+json"
+        assert refused.json()["code"] == "LoanMatured"
     _the_guarantor_heard_what_the_lender_did(receiver, app_id)
 
 

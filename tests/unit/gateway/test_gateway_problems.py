@@ -5,7 +5,12 @@ from __future__ import annotations
 import grpc
 import httpx
 import pytest
-from g60_gateway.entrypoints.problems import _body_field, problem_from_grpc, problem_from_http
+from g60_gateway.entrypoints.problems import (
+    _body_field,
+    problem_body,
+    problem_from_grpc,
+    problem_from_http,
+)
 from g60common.correlation import set_correlation_id
 from g60common.grpc_errors import error_info_status
 from google.rpc import code_pb2
@@ -96,3 +101,17 @@ def test_a_stale_version_is_409_naming_expected_version() -> None:
     assert problem.status == 409
     assert [e["field"] for e in problem.errors] == ["expected_version"]
     assert "re-read and retry" in problem.errors[0]["detail"]
+
+
+def test_a_broken_rule_is_named_in_code_for_clients_to_branch_on() -> None:
+    details = "the loan matured on 2027-05-31"
+    status = error_info_status(code_pb2.FAILED_PRECONDITION, details, "LoanMatured")
+    error = grpc.aio.AioRpcError(
+        grpc.StatusCode.FAILED_PRECONDITION,
+        grpc.aio.Metadata(),
+        grpc.aio.Metadata(*status.trailing_metadata),
+        details=details,
+    )
+    body = problem_body(problem_from_grpc(error))
+    assert (body["status"], body["code"], body["detail"]) == (409, "LoanMatured", details)
+    assert "code" not in problem_body(problem_from_grpc(_rpc_error(grpc.StatusCode.NOT_FOUND, "")))

@@ -55,6 +55,7 @@ class Problem(Exception):
         detail: str = "",
         errors: list[dict[str, str]] | None = None,
         retry_after_s: int | None = None,
+        code: str = "",
     ) -> None:
         super().__init__(detail or title)
         self.status = status
@@ -62,6 +63,9 @@ class Problem(Exception):
         self.detail = detail
         self.errors = errors or []
         self.retry_after_s = retry_after_s
+        # The rule the request broke, for clients to branch on (the credit and members
+        # services' ErrorInfo.reason, e.g. CreditLimitExceeded); "" when there is none.
+        self.code = code
 
 
 def field_problem(field: str, detail: str, status: int = 422) -> Problem:
@@ -81,6 +85,8 @@ def problem_body(problem: Problem, instance: str = "") -> dict[str, Any]:
         body["instance"] = instance
     if problem.errors:
         body["errors"] = problem.errors
+    if problem.code:
+        body["code"] = problem.code
     return body
 
 
@@ -133,13 +139,14 @@ def problem_from_grpc(error: grpc.aio.AioRpcError) -> Problem:
             "Invalid request",
             error.details() or "",
             [{"field": field, "detail": error.details() or ""}],
+            code=reason,
         )
     errors = [{"field": _body_field(f), "detail": d} for f, d in violations.items()]
     title = "Invalid request" if errors else title
     if "request_id" in violations:
         # The same Idempotency-Key with a different body.
         errors = [{"field": "Idempotency-Key", "detail": violations["request_id"]}]
-    return Problem(status, title, error.details() or "", errors)
+    return Problem(status, title, error.details() or "", errors, code=reason)
 
 
 # Update RPCs nest the new values in a message; the JSON body has them at top level.
@@ -261,6 +268,11 @@ _PROBLEM_SCHEMA: dict[str, Any] = {
         "status": {"type": "integer"},
         "detail": {"type": "string"},
         "instance": {"type": "string"},
+        "code": {
+            "type": "string",
+            "description": "The rule the request broke, for clients to branch on, e.g. "
+            "CreditLimitExceeded, LoanMatured, ApplicationNotPending (a 409's reason)",
+        },
         "errors": {
             "type": "array",
             "items": {
