@@ -289,6 +289,7 @@ class SqlPath:
                 app["maturity_date"] or date.today() + timedelta(days=365),
                 app["overdue_since"],
                 app["compensated_fen"],
+                app["approved_on"],
             )
             await conn.executemany(
                 INSERT_AUDIT_SQL,

@@ -68,6 +68,7 @@ def main() -> None:
                 settings.expiry_sweep_interval_s,
                 settings.expiry_batch_size,
                 stop,
+                approval_valid_days=settings.approval_valid_days,
             ),
         ],
     )

@@ -32,6 +32,9 @@ class CreditSettings:
     # expires per transaction.
     expiry_sweep_interval_s: float = 60.0
     expiry_batch_size: int = 200
+    # Days an approval stays drawable with nothing drawn (审批有效期); the sweeper then
+    # closes it.
+    approval_valid_days: int = 90
     # "in-process": the service publishes its own outbox. "separate": it only appends,
     # and `python -m g60_credit.outbox_relay` (its own process) publishes.
     outbox_relay: str = "in-process"
@@ -51,6 +54,7 @@ class CreditSettings:
             idempotency=IdempotencySettings.from_env(env, "G60_CREDIT"),
             expiry_sweep_interval_s=env_float(env, "G60_CREDIT_EXPIRY_SWEEP_S", 60.0),
             expiry_batch_size=env_int(env, "G60_CREDIT_EXPIRY_BATCH", 200),
+            approval_valid_days=_positive(env, "G60_CREDIT_APPROVAL_VALID_DAYS", 90),
             outbox_relay=_relay_mode(env_str(env, "G60_CREDIT_OUTBOX_RELAY", "in-process")),
             relay_metrics_port=env_int(env, "G60_CREDIT_RELAY_METRICS_PORT", 9112),
             relay_batch_interval_s=env_float(env, "G60_CREDIT_OUTBOX_BATCH_INTERVAL_S", 0.25),
@@ -66,6 +70,13 @@ class CreditSettings:
 
 
 RELAY_MODES = ("in-process", "separate")
+
+
+def _positive(env: Mapping[str, str], name: str, default: int) -> int:
+    value = env_int(env, name, default)
+    if value <= 0:
+        raise ConfigError(f"{name} must be greater than 0, got {value}")
+    return value
 
 
 def _relay_mode(value: str) -> str:

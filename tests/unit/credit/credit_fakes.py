@@ -113,6 +113,13 @@ class FakeApplications:
         due = [x for x in apps if x.overdue_since is None and x.is_overdue(today)]
         return due[:limit]
 
+    async def due_to_lapse(
+        self, today: date, valid_days: int, limit: int
+    ) -> list[FinancingApplication]:
+        keys = sorted({*self.s.rows, *self.s.staged})
+        apps = [x for x in map(self.s.read, keys) if isinstance(x, FinancingApplication)]
+        return [x for x in apps if x.has_lapsed(today, valid_days)][:limit]
+
     async def list(self, query: ApplicationQuery, today: date) -> list[FinancingApplication]:
         return []
 

@@ -30,6 +30,7 @@ async def test_a_failed_round_is_counted_and_the_next_round_runs() -> None:
             interval_s=0.01,
             batch_size=10,
             stop=stop,
+            approval_valid_days=90,
         ),
         timeout=5,
     )

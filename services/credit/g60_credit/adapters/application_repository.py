@@ -17,7 +17,7 @@ SELECT_APPLICATION_SQL = "SELECT * FROM financing_applications WHERE application
 UPDATE_APPLICATION_SQL = """UPDATE financing_applications SET declined_bank_ids = $3::uuid[],
        status = $4, bank_id = $5, credit_line_id = $6, approved_fen = $7, disbursed_fen = $8,
        repaid_fen = $9, guarantee_fen = $10, version = $11, first_drawn_on = $12,
-       maturity_date = $13, overdue_since = $14, compensated_fen = $15
+       maturity_date = $13, overdue_since = $14, compensated_fen = $15, approved_on = $16
    WHERE application_id = $1 AND version = $2 RETURNING true"""
 INSERT_MOVEMENT_SQL = """INSERT INTO credit_movements (movement_id, kind, credit_line_id,
        application_id, amount_fen, guarantee_fen, line_version) VALUES ($1,$2,$3,$4,$5,$6,$7)"""
@@ -109,6 +109,24 @@ class PgApplicationRepository:
         )
         return [application_from_row(r) for r in rows]
 
+    async def due_to_lapse(
+        self, today: date, valid_days: int, limit: int
+    ) -> list[FinancingApplication]:
+        """Approvals undrawn past their validity (FinancingApplication.has_lapsed); rows
+        a running command holds (a drawdown) are skipped: if it draws, the application
+        is no longer undrawn; if not, the next round takes it."""
+        rows = await self._conn.fetch(
+            """SELECT * FROM financing_applications
+               WHERE status = 'APPROVED' AND disbursed_fen = 0
+                 AND approved_on < $1::date - $2::integer
+               ORDER BY approved_on, application_id LIMIT $3
+               FOR UPDATE SKIP LOCKED""",
+            today,
+            valid_days,
+            limit,
+        )
+        return [application_from_row(r) for r in rows]
+
     async def list(self, query: ApplicationQuery, today: date) -> list[FinancingApplication]:
         # A bank filters by the status it is shown: another bank's loan stays APPROVED
         # to it (FinancingApplication.as_seen_by_bank).
@@ -153,6 +171,7 @@ class PgApplicationRepository:
             app.maturity_date,
             app.overdue_since,
             app.compensated_fen,
+            app.approved_on,
         )
         if not done:
             raise ConcurrentUpdate(f"application {app.application_id} changed concurrently")
@@ -200,6 +219,7 @@ def application_from_row(row: asyncpg.Record) -> FinancingApplication:
         first_drawn_on=row["first_drawn_on"],
         maturity_date=row["maturity_date"],
         overdue_since=row["overdue_since"],
+        approved_on=row["approved_on"],
         version=row["version"],
     )
 

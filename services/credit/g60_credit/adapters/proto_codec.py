@@ -58,6 +58,7 @@ def application_to_proto(app: FinancingApplication) -> credit_pb2.FinancingAppli
         first_drawn_on=iso_date(app.first_drawn_on),
         maturity_date=iso_date(app.maturity_date),
         overdue_since=iso_date(app.overdue_since),
+        approved_on=iso_date(app.approved_on),
     )
 
 

@@ -179,3 +179,22 @@ CREATE TABLE IF NOT EXISTS credit_audit (
 );
 CREATE INDEX IF NOT EXISTS credit_audit_by_aggregate
     ON credit_audit (aggregate_type, aggregate_id, audit_id);
+
+-- The approval's Asia/Shanghai date: an approval undrawn for G60_CREDIT_APPROVAL_VALID_DAYS
+-- lapses (the sweeper closes it). Approvals made before the column get the date of
+-- their APPROVE audit row.
+ALTER TABLE financing_applications ADD COLUMN IF NOT EXISTS approved_on DATE;
+UPDATE financing_applications a
+   SET approved_on = (au.occurred_at AT TIME ZONE 'Asia/Shanghai')::date
+  FROM credit_audit au
+ WHERE a.approved_on IS NULL AND a.bank_id IS NOT NULL
+   AND au.aggregate_type = 'FinancingApplication' AND au.action = 'APPROVE'
+   AND au.aggregate_id = a.application_id;
+-- The sweeper's worklist: approvals nothing was drawn on (an APPROVED application has
+-- disbursed_fen = 0: the first drawdown makes it DISBURSED). Only approved_on, set once
+-- by the approval, and status are indexed: disbursed_fen in the predicate would make
+-- every drawdown a non-HOT update; only the first one changes status.
+CREATE INDEX IF NOT EXISTS financing_applications_lapse_watch
+    ON financing_applications (approved_on)
+    WHERE status = 'APPROVED';
+

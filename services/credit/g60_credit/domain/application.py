@@ -5,6 +5,8 @@ or more tranches) -> REPAID; APPROVED or fully repaid DISBURSED -> CLOSED.
 The loan's term runs from its first drawdown (`first_drawn_on`) to `maturity_date`,
 `term_months` later; principal still outstanding after maturity makes it overdue
 (逾期), which the sweeper marks once (`mark_overdue`, a lifecycle event).
+An approval is valid for a limited number of days (审批有效期) from `approved_on`: one
+still undrawn after that lapses, closed by the sweeper (`lapse`, a close).
 Approval binds the application to one credit line of the approving bank and does
 not reserve credit (see docs/credit.md): credit is consumed by drawdowns only.
 The version counts lifecycle events on this aggregate; money movements are
@@ -34,7 +36,8 @@ class ApplicationStatus(StrEnum):
 
 _DRAWABLE = (ApplicationStatus.APPROVED, ApplicationStatus.DISBURSED)
 # The changes of a loan under way, which only the lender and the enterprise follow.
-_LENDER_ONLY_ACTIONS = frozenset({"DRAWDOWN", "REPAY", "COMPENSATE", "CLOSE", "OVERDUE"})
+# A lapse is the system's close of an undrawn approval: the lender's, like a close.
+_LENDER_ONLY_ACTIONS = frozenset({"DRAWDOWN", "REPAY", "COMPENSATE", "CLOSE", "LAPSE", "OVERDUE"})
 
 
 @dataclass
@@ -64,6 +67,8 @@ class FinancingApplication:
     maturity_date: date | None = None
     # The first day principal was outstanding past maturity, once the sweeper saw it.
     overdue_since: date | None = None
+    # Shanghai business date of the approval; the approval lapses `valid_days` after it.
+    approved_on: date | None = None
     version: int = 1
 
     def __post_init__(self) -> None:
@@ -81,6 +86,7 @@ class FinancingApplication:
         assert self.guarantee_fen >= 0 and self.version >= 1
         assert (self.first_drawn_on is None) == (self.maturity_date is None)
         assert self.overdue_since is None or self.maturity_date is not None
+        assert self.approved_on is None or self.bank_id
 
     def is_visible_to_bank(self, bank_id: str) -> bool:
         return bank_id in self.target_bank_ids
@@ -91,7 +97,8 @@ class FinancingApplication:
         enterprise down): it sees itself among the targets and its own decline only;
         `city_wide` still says whether others were asked. A bank that lost sees a won
         application as its approval told it (every addressed bank gets
-        FinancingApproved): APPROVED, by whom, for how much, at the approval's version.
+        FinancingApproved): APPROVED, by whom, for how much, on which day (`approved_on`),
+        at the approval's version.
         How the loan is then drawn, repaid or closed is between the lender and the
         enterprise. The repository's status filter applies the same rule.
 
@@ -138,8 +145,9 @@ class FinancingApplication:
         return version - sum(1 for b in self.declined_bank_ids if b != bank_id)
 
     def _approval_version(self) -> int:
-        """The version the approval gave: after it, closing and falling overdue are the
-        only lifecycle events (money movements are versioned on the line)."""
+        """The version the approval gave: after it, closing (by the bank, or a lapse)
+        and falling overdue are the only lifecycle events (money movements are
+        versioned on the line)."""
         assert self.bank_id, "only an approved application has an approval version"
         closed = self.status is ApplicationStatus.CLOSED
         return self.version - int(closed) - int(self.overdue_since is not None)
@@ -171,6 +179,7 @@ class FinancingApplication:
             line.credit_line_id,
             approved_fen,
         )
+        self.approved_on = today
         self._changed()
 
     def reject(self, bank_id: str) -> bool:
@@ -202,6 +211,23 @@ class FinancingApplication:
             )
         self.status = ApplicationStatus.CLOSED
         self._changed()
+
+    def has_lapsed(self, today: date, valid_days: int) -> bool:
+        """Approved, nothing drawn, and more than `valid_days` days since the approval:
+        on day approved_on + valid_days the approval is still drawable."""
+        return (
+            self.status is ApplicationStatus.APPROVED
+            and self.disbursed_fen == 0
+            and self.approved_on is not None
+            and self.approved_on + timedelta(days=valid_days) < today
+        )
+
+    def lapse(self, today: date, valid_days: int) -> None:
+        """The system closes an approval left undrawn past its validity (审批有效期).
+        Once: a closed application no longer lapses. A drawdown that got the row first
+        made it DISBURSED, and then it never lapses."""
+        assert self.has_lapsed(today, valid_days), "only a lapsed approval closes this way"
+        self.close()
 
     def record_drawdown(self, amount_fen: int, guarantee_fen: int, today: date) -> None:
         """Money movement: no version bump (the line's version orders it). The first

@@ -10,7 +10,7 @@ from g60_credit.domain.calendar import iso_date
 from g60_credit.domain.guarantee import GuarantorCapacity
 from g60_credit.domain.model import CreditLine, CreditLineStatus, Product
 
-_LOAN_DATES = ("first_drawn_on", "maturity_date", "overdue_since")
+_LOAN_DATES = ("first_drawn_on", "maturity_date", "overdue_since", "approved_on")
 
 
 def line_snapshot(line: CreditLine) -> dict[str, Any]:
@@ -48,7 +48,7 @@ def application_snapshot(app: FinancingApplication) -> dict[str, Any]:
 
 
 def application_from_snapshot(data: dict[str, Any]) -> FinancingApplication:
-    # Snapshots stored before loans had terms have none of these keys.
+    # Snapshots stored before loans had terms (or approvals a date) lack these keys.
     loan_dates = {name: _date_or_none(data.get(name)) for name in _LOAN_DATES}
     return FinancingApplication(
         **{

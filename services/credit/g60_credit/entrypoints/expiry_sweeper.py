@@ -1,9 +1,11 @@
-"""Background task: expires credit lines whose validity window has ended, and marks
-loans with principal outstanding past maturity as overdue (逾期).
+"""Background task: expires credit lines whose validity window has ended, marks loans
+with principal outstanding past maturity as overdue (逾期), and closes approvals left
+undrawn past their validity (审批有效期).
 
 Runs in every replica; FOR UPDATE SKIP LOCKED lets replicas share the work without
-expiring a line or marking a loan twice. Each expiry is a CreditLineExpired event on
-the outbox, each late loan a LoanOverdue.
+expiring a line, marking a loan or closing an approval twice. Each expiry is a
+CreditLineExpired event on the outbox, each late loan a LoanOverdue, each lapse a
+FinancingClosed.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from datetime import datetime
 from prometheus_client import Counter
 
 from g60_credit.domain.calendar import business_date
+from g60_credit.service_layer.approval_lapse import lapse_undrawn_approvals
 from g60_credit.service_layer.financing_handlers import mark_overdue_loans
 from g60_credit.service_layer.line_handlers import expire_due_lines
 from g60_credit.service_layer.unit_of_work import CreditUnitOfWork
@@ -23,6 +26,9 @@ from g60_credit.service_layer.unit_of_work import CreditUnitOfWork
 log = logging.getLogger(__name__)
 LINES_EXPIRED = Counter("g60_credit_lines_expired", "Credit lines expired by the sweeper")
 LOANS_OVERDUE = Counter("g60_credit_loans_overdue", "Loans marked overdue by the sweeper")
+APPROVALS_LAPSED = Counter(
+    "g60_credit_approvals_lapsed", "Undrawn approvals closed by the sweeper once they lapsed"
+)
 SWEEP_FAILURES = Counter(
     "g60_credit_sweep_failures", "Sweeper rounds that failed (retried the next round)"
 )
@@ -35,10 +41,12 @@ async def run_expiry_sweeper(
     interval_s: float,
     batch_size: int,
     stop: asyncio.Event,
+    *,
+    approval_valid_days: int,
 ) -> None:
     while not stop.is_set():
         try:
-            await sweep_once(uow_factory, clock, batch_size)
+            await sweep_once(uow_factory, clock, batch_size, approval_valid_days)
         except Exception:  # a failed round is retried next round; the task must live on
             SWEEP_FAILURES.inc()
             log.exception("expiry sweep failed")
@@ -49,9 +57,12 @@ async def run_expiry_sweeper(
 
 
 async def sweep_once(
-    uow_factory: Callable[[], CreditUnitOfWork], clock: Callable[[], datetime], batch_size: int
-) -> tuple[int, int]:
-    """Returns (lines expired, loans marked overdue)."""
+    uow_factory: Callable[[], CreditUnitOfWork],
+    clock: Callable[[], datetime],
+    batch_size: int,
+    approval_valid_days: int,
+) -> tuple[int, int, int]:
+    """Returns (lines expired, loans marked overdue, approvals lapsed)."""
     today = business_date(clock())
     expired = await _in_batches(
         lambda: expire_due_lines(uow_factory(), today, batch_size), batch_size
@@ -61,7 +72,12 @@ async def sweep_once(
         lambda: mark_overdue_loans(uow_factory(), today, batch_size), batch_size
     )
     LOANS_OVERDUE.inc(overdue)
-    return expired, overdue
+    lapsed = await _in_batches(
+        lambda: lapse_undrawn_approvals(uow_factory(), today, approval_valid_days, batch_size),
+        batch_size,
+    )
+    APPROVALS_LAPSED.inc(lapsed)
+    return expired, overdue, lapsed
 
 
 async def _in_batches(batch: Callable[[], Awaitable[int]], batch_size: int) -> int:

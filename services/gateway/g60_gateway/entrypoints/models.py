@@ -128,6 +128,12 @@ class FinancingApplication(BaseModel):
         description="Of repaid_fen, what the guarantee company backing the line paid the "
         "bank (代偿)",
     )
+    approved_on: str = Field(
+        default="",
+        description="Asia/Shanghai date of the approval; empty before it. An approval still "
+        "undrawn after the platform's validity (default 90 days) lapses: the platform "
+        "closes it (CLOSED, history entry LAPSE)",
+    )
 
 
 class ApplicationPage(BaseModel):
@@ -165,7 +171,8 @@ class MovementPage(BaseModel):
 class HistoryEntry(BaseModel):
     entry_id: int
     action: str = Field(
-        description="APPLY, APPROVE, REJECT, WITHDRAW, DRAWDOWN, REPAY, COMPENSATE, CLOSE, OVERDUE"
+        description="APPLY, APPROVE, REJECT, WITHDRAW, DRAWDOWN, REPAY, COMPENSATE, CLOSE, LAPSE "
+        "(an undrawn approval closed by the platform once its validity ran out), OVERDUE"
     )
     actor: str = Field(
         description='"enterprise:<id>", "bank:<id>", "guarantor:<id>" or "system:<name>"'
