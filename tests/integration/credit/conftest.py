@@ -6,6 +6,7 @@ import asyncio
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
+import asyncpg
 import grpc
 import pytest
 from g60.credit.v1 import credit_pb2_grpc
@@ -66,3 +67,15 @@ async def world(credit_services: dict[str, ServiceProcess]) -> AsyncIterator[Cre
     finally:
         await credit_channel.close()
         await members_channel.close()
+
+
+@pytest.fixture
+async def db(world: CreditWorld) -> AsyncIterator[asyncpg.Pool]:
+    """A pool on the credit database, for backdating rows and calling handlers."""
+    pool = await asyncpg.create_pool(
+        world.services["credit"].env["G60_CREDIT_PG_DSN"], min_size=1, max_size=6
+    )
+    try:
+        yield pool
+    finally:
+        await pool.close()

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -53,17 +52,6 @@ class OverdueLoan:
     enterprise: str
     line_id: str
     app_id: str
-
-
-@pytest.fixture
-async def db(world: CreditWorld) -> AsyncIterator[asyncpg.Pool]:
-    pool = await asyncpg.create_pool(
-        world.services["credit"].env["G60_CREDIT_PG_DSN"], min_size=1, max_size=6
-    )
-    try:
-        yield pool
-    finally:
-        await pool.close()
 
 
 def _now() -> datetime:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -38,17 +38,6 @@ from tests.integration.credit.outbox_checks import (
 
 pytestmark = pytest.mark.integration
 SCHEMA = Path(g60_credit.__file__).parent / "adapters" / "schema.sql"
-
-
-@pytest.fixture
-async def db(world: CreditWorld) -> AsyncIterator[asyncpg.Pool]:
-    pool = await asyncpg.create_pool(
-        world.services["credit"].env["G60_CREDIT_PG_DSN"], min_size=1, max_size=6
-    )
-    try:
-        yield pool
-    finally:
-        await pool.close()
 
 
 async def _loan(world: CreditWorld, drawn_fen: int = 100_000) -> tuple[str, str, str]:
