@@ -81,7 +81,8 @@ def test_a_late_loan_is_announced_to_its_lender_and_listed_for_the_parties(
             post(client, f"/v1/applications/{app_id}/approve", bank.key, {"credit_line_id": line}),
             200,
         )
-        assert _get(client, f"/v1/applications/{app_id}", sme.key)["maturity_date"] == ""
+        approved = _get(client, f"/v1/applications/{app_id}", sme.key)
+        assert approved["maturity_date"] == ""
         ok(
             post(
                 client,
@@ -93,6 +94,8 @@ def test_a_late_loan_is_announced_to_its_lender_and_listed_for_the_parties(
         drawn = _get(client, f"/v1/applications/{app_id}", sme.key)
         first = date.fromisoformat(drawn["first_drawn_on"])
         assert drawn["maturity_date"] == add_months(first, 12).isoformat()
+        # Approved and drawn within seconds: the same Shanghai business day.
+        assert approved["approved_on"] == drawn["approved_on"] == drawn["first_drawn_on"]
         assert app_id not in _overdue(client, bank.key)
 
         maturity = first - timedelta(days=2)
