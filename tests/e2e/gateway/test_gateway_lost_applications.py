@@ -299,6 +299,7 @@ def test_webhooks_tell_the_loser_no_more_than_its_read(
     approval = losers["FinancingApproved"].body["data"]
     assert approval["parties"]["bank_id"] == world.bank_a.id
     assert approval["approved_fen"] == 2_000_000
+    assert approval["approved_on"] == winners["FinancingApproved"].body["data"]["approved_on"] != ""
     # The winner's line: its limit, use and outstanding are the winner's book.
     assert approval["balances"] is None, approval
     assert winners["FinancingApproved"].body["data"]["balances"]["limit_fen"] == 50_000_000

@@ -1,4 +1,4 @@
-"""Credit events on the wire: the loan's term and its overdue mark."""
+"""Credit events on the wire: the approval's date, the loan's term and its overdue mark."""
 
 from __future__ import annotations
 
@@ -80,3 +80,22 @@ def test_a_compensation_is_a_line_event_at_the_line_s_version() -> None:
         "DISBURSED",
     )
     assert payload.balances.outstanding_fen == 160_000 and payload.parties.bank_id == "b1"
+
+
+def test_an_approval_carries_its_date_and_a_lapse_is_a_close() -> None:
+    line, app = _drawn()
+    envelope = event_to_envelope(events.FinancingApproved(app, line, PARTIES), NOW, "")
+    approved = pb.FinancingApproved()
+    envelope.payload.Unpack(approved)
+    assert approved.approved_on == "2026-05-02"
+    undrawn = FinancingApplication(
+        "app-2", "e1", 500_000, 12, "kit", ("b1",), False, datetime(2026, 5, 1, tzinfo=UTC)
+    )
+    undrawn.approve("b1", line, 500_000, date(2026, 5, 2))
+    undrawn.lapse(date(2026, 8, 1), 90)
+    reason = "the approval lapsed undrawn after 90 days"
+    envelope = event_to_envelope(events.FinancingClosed(undrawn, PARTIES, reason), NOW, "")
+    assert (envelope.event_type, envelope.aggregate_version) == ("FinancingClosed", 3)
+    closed = pb.FinancingClosed()
+    envelope.payload.Unpack(closed)
+    assert (closed.reason, closed.disbursed_fen) == (reason, 0)

@@ -123,6 +123,7 @@ def _application_payload(e: ev.ApplicationEvent) -> Message:
                 approved_fen=app.approved_fen,
                 submitted_at=timestamp(app.submitted_at),
                 balances=balances_to_proto(e.line),
+                approved_on=iso_date(app.approved_on),
                 **ids,
             )
         case ev.FinancingRejected():

@@ -162,7 +162,7 @@ class FinancingApplied(_message.Message):
     def __init__(self, application_id: _Optional[str] = ..., parties: _Optional[_Union[CreditParties, _Mapping]] = ..., amount_fen: _Optional[int] = ..., term_months: _Optional[int] = ..., purpose: _Optional[str] = ..., target_bank_ids: _Optional[_Iterable[str]] = ..., city_wide: _Optional[bool] = ..., submitted_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., currency: _Optional[str] = ...) -> None: ...
 
 class FinancingApproved(_message.Message):
-    __slots__ = ("application_id", "parties", "credit_line_id", "requested_fen", "approved_fen", "submitted_at", "balances")
+    __slots__ = ("application_id", "parties", "credit_line_id", "requested_fen", "approved_fen", "submitted_at", "balances", "approved_on")
     APPLICATION_ID_FIELD_NUMBER: _ClassVar[int]
     PARTIES_FIELD_NUMBER: _ClassVar[int]
     CREDIT_LINE_ID_FIELD_NUMBER: _ClassVar[int]
@@ -170,6 +170,7 @@ class FinancingApproved(_message.Message):
     APPROVED_FEN_FIELD_NUMBER: _ClassVar[int]
     SUBMITTED_AT_FIELD_NUMBER: _ClassVar[int]
     BALANCES_FIELD_NUMBER: _ClassVar[int]
+    APPROVED_ON_FIELD_NUMBER: _ClassVar[int]
     application_id: str
     parties: CreditParties
     credit_line_id: str
@@ -177,7 +178,8 @@ class FinancingApproved(_message.Message):
     approved_fen: int
     submitted_at: _timestamp_pb2.Timestamp
     balances: CreditLineBalances
-    def __init__(self, application_id: _Optional[str] = ..., parties: _Optional[_Union[CreditParties, _Mapping]] = ..., credit_line_id: _Optional[str] = ..., requested_fen: _Optional[int] = ..., approved_fen: _Optional[int] = ..., submitted_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., balances: _Optional[_Union[CreditLineBalances, _Mapping]] = ...) -> None: ...
+    approved_on: str
+    def __init__(self, application_id: _Optional[str] = ..., parties: _Optional[_Union[CreditParties, _Mapping]] = ..., credit_line_id: _Optional[str] = ..., requested_fen: _Optional[int] = ..., approved_fen: _Optional[int] = ..., submitted_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., balances: _Optional[_Union[CreditLineBalances, _Mapping]] = ..., approved_on: _Optional[str] = ...) -> None: ...
 
 class FinancingRejected(_message.Message):
     __slots__ = ("application_id", "parties", "rejecting_bank_id", "reason", "final", "application_status")
