@@ -12,9 +12,11 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import asyncpg
 import grpc
 from g60.credit.v1 import credit_pb2, credit_pb2_grpc
 from g60.members.v1 import members_pb2, members_pb2_grpc
+from g60_credit.adapters.unit_of_work import PgCreditUnitOfWork
 from g60common.launcher import ServiceProcess
 from g60common.uscc import random_uscc
 
@@ -178,6 +180,19 @@ class CreditWorld:
             timeout=DEADLINE_S,
         )
         return line
+
+
+def system_uow(pool: asyncpg.Pool) -> PgCreditUnitOfWork:
+    """A unit of work on the credit database as the service's sweeper makes one, for
+    running its handlers from the test process."""
+    return PgCreditUnitOfWork(pool, lambda: datetime.now(UTC), 10.0)
+
+
+async def restart_credit(world: CreditWorld) -> None:
+    """Starts the session's credit service again (after a kill) and waits for it."""
+    credit = world.services["credit"]
+    credit.start()
+    await asyncio.to_thread(credit.wait_ready)
 
 
 def code_of(exc: BaseException) -> grpc.StatusCode | None:

@@ -53,6 +53,16 @@ async def events_on_kafka(
     return seen
 
 
+async def application_events(db: asyncpg.Pool, app_id: str) -> list[tuple[str, int]]:
+    """(event type, version) of one application's committed events, in version order."""
+    rows = await db.fetch(
+        "SELECT event_type, aggregate_version FROM outbox WHERE aggregate_id = $1 "
+        "AND aggregate_type = 'FinancingApplication' ORDER BY aggregate_version",
+        app_id,
+    )
+    return [(r["event_type"], r["aggregate_version"]) for r in rows]
+
+
 async def unpublished(conn: asyncpg.Connection, aggregate_ids: set[str]) -> int:
     return await store.pending_count(conn, list(aggregate_ids))
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import asyncpg
@@ -15,7 +15,6 @@ import g60_credit
 import grpc
 import pytest
 from g60.credit.v1 import credit_pb2
-from g60_credit.adapters.unit_of_work import PgCreditUnitOfWork
 from g60_credit.service_layer.approval_lapse import lapse_undrawn_approvals
 from g60common.db import apply_schema
 from g60common.grpc_errors import error_reason_of
@@ -26,7 +25,9 @@ from tests.integration.credit.helpers import (
     CreditWorld,
     as_bank,
     as_enterprise,
+    system_uow,
 )
+from tests.integration.credit.outbox_checks import application_events
 
 pytestmark = pytest.mark.integration
 SCHEMA = Path(g60_credit.__file__).parent / "adapters" / "schema.sql"
@@ -60,17 +61,8 @@ async def _get(world: CreditWorld, ent: str, app_id: str) -> credit_pb2.Financin
     return app
 
 
-async def _events(db: asyncpg.Pool, app_id: str) -> list[tuple[str, int]]:
-    rows = await db.fetch(
-        "SELECT event_type, aggregate_version FROM outbox WHERE aggregate_id = $1 "
-        "AND aggregate_type = 'FinancingApplication' ORDER BY aggregate_version",
-        app_id,
-    )
-    return [(r["event_type"], r["aggregate_version"]) for r in rows]
-
-
 async def _closes(db: asyncpg.Pool, app_id: str) -> list[tuple[str, int]]:
-    return [e for e in await _events(db, app_id) if e[0] == "FinancingClosed"]
+    return [e for e in await application_events(db, app_id) if e[0] == "FinancingClosed"]
 
 
 async def _refused_drawdown(world: CreditWorld, bank: str, app_id: str) -> str:
@@ -92,7 +84,7 @@ async def test_the_service_s_sweeper_closes_a_lapsed_approval_once(
         await asyncio.sleep(0.2)
     assert (app.approved_on, app.disbursed_fen) == (LAPSED_ON.isoformat(), 0)
     await asyncio.sleep(1.5)  # three more sweeps: still closed once
-    assert await _events(db, app_id) == [
+    assert await application_events(db, app_id) == [
         ("FinancingApplied", 1),
         ("FinancingApproved", 2),
         ("FinancingClosed", 3),
@@ -172,9 +164,5 @@ async def test_sweepers_racing_drawdowns_either_close_or_draw_each_approval(
 
 
 async def _sweep(db: asyncpg.Pool) -> None:
-    while await lapse_undrawn_approvals(PgCreditUnitOfWork(db, _now, 10.0), TODAY, VALID_DAYS, 2):
+    while await lapse_undrawn_approvals(system_uow(db), TODAY, VALID_DAYS, 2):
         pass
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)

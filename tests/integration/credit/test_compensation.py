@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import asyncpg
@@ -17,7 +17,6 @@ import g60_credit
 import grpc
 import pytest
 from g60.credit.v1 import credit_pb2
-from g60_credit.adapters.unit_of_work import PgCreditUnitOfWork
 from g60_credit.service_layer.financing_handlers import mark_overdue_loans
 from g60common.db import apply_schema
 from g60common.grpc_errors import error_reason_of
@@ -31,7 +30,9 @@ from tests.integration.credit.helpers import (
     as_bank,
     as_enterprise,
     as_guarantor,
+    restart_credit,
     rid,
+    system_uow,
 )
 from tests.integration.credit.outbox_checks import (
     assert_exactly_once,
@@ -52,10 +53,6 @@ class OverdueLoan:
     enterprise: str
     line_id: str
     app_id: str
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 async def _overdue_loan(
@@ -82,7 +79,7 @@ async def _overdue_loan(
         TODAY - timedelta(days=1),
     )
     if mark:
-        while await mark_overdue_loans(PgCreditUnitOfWork(db, _now, 10.0), TODAY, 50):
+        while await mark_overdue_loans(system_uow(db), TODAY, 50):
             pass
     return OverdueLoan(guarantor, bank, ent, line.credit_line_id, app.application_id)
 
@@ -238,7 +235,7 @@ async def test_a_bank_that_lost_the_application_sees_nothing_of_the_compensation
         app.application_id,
         TODAY - timedelta(days=1),
     )
-    while await mark_overdue_loans(PgCreditUnitOfWork(db, _now, 10.0), TODAY, 50):
+    while await mark_overdue_loans(system_uow(db), TODAY, 50):
         pass
     await _compensate(world, as_guarantor(guarantor), app.application_id, 10_000)
     request = credit_pb2.GetFinancingApplicationRequest(application_id=app.application_id)
@@ -416,9 +413,7 @@ async def test_compensations_reach_kafka_once_after_sigkill_with_the_relay_held(
         await blocker.execute("ROLLBACK")
     finally:
         await blocker.close()
-    credit = world.services["credit"]
-    credit.start()
-    await asyncio.to_thread(credit.wait_ready)
+    await restart_credit(world)
 
     committed = await committed_versions(world, aggregates)
     compensations = await db.fetchval(

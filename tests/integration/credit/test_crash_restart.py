@@ -8,7 +8,10 @@ import asyncio
 import asyncpg
 import pytest
 
-from tests.integration.credit.helpers import CreditWorld
+from tests.integration.credit.helpers import (
+    CreditWorld,
+    restart_credit,
+)
 from tests.integration.credit.outbox_checks import (
     assert_exactly_once,
     committed_versions,
@@ -43,9 +46,7 @@ async def test_every_committed_change_reaches_kafka_once_after_sigkill(
             await blocker.execute("ROLLBACK")
     finally:
         await blocker.close()
-    credit = world.services["credit"]
-    credit.start()
-    await asyncio.to_thread(credit.wait_ready)
+    await restart_credit(world)
 
     committed = await committed_versions(world, aggregates)
     assert len(committed) >= KILL_AFTER_REPLIES

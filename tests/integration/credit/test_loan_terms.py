@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Awaitable, Callable
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import asyncpg
@@ -15,7 +15,6 @@ import g60_credit
 import grpc
 import pytest
 from g60.credit.v1 import credit_pb2
-from g60_credit.adapters.unit_of_work import PgCreditUnitOfWork
 from g60_credit.domain.calendar import add_months
 from g60_credit.service_layer.financing_handlers import mark_overdue_loans
 from g60common.db import apply_schema
@@ -27,9 +26,12 @@ from tests.integration.credit.helpers import (
     CreditWorld,
     as_bank,
     as_enterprise,
+    restart_credit,
     rid,
+    system_uow,
 )
 from tests.integration.credit.outbox_checks import (
+    application_events,
     assert_exactly_once,
     committed_versions,
     events_on_kafka,
@@ -81,15 +83,6 @@ async def _overdue_ids(world: CreditWorld, caller: tuple[tuple[str, str], ...]) 
     return {a.application_id for a in page.applications}
 
 
-async def _events(db: asyncpg.Pool, app_id: str) -> list[tuple[str, int]]:
-    rows = await db.fetch(
-        "SELECT event_type, aggregate_version FROM outbox WHERE aggregate_id = $1 "
-        "AND aggregate_type = 'FinancingApplication' ORDER BY aggregate_version",
-        app_id,
-    )
-    return [(r["event_type"], r["aggregate_version"]) for r in rows]
-
-
 async def test_the_first_tranche_starts_the_term_and_later_tranches_share_it(
     world: CreditWorld,
 ) -> None:
@@ -118,7 +111,7 @@ async def test_the_sweeper_marks_a_late_loan_once_and_each_party_lists_it(
     assert app_id in await _overdue_ids(world, as_enterprise(ent))
     assert app_id not in await _overdue_ids(world, as_bank(other_bank))
     await asyncio.sleep(1.5)  # three more sweeps: still marked once
-    assert await _events(db, app_id) == [
+    assert await application_events(db, app_id) == [
         ("FinancingApplied", 1),
         ("FinancingApproved", 2),
         ("LoanOverdue", 3),
@@ -159,7 +152,7 @@ async def test_concurrent_sweepers_and_repayments_mark_each_late_loan_at_most_on
     repaid, owing = loans[::2], loans[1::2]
 
     async def sweep() -> None:
-        while await mark_overdue_loans(PgCreditUnitOfWork(db, _now, 10.0), TODAY, 2):
+        while await mark_overdue_loans(system_uow(db), TODAY, 2):
             pass
 
     async def repay(bank: str, app_id: str) -> None:
@@ -187,11 +180,7 @@ async def test_concurrent_sweepers_and_repayments_mark_each_late_loan_at_most_on
 
 
 async def _marks(db: asyncpg.Pool, app_id: str) -> list[tuple[str, int]]:
-    return [e for e in await _events(db, app_id) if e[0] == "LoanOverdue"]
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
+    return [e for e in await application_events(db, app_id) if e[0] == "LoanOverdue"]
 
 
 async def test_loans_drawn_before_terms_get_them_from_their_first_drawdown(
@@ -232,9 +221,7 @@ async def test_overdue_marks_reach_kafka_once_when_the_service_is_killed_mid_swe
         await blocker.execute("ROLLBACK")
     finally:
         await blocker.close()
-    credit = world.services["credit"]
-    credit.start()
-    await asyncio.to_thread(credit.wait_ready)
+    await restart_credit(world)
     await _until(lambda: _marked_count(db, app_ids), at_least=len(app_ids))
 
     for app_id in app_ids:

@@ -25,18 +25,16 @@ from g60_credit.domain.guarantor_view import as_seen_by_guarantor, guarantor_see
 from g60_credit.domain.model import CreditLine
 from g60_credit.domain.snapshots import application_snapshot, line_snapshot
 from g60_credit.service_layer.commands import CompensateLoan
-from g60_credit.service_layer.financing_handlers import APPLICATION
-from g60_credit.service_layer.handlers import LINE, line_parties
-from g60_credit.service_layer.idempotent import audit_entry, run_idempotent
+from g60_credit.service_layer.handlers import line_parties
+from g60_credit.service_layer.idempotent import run_idempotent
 from g60_credit.service_layer.money_handlers import (
+    COMPENSATION,
     MovementResult,
     decode_movement,
     encode_movement,
+    record_movement,
 )
 from g60_credit.service_layer.unit_of_work import CreditUnitOfWork
-
-COMPENSATE = "COMPENSATE"
-COMPENSATION = "COMPENSATION"
 
 
 def guarantor_caller(guarantor_id: str) -> str:
@@ -107,15 +105,5 @@ async def _record(
     before: tuple[dict[str, Any], dict[str, Any]],
     parties: events.Parties,
 ) -> None:
-    """Audit rows, the movement row and the event, in the compensation's transaction."""
-    line, app = result.line, result.application
     who = (guarantor_caller(cmd.guarantor_id), cmd.request_id)
-    await uow.audit.record(
-        audit_entry((LINE, line.credit_line_id), COMPENSATE, who, before[0], line_snapshot(line)),
-        audit_entry(
-            (APPLICATION, app.application_id), COMPENSATE, who, before[1], application_snapshot(app)
-        ),
-    )
-    movement_id, amounts = result.movement_id, (result.amount_fen, result.guarantee_fen)
-    await uow.applications.add_movement(movement_id, COMPENSATION, app, amounts, line.version)
-    await uow.publish(events.LoanCompensated(movement_id, *amounts, line, app, parties))
+    await record_movement(uow, COMPENSATION, who, result, before, parties)

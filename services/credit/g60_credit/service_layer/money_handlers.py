@@ -111,6 +111,20 @@ async def move_funds(cmd: MoveFunds, uow: CreditUnitOfWork) -> MovementResult:
     return replace(result, application=result.application.as_seen_by_bank(cmd.bank_id))
 
 
+@dataclass(frozen=True)
+class MovementNames:
+    """What one kind of money movement is called where it is recorded."""
+
+    audit_action: str
+    movement_kind: str  # credit_movements.kind
+    event: type[events.FundsDisbursed] | type[events.LoanRepaid] | type[events.LoanCompensated]
+
+
+DRAWDOWN = MovementNames("DRAWDOWN", "DRAWDOWN", events.FundsDisbursed)
+REPAYMENT = MovementNames("REPAY", "REPAYMENT", events.LoanRepaid)
+COMPENSATION = MovementNames("COMPENSATE", "COMPENSATION", events.LoanCompensated)
+
+
 async def _record_movement(
     uow: CreditUnitOfWork,
     cmd: MoveFunds,
@@ -118,21 +132,34 @@ async def _record_movement(
     before: tuple[dict[str, Any], dict[str, Any]],
     parties: events.Parties,
 ) -> None:
-    """Audit rows, the movement row and the event, in the movement's transaction."""
-    line, app = result.line, result.application
-    action = "REPAY" if cmd.repayment else "DRAWDOWN"
+    names = REPAYMENT if cmd.repayment else DRAWDOWN
     who = (bank_caller(cmd.bank_id), cmd.request_id)
+    await record_movement(uow, names, who, result, before, parties)
+
+
+async def record_movement(
+    uow: CreditUnitOfWork,
+    names: MovementNames,
+    who: tuple[str, str],
+    result: MovementResult,
+    before: tuple[dict[str, Any], dict[str, Any]],
+    parties: events.Parties,
+) -> None:
+    """Audit rows on the line and the application, the movement row and the event, in
+    the movement's transaction. `who` is (actor, request id)."""
+    line, app, action = result.line, result.application, names.audit_action
     await uow.audit.record(
         audit_entry((LINE, line.credit_line_id), action, who, before[0], line_snapshot(line)),
         audit_entry(
             (APPLICATION, app.application_id), action, who, before[1], application_snapshot(app)
         ),
     )
-    kind = "REPAYMENT" if cmd.repayment else "DRAWDOWN"
     amounts = (result.amount_fen, result.guarantee_fen)
-    await uow.applications.add_movement(result.movement_id, kind, app, amounts, line.version)
-    event_type = events.LoanRepaid if cmd.repayment else events.FundsDisbursed
-    await uow.publish(event_type(result.movement_id, *amounts, line, app, parties))
+    movement_id = result.movement_id
+    await uow.applications.add_movement(
+        movement_id, names.movement_kind, app, amounts, line.version
+    )
+    await uow.publish(names.event(movement_id, *amounts, line, app, parties))
 
 
 def _approved_by(cmd: MoveFunds, app: FinancingApplication | None) -> FinancingApplication:
