@@ -64,7 +64,9 @@ async def _overdue_loan(
     mark: bool = True,
 ) -> OverdueLoan:
     """A loan on a guaranteed line, drawn today, its term moved back so it matured
-    yesterday, and (with `mark`) marked overdue as the sweeper would."""
+    yesterday, and marked overdue as the sweeper would. With `mark=False` its term is
+    left as drawn (not yet due): backdated, the service's own sweeper (every 0.5 s
+    here) could mark it in the middle of a test."""
     guarantor = await world.member(institution_type="GUARANTEE", city="340100")
     bank, ent = await world.member(), await world.enterprise()
     await world.set_capacity(guarantor, 10_000_000)
@@ -73,12 +75,12 @@ async def _overdue_loan(
     )
     app = await world.approved_application(bank, ent, line.credit_line_id, drawn_fen)
     await world.draw(bank, app.application_id, drawn_fen)
-    await db.execute(
-        "UPDATE financing_applications SET maturity_date = $2 WHERE application_id = $1",
-        app.application_id,
-        TODAY - timedelta(days=1),
-    )
     if mark:
+        await db.execute(
+            "UPDATE financing_applications SET maturity_date = $2 WHERE application_id = $1",
+            app.application_id,
+            TODAY - timedelta(days=1),
+        )
         while await mark_overdue_loans(system_uow(db), TODAY, 50):
             pass
     return OverdueLoan(guarantor, bank, ent, line.credit_line_id, app.application_id)
