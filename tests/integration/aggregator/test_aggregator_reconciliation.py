@@ -10,7 +10,7 @@ import subprocess
 import sys
 import time
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import asyncpg
@@ -64,20 +64,20 @@ async def _drive(platform: Any) -> CreditWorkload:
 async def _some_loans_fall_overdue(credit_dsn: str, count: int) -> int:
     """Backdates `count` loans still owing to have matured yesterday and marks them as
     the credit service's sweeper does (its own handler, in this process: the service's
-    sweeper runs once a minute here). Returns how many were marked."""
+    sweeper runs once a minute here, and may take some of them first: SKIP LOCKED lets
+    each be marked once either way). Returns how many are marked."""
     pool = await asyncpg.create_pool(credit_dsn, min_size=1, max_size=2)
     try:
         today = datetime.now(UTC).astimezone(SHANGHAI).date()
-        await pool.execute(
+        rows = await pool.fetch(
             """UPDATE financing_applications SET maturity_date = $1 WHERE application_id IN (
                    SELECT application_id FROM financing_applications
                    WHERE status = 'DISBURSED' AND disbursed_fen > repaid_fen
-                   ORDER BY application_id LIMIT $2)""",
+                   ORDER BY application_id LIMIT $2) RETURNING application_id""",
             today - timedelta(days=1),
             count,
         )
-        uow = PgCreditUnitOfWork(pool, lambda: datetime.now(UTC), 10.0)
-        return await mark_overdue_loans(uow, today, 500)
+        return await _mark_overdue(pool, today, [r["application_id"] for r in rows])
     finally:
         await pool.close()
 
@@ -120,6 +120,19 @@ async def _guaranteed_loan(
     return str(app.application_id)
 
 
+async def _mark_overdue(pool: asyncpg.Pool, today: date, app_ids: list[Any]) -> int:
+    """Runs the sweeper's handler until nothing is due; returns how many of `app_ids` are
+    marked (by it or by the service's own sweeper)."""
+    while await mark_overdue_loans(PgCreditUnitOfWork(pool, lambda: datetime.now(UTC)), today, 500):
+        pass
+    marked: int = await pool.fetchval(
+        "SELECT count(*) FROM financing_applications "
+        "WHERE application_id = ANY($1::uuid[]) AND overdue_since IS NOT NULL",
+        app_ids,
+    )
+    return marked
+
+
 async def _some_guaranteed_loans_compensated(
     platform: Any, workload: CreditWorkload, count: int
 ) -> tuple[int, int]:
@@ -151,8 +164,7 @@ async def _some_guaranteed_loans_compensated(
             today - timedelta(days=1),
             app_ids,
         )
-        uow = PgCreditUnitOfWork(pool, lambda: datetime.now(UTC), 10.0)
-        marked = await mark_overdue_loans(uow, today, 500)
+        marked = await _mark_overdue(pool, today, app_ids)
         compensated_fen = 0
         for i, app_id in enumerate(app_ids):
             amount_fen = 500_000 if i == 0 else 100_000 + i
