@@ -80,6 +80,8 @@ def test_dashboard_shows_the_live_totals(world: World) -> None:
     assert _fen_of(dom, "id", "financing-disbursed") == _disbursed(alliance)
     assert _fen_of(dom, "id", "outstanding") == alliance["outstanding_fen"]
     assert _fen_of(dom, "id", "principal-overdue") == alliance.get("principal_overdue_fen", 0)
+    overdue_outstanding = alliance.get("principal_overdue_outstanding_fen", 0)
+    assert _fen_of(dom, "id", "overdue-outstanding") == overdue_outstanding
     by_city = totals["by"]["enterprise_city"]
     for code in CORRIDOR_CITIES:
         if by_city[code].get("withheld"):  # < 3 banks or enterprises: no figure shown

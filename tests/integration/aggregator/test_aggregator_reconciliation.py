@@ -176,10 +176,30 @@ async def _some_guaranteed_loans_compensated(
                 timeout=30,
             )
             compensated_fen += amount_fen
+        # The last loan's enterprise then repays part of it: the overdue balance falls.
+        await credit.RecordRepayment(
+            credit_pb2.MoveFundsRequest(
+                request_id=str(uuid.uuid4()), application_id=app_ids[-1], amount_fen=50_000
+            ),
+            metadata=_as("bank", workload.banks[2 * (count - 1)]),
+            timeout=30,
+        )
         return marked, compensated_fen
     finally:
         await channel.close()
         await pool.close()
+
+
+async def _overdue_outstanding_fen(dsn: str) -> int:
+    conn = await asyncpg.connect(dsn)
+    try:
+        fen: int = await conn.fetchval(
+            "SELECT sum(disbursed_fen - repaid_fen) FROM financing_applications "
+            "WHERE overdue_since IS NOT NULL"
+        )
+        return fen
+    finally:
+        await conn.close()
 
 
 def test_randomized_workload_has_zero_drift(fresh_platform: RunningPlatform) -> None:  # noqa: F811
@@ -202,6 +222,10 @@ def test_randomized_workload_has_zero_drift(fresh_platform: RunningPlatform) -> 
     assert totals["alliance"]["loans_overdue"] == overdue + guaranteed
     assert totals["alliance"]["principal_compensated_fen"] == compensated_fen
     assert totals["alliance"]["principal_overdue_fen"] > 0
+    # 逾期余额 = what the marked loans still owe, to the fen (also in the drift check).
+    assert totals["alliance"]["principal_overdue_outstanding_fen"] == asyncio.run(
+        _overdue_outstanding_fen(platform.env["G60_CREDIT_PG_DSN"])
+    )
     metrics = httpx.get(f"{platform.aggregator_url}/metrics", timeout=10).text
     assert (
         'reconciliation_drift_fen{dimension="alliance",measure="credit_granted_fen",value=""} 0.0'

@@ -192,3 +192,64 @@ def test_a_compensation_is_principal_repaid_and_compensated() -> None:
     assert (
         totals_document(fold.sums(), None)["by"]["bank"]["b1"]["principal_compensated_fen"] == 300
     )
+
+
+def _line_envelope(payload: object, version: int, month: int) -> object:
+    from datetime import UTC, datetime
+
+    from g60common.events import new_envelope
+
+    return new_envelope(
+        payload,  # type: ignore[arg-type]
+        aggregate_type="CreditLine", aggregate_id="line-1", aggregate_version=version,
+        occurred_at=datetime(2026, month, 5, tzinfo=UTC), correlation_id="",
+    )  # fmt: skip
+
+
+def test_the_overdue_balance_falls_by_what_is_repaid_or_compensated_after_the_mark() -> None:
+    """逾期余额: up by the outstanding when a loan is marked overdue, down by repayments
+    of loans marked overdue (decoded from LoanRepaid.overdue_since) and by every
+    compensation; repayments before the mark never touch it."""
+    from g60.events.v1 import credit_events_pb2 as pb
+    from g60_aggregator.adapters.decoding import to_fact
+
+    parties = pb.CreditParties(**BANKED)
+    balances = pb.CreditLineBalances(limit_fen=5_000, status="ACTIVE")
+
+    def repaid(version: int, month: int, amount_fen: int, overdue_since: str) -> CreditFact:
+        payload = pb.LoanRepaid(
+            credit_line_id="line-1", parties=parties, amount_fen=amount_fen,
+            balances=balances, overdue_since=overdue_since,
+        )  # fmt: skip
+        fact = to_fact(_line_envelope(payload, version, month))  # type: ignore[arg-type]
+        assert fact is not None
+        return fact
+
+    compensated = to_fact(
+        _line_envelope(  # type: ignore[arg-type]
+            pb.LoanCompensated(
+                credit_line_id="line-1", parties=parties, amount_fen=150, guarantor_id="g1",
+                balances=balances, overdue_since="2026-03-01",
+            ),
+            5, 4,
+        )
+    )  # fmt: skip
+    assert compensated is not None
+    fold = TotalsFold()
+    registered = _fact("CreditLineRegistered", 1, limit_fen=5_000, balances=_line(5_000))
+    fold.apply("line-1", 1, registered)
+    fold.apply("line-1", 2, _fact("FundsDisbursed", 2, amount_fen=1_000, balances=_line(5_000)))
+    fold.apply("line-1", 3, repaid(3, 2, 100, ""))  # before maturity
+    marked = CreditFact("LoanOverdue", "a1", 3, "2026-03", _parties(), amount_fen=900)  # type: ignore[arg-type]
+    fold.apply("a1", 3, marked)
+    fold.apply("line-1", 4, repaid(4, 4, 250, "2026-03-01"))
+    fold.apply("line-1", 5, compensated)
+    alliance = fold.sums()[ALLIANCE]
+    balance = "principal_overdue_outstanding_fen"
+    assert [measures(alliance, m)[balance] for m in ("2026-02", "2026-03", "2026-04")] == [
+        0,
+        900,
+        500,
+    ]
+    assert measures(alliance, None)["principal_overdue_fen"] == 900  # the flow stays
+    assert totals_document(fold.sums(), None)["by"]["bank"]["b1"][balance] == 500

@@ -78,5 +78,7 @@ SELECT
   (SELECT coalesce(sum((after_state->>'disbursed_fen')::bigint
                        - (after_state->>'repaid_fen')::bigint), 0)
      FROM credit_audit WHERE aggregate_type = 'FinancingApplication' AND action = 'OVERDUE')
-      AS principal_overdue_fen
+      AS principal_overdue_fen,
+  (SELECT coalesce(sum(disbursed_fen - repaid_fen), 0) FROM financing_applications
+     WHERE overdue_since IS NOT NULL) AS principal_overdue_outstanding_fen
 """

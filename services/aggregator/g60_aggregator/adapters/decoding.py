@@ -86,7 +86,10 @@ def _extras(envelope: envelope_pb2.EventEnvelope, payload: Any) -> dict[str, Any
             "first_disbursement": payload.first_disbursement,
             "to_first_disbursement_s": _to_first_disbursement_s(envelope, payload),
         }
-    if kind in ("LoanRepaid", "LoanCompensated"):
+    if kind == "LoanRepaid":
+        # LoanRepaid events published before overdue_since existed read as "not overdue".
+        return {"amount_fen": payload.amount_fen, "overdue": bool(payload.overdue_since)}
+    if kind == "LoanCompensated":
         return {"amount_fen": payload.amount_fen}
     if kind == "LoanOverdue":
         return {"amount_fen": payload.outstanding_fen}

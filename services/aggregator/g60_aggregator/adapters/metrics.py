@@ -39,6 +39,7 @@ _GAUGED = {
     "financing_disbursed_fen": "g60_aggregator_financing_disbursed_yuan",
     "active_limit_fen": "g60_aggregator_active_limit_yuan",
     "principal_overdue_fen": "g60_aggregator_principal_overdue_yuan",
+    "principal_overdue_outstanding_fen": "g60_aggregator_principal_overdue_outstanding_yuan",
     "principal_compensated_fen": "g60_aggregator_principal_compensated_yuan",
 }
 TOTALS_YUAN = {

@@ -23,6 +23,7 @@ from g60_aggregator.domain.totals import (
     DISBURSED,
     DISBURSEMENTS,
     LOANS_OVERDUE,
+    OVERDUE_BALANCE,
     OVERDUE_PRINCIPAL,
     PRESENCE_MEASURES,
     REPAID,
@@ -61,6 +62,7 @@ class CreditFact:
     first_disbursement: bool = False
     to_first_disbursement_s: int | None = None  # set on a first disbursement
     final: bool = False  # FinancingRejected: every addressed bank declined
+    overdue: bool = False  # LoanRepaid: of a loan already marked overdue
 
 
 @dataclass
@@ -155,10 +157,14 @@ def _apply_flows(new: AggregateState, fact: CreditFact) -> None:
                 new.add(f"{TTFD_PREFIX}{bucket_s}", fact.month, 1)
         case "LoanRepaid":
             new.add(REPAID, fact.month, fact.amount_fen)
+            if fact.overdue:
+                new.add(OVERDUE_BALANCE, fact.month, -fact.amount_fen)
         case "LoanCompensated":
-            # Principal repaid to the bank, by the guarantee company (代偿).
+            # Principal repaid to the bank, by the guarantee company (代偿), of a loan
+            # marked overdue (the credit service compensates no other).
             new.add(REPAID, fact.month, fact.amount_fen)
             new.add(COMPENSATED, fact.month, fact.amount_fen)
+            new.add(OVERDUE_BALANCE, fact.month, -fact.amount_fen)
         case "FinancingApplied":
             new.add(APPS_SUBMITTED, fact.month, 1)
         case "FinancingApproved":
@@ -170,6 +176,7 @@ def _apply_flows(new: AggregateState, fact: CreditFact) -> None:
         case "LoanOverdue":
             new.add(LOANS_OVERDUE, fact.month, 1)
             new.add(OVERDUE_PRINCIPAL, fact.month, fact.amount_fen)
+            new.add(OVERDUE_BALANCE, fact.month, fact.amount_fen)
 
 
 def apply_fact(state: AggregateState | None, fact: CreditFact) -> AggregateState:

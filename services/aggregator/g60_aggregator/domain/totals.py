@@ -27,6 +27,10 @@ APPS_WITHDRAWN = "applications_withdrawn"
 # Loans that fell overdue (逾期) in the month, and the principal outstanding when marked.
 LOANS_OVERDUE = "loans_overdue"
 OVERDUE_PRINCIPAL = "principal_overdue_fen"
+# The overdue balance (逾期余额): principal outstanding on loans marked overdue. Up by
+# the outstanding when a loan is marked, down by what is repaid or compensated after:
+# "as of month M" is the balance at the end of M.
+OVERDUE_BALANCE = "principal_overdue_outstanding_fen"
 # Principal the guarantee companies paid the banks for overdue loans (代偿额); it is
 # counted in REPAID too, being principal repaid to the bank.
 COMPENSATED = "principal_compensated_fen"
@@ -43,6 +47,7 @@ MONEY_MEASURES = (
     REPAID,
     ACTIVE_LIMIT,
     OVERDUE_PRINCIPAL,
+    OVERDUE_BALANCE,
     COMPENSATED,
 )
 COUNT_MEASURES = (

@@ -189,6 +189,7 @@ def _money_payload(e: ev.MoneyEvent) -> Message:
                 revolving=line.revolving,
                 application_repaid_fen=app.repaid_fen,
                 guarantor_id=line.guarantor_id,
+                overdue_since=iso_date(app.overdue_since),
                 **common,
             )
         case ev.LoanCompensated():
@@ -199,6 +200,7 @@ def _money_payload(e: ev.MoneyEvent) -> Message:
                 revolving=line.revolving,
                 application_repaid_fen=app.repaid_fen,
                 application_compensated_fen=app.compensated_fen,
+                overdue_since=iso_date(app.overdue_since),
                 **common,
             )
 

@@ -262,7 +262,7 @@ class FundsDisbursed(_message.Message):
     def __init__(self, drawdown_id: _Optional[str] = ..., credit_line_id: _Optional[str] = ..., application_id: _Optional[str] = ..., parties: _Optional[_Union[CreditParties, _Mapping]] = ..., amount_fen: _Optional[int] = ..., guarantee_fen: _Optional[int] = ..., guarantor_id: _Optional[str] = ..., submitted_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., first_disbursement: _Optional[bool] = ..., application_disbursed_fen: _Optional[int] = ..., application_outstanding_fen: _Optional[int] = ..., application_status: _Optional[str] = ..., balances: _Optional[_Union[CreditLineBalances, _Mapping]] = ..., product: _Optional[str] = ..., first_drawn_on: _Optional[str] = ..., maturity_date: _Optional[str] = ...) -> None: ...
 
 class LoanRepaid(_message.Message):
-    __slots__ = ("repayment_id", "credit_line_id", "application_id", "parties", "amount_fen", "guarantee_released_fen", "revolving", "application_repaid_fen", "application_outstanding_fen", "application_status", "balances", "guarantor_id")
+    __slots__ = ("repayment_id", "credit_line_id", "application_id", "parties", "amount_fen", "guarantee_released_fen", "revolving", "application_repaid_fen", "application_outstanding_fen", "application_status", "balances", "guarantor_id", "overdue_since")
     REPAYMENT_ID_FIELD_NUMBER: _ClassVar[int]
     CREDIT_LINE_ID_FIELD_NUMBER: _ClassVar[int]
     APPLICATION_ID_FIELD_NUMBER: _ClassVar[int]
@@ -275,6 +275,7 @@ class LoanRepaid(_message.Message):
     APPLICATION_STATUS_FIELD_NUMBER: _ClassVar[int]
     BALANCES_FIELD_NUMBER: _ClassVar[int]
     GUARANTOR_ID_FIELD_NUMBER: _ClassVar[int]
+    OVERDUE_SINCE_FIELD_NUMBER: _ClassVar[int]
     repayment_id: str
     credit_line_id: str
     application_id: str
@@ -287,10 +288,11 @@ class LoanRepaid(_message.Message):
     application_status: str
     balances: CreditLineBalances
     guarantor_id: str
-    def __init__(self, repayment_id: _Optional[str] = ..., credit_line_id: _Optional[str] = ..., application_id: _Optional[str] = ..., parties: _Optional[_Union[CreditParties, _Mapping]] = ..., amount_fen: _Optional[int] = ..., guarantee_released_fen: _Optional[int] = ..., revolving: _Optional[bool] = ..., application_repaid_fen: _Optional[int] = ..., application_outstanding_fen: _Optional[int] = ..., application_status: _Optional[str] = ..., balances: _Optional[_Union[CreditLineBalances, _Mapping]] = ..., guarantor_id: _Optional[str] = ...) -> None: ...
+    overdue_since: str
+    def __init__(self, repayment_id: _Optional[str] = ..., credit_line_id: _Optional[str] = ..., application_id: _Optional[str] = ..., parties: _Optional[_Union[CreditParties, _Mapping]] = ..., amount_fen: _Optional[int] = ..., guarantee_released_fen: _Optional[int] = ..., revolving: _Optional[bool] = ..., application_repaid_fen: _Optional[int] = ..., application_outstanding_fen: _Optional[int] = ..., application_status: _Optional[str] = ..., balances: _Optional[_Union[CreditLineBalances, _Mapping]] = ..., guarantor_id: _Optional[str] = ..., overdue_since: _Optional[str] = ...) -> None: ...
 
 class LoanCompensated(_message.Message):
-    __slots__ = ("compensation_id", "credit_line_id", "application_id", "parties", "guarantor_id", "amount_fen", "revolving", "application_repaid_fen", "application_compensated_fen", "application_outstanding_fen", "application_status", "balances", "guarantee_released_fen")
+    __slots__ = ("compensation_id", "credit_line_id", "application_id", "parties", "guarantor_id", "amount_fen", "revolving", "application_repaid_fen", "application_compensated_fen", "application_outstanding_fen", "application_status", "balances", "guarantee_released_fen", "overdue_since")
     COMPENSATION_ID_FIELD_NUMBER: _ClassVar[int]
     CREDIT_LINE_ID_FIELD_NUMBER: _ClassVar[int]
     APPLICATION_ID_FIELD_NUMBER: _ClassVar[int]
@@ -304,6 +306,7 @@ class LoanCompensated(_message.Message):
     APPLICATION_STATUS_FIELD_NUMBER: _ClassVar[int]
     BALANCES_FIELD_NUMBER: _ClassVar[int]
     GUARANTEE_RELEASED_FEN_FIELD_NUMBER: _ClassVar[int]
+    OVERDUE_SINCE_FIELD_NUMBER: _ClassVar[int]
     compensation_id: str
     credit_line_id: str
     application_id: str
@@ -317,7 +320,8 @@ class LoanCompensated(_message.Message):
     application_status: str
     balances: CreditLineBalances
     guarantee_released_fen: int
-    def __init__(self, compensation_id: _Optional[str] = ..., credit_line_id: _Optional[str] = ..., application_id: _Optional[str] = ..., parties: _Optional[_Union[CreditParties, _Mapping]] = ..., guarantor_id: _Optional[str] = ..., amount_fen: _Optional[int] = ..., revolving: _Optional[bool] = ..., application_repaid_fen: _Optional[int] = ..., application_compensated_fen: _Optional[int] = ..., application_outstanding_fen: _Optional[int] = ..., application_status: _Optional[str] = ..., balances: _Optional[_Union[CreditLineBalances, _Mapping]] = ..., guarantee_released_fen: _Optional[int] = ...) -> None: ...
+    overdue_since: str
+    def __init__(self, compensation_id: _Optional[str] = ..., credit_line_id: _Optional[str] = ..., application_id: _Optional[str] = ..., parties: _Optional[_Union[CreditParties, _Mapping]] = ..., guarantor_id: _Optional[str] = ..., amount_fen: _Optional[int] = ..., revolving: _Optional[bool] = ..., application_repaid_fen: _Optional[int] = ..., application_compensated_fen: _Optional[int] = ..., application_outstanding_fen: _Optional[int] = ..., application_status: _Optional[str] = ..., balances: _Optional[_Union[CreditLineBalances, _Mapping]] = ..., guarantee_released_fen: _Optional[int] = ..., overdue_since: _Optional[str] = ...) -> None: ...
 
 class LoanOverdue(_message.Message):
     __slots__ = ("application_id", "parties", "credit_line_id", "first_drawn_on", "maturity_date", "overdue_since", "outstanding_fen", "guarantor_id", "guarantee_fen")
