@@ -98,6 +98,30 @@ def test_enterprise_update_and_list(world: World) -> None:
     assert len(page["enterprises"]) == 1 and page["next_page_token"]
 
 
+def test_credit_line_changes_take_expected_version(world: World) -> None:
+    """Two officers read version 1; the second one's change is 409 naming
+    expected_version and changes nothing; re-read, it goes through."""
+    bank = world.bank_b
+    with world.client() as client:
+        path = f"/v1/credit-lines/{new_line(client, bank, world.sme_b, 10_000_000)}"
+        body = {"new_limit_fen": 12_000_000, "reason": "review", "expected_version": 1}
+        assert ok(post(client, f"{path}/amend", bank.key, body), 200)["version"] == 2
+        for action, stale in (
+            ("amend", {"new_limit_fen": 8_000_000, "reason": "cut", "expected_version": 1}),
+            ("freeze", {"reason": "risk", "expected_version": 1}),
+        ):
+            reply = post(client, f"{path}/{action}", bank.key, stale)
+            assert reply.status_code == 409, reply.text
+            assert reply.headers["content-type"] == "application/problem+json"
+            assert [e["field"] for e in reply.json()["errors"]] == ["expected_version"]
+        line = client.get(path, headers={"X-API-Key": bank.key}).json()
+        assert (line["version"], line["limit_fen"], line["status"]) == (2, 12_000_000, "ACTIVE")
+        body = {"reason": "risk", "expected_version": line["version"]}
+        assert ok(post(client, f"{path}/freeze", bank.key, body), 200)["status"] == "FROZEN"
+        bad = post(client, f"{path}/unfreeze", bank.key, {"reason": "x", "expected_version": 0})
+        assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "expected_version"
+
+
 def test_credit_line_lifecycle_and_audit(world: World) -> None:
     bank = world.bank_b
     with world.client() as client:

@@ -383,3 +383,36 @@ async def test_a_loan_repaid_before_maturity_is_never_overdue() -> None:
             MoveFunds(BANK.member_id, rid, app_id, 100_000, repayment=repayment), uow
         )
     assert await financing_handlers.mark_overdue_loans(uow, date(2030, 1, 1), 10) == 0
+
+
+async def test_a_line_change_on_a_stale_version_is_refused_and_writes_nothing() -> None:
+    uow, directory = _world()
+    line = await handlers.register_credit_line(_register(), uow, directory)
+    commits, published = uow.commits, len(uow.events)
+    stale = ChangeCreditLine(
+        BANK.member_id, "r-cut", line.credit_line_id, LineAction.AMEND, "cut", 500_000, 2
+    )
+    with pytest.raises(errors.StaleVersion):
+        await line_handlers.change_credit_line(stale, uow)
+    assert (uow.commits, len(uow.events)) == (commits, published)
+    current = ChangeCreditLine(
+        BANK.member_id, "r-freeze", line.credit_line_id, LineAction.FREEZE, "risk", 0, 1
+    )
+    assert (await line_handlers.change_credit_line(current, uow)).version == 2
+
+
+def test_a_command_without_expected_version_keeps_the_fingerprint_stored_before_it() -> None:
+    """Retries that span the upgrade which added expected_version still match."""
+    import hashlib
+    import json
+
+    from g60_credit.service_layer.idempotent import fingerprint
+
+    unchecked = ChangeCreditLine(BANK.member_id, "r-1", "line-1", LineAction.FREEZE, "risk")
+    before = {k: v for k, v in vars(unchecked).items() if k != "expected_version"}
+    stored = hashlib.sha256(
+        b"ChangeCreditLine" + json.dumps(before, sort_keys=True).encode()
+    ).digest()
+    assert fingerprint(unchecked) == stored
+    checked = ChangeCreditLine(BANK.member_id, "r-1", "line-1", LineAction.FREEZE, "risk", 0, 1)
+    assert fingerprint(checked) != stored

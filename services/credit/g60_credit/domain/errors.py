@@ -136,5 +136,9 @@ class GuarantorCapacityExceeded(CreditPreconditionFailed):
     """The guarantee company's remaining capacity is smaller than its share."""
 
 
+class StaleVersion(CreditError):
+    """The caller decided on a version of the line that is no longer current."""
+
+
 class ConcurrentUpdate(CreditError):
     """Someone else changed the row first; retrying is safe (ABORTED)."""

@@ -69,6 +69,15 @@ class CreditLine:
 
     # --- checks -------------------------------------------------------------
 
+    def check_version(self, expected_version: int) -> None:
+        """Optimistic concurrency for a bank's officers: a change decided on version N
+        is refused once the line has moved on (0: the caller asked for no check)."""
+        if expected_version and expected_version != self.version:
+            raise errors.StaleVersion(
+                f"credit line {self.credit_line_id} is at version {self.version},"
+                f" not {expected_version}: re-read it and decide again"
+            )
+
     def check_not_final(self) -> None:
         if self.status is CreditLineStatus.CLOSED:
             raise errors.CreditLineClosed(f"credit line {self.credit_line_id} is CLOSED")

@@ -67,11 +67,14 @@ class CreditLineRpcs(RpcBase):
         line_id: str,
         action: LineAction,
         reason: str,
+        expected_version: int,
         new_limit_fen: int = 0,
     ) -> credit_pb2.CreditLine:
         bank_id = await caller_bank_id(context)
         line_id = normalized_id(line_id)
-        cmd = ChangeCreditLine(bank_id, request_id, line_id, action, reason, new_limit_fen)
+        cmd = ChangeCreditLine(
+            bank_id, request_id, line_id, action, reason, new_limit_fen, expected_version
+        )
         line = await run_rpc(
             context, lambda: line_handlers.change_credit_line(cmd, self._uow()), request_id
         )
@@ -86,6 +89,7 @@ class CreditLineRpcs(RpcBase):
             request.credit_line_id,
             LineAction.AMEND,
             request.reason,
+            request.expected_version,
             request.new_limit_fen,
         )
 
@@ -93,7 +97,12 @@ class CreditLineRpcs(RpcBase):
         self, request: credit_pb2.ChangeCreditLineStatusRequest, context: grpc.aio.ServicerContext
     ) -> credit_pb2.CreditLine:
         return await self._change_line(
-            context, request.request_id, request.credit_line_id, LineAction.FREEZE, request.reason
+            context,
+            request.request_id,
+            request.credit_line_id,
+            LineAction.FREEZE,
+            request.reason,
+            request.expected_version,
         )
 
     async def UnfreezeCreditLine(
@@ -105,13 +114,19 @@ class CreditLineRpcs(RpcBase):
             request.credit_line_id,
             LineAction.UNFREEZE,
             request.reason,
+            request.expected_version,
         )
 
     async def CloseCreditLine(
         self, request: credit_pb2.ChangeCreditLineStatusRequest, context: grpc.aio.ServicerContext
     ) -> credit_pb2.CreditLine:
         return await self._change_line(
-            context, request.request_id, request.credit_line_id, LineAction.CLOSE, request.reason
+            context,
+            request.request_id,
+            request.credit_line_id,
+            LineAction.CLOSE,
+            request.reason,
+            request.expected_version,
         )
 
     async def ListCreditLines(

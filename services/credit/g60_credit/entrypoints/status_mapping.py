@@ -102,6 +102,11 @@ async def abort_for(context: grpc.aio.ServicerContext, exc: Exception) -> NoRetu
             await context.abort(grpc.StatusCode.NOT_FOUND, "financing application not found")
         case errors.GuarantorCapacityNotFound():
             await context.abort(grpc.StatusCode.NOT_FOUND, "guarantor capacity not found")
+        case errors.StaleVersion():
+            # The members service's reason: re-read, then decide again (not a blind retry).
+            await context.abort_with_status(
+                error_info_status(code_pb2.ABORTED, str(exc), "STALE_VERSION")
+            )
         case errors.ConcurrentUpdate():
             await context.abort_with_status(
                 error_info_status(code_pb2.ABORTED, str(exc), "CONCURRENT_UPDATE")

@@ -21,6 +21,7 @@ class ChangeCreditLine:
     action: LineAction
     reason: str
     new_limit_fen: int = 0
+    expected_version: int = 0  # 0: no check (optimistic concurrency is the caller's choice)
 
 
 @dataclass(frozen=True)

@@ -21,10 +21,18 @@ T = TypeVar("T")
 _SORTED_JSON = json.JSONEncoder(sort_keys=True).encode
 
 
+# Fields added to commands after their requests were first stored, left out while unset:
+# a retry that spans the upgrade must keep the fingerprint its first attempt stored.
+_LATER_OPTIONAL_FIELDS = frozenset({"expected_version"})
+
+
 def fingerprint(command: object) -> bytes:
     # Commands are flat frozen dataclasses of str/int/bool, so vars() is asdict()
     # without the deep copy.
-    body = _SORTED_JSON(vars(command))
+    fields = vars(command)
+    if any(fields.get(name) == 0 for name in _LATER_OPTIONAL_FIELDS):
+        fields = {k: v for k, v in fields.items() if k not in _LATER_OPTIONAL_FIELDS or v}
+    body = _SORTED_JSON(fields)
     return hashlib.sha256(type(command).__name__.encode() + body.encode()).digest()
 
 

@@ -39,6 +39,8 @@ def validate_change(cmd: ChangeCreditLine) -> None:
     violations: dict[str, str] = {}
     if len(cmd.reason) > MAX_REASON_CHARS:
         violations["reason"] = f"at most {MAX_REASON_CHARS} characters"
+    if cmd.expected_version < 0:
+        violations["expected_version"] = "must be a version (1 or more), or 0 for none"
     if cmd.action is LineAction.AMEND:
         try:
             check_fen_range(cmd.new_limit_fen, field="new_limit_fen")
@@ -73,6 +75,7 @@ async def change_credit_line(cmd: ChangeCreditLine, uow: CreditUnitOfWork) -> Cr
         line = await uow.lines.get_for_update(cmd.credit_line_id)
         if line is None or line.bank_id != cmd.bank_id:
             raise CreditLineNotFound(cmd.credit_line_id)
+        line.check_version(cmd.expected_version)
         if cmd.action is LineAction.AMEND and cmd.new_limit_fen > line.limit_fen:
             # A higher limit is credit granted (it counts in 累计授信): ACTIVE banks only.
             # Lowering, freezing and closing serve what the bank granted before.

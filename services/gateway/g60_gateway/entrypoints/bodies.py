@@ -134,13 +134,28 @@ class RegisterCreditLineBody(StrictBody):
     cover_ratio_bp: Annotated[int, Field(ge=0, le=10_000)] = 0
 
 
+# The version a bank's officer decided on (from GET): when the line has changed since,
+# the change is 409 with `expected_version` named, rather than made on stale facts.
+ExpectedVersion = Annotated[
+    int | None,
+    Field(ge=1, le=2**63 - 1, description="optional: refuse (409) if the line has changed"),
+]
+
+
 class AmendCreditLimitBody(StrictBody):
     new_limit_fen: FenAmount
     reason: Reason
+    expected_version: ExpectedVersion = None
 
 
 class ReasonBody(StrictBody):
     reason: Reason
+
+
+class LineStatusBody(ReasonBody):
+    """Freeze, unfreeze or close a credit line."""
+
+    expected_version: ExpectedVersion = None
 
 
 class StatusChangeBody(StrictBody):

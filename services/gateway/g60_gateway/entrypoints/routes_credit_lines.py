@@ -84,6 +84,7 @@ async def amend_credit_limit(
             credit_line_id=credit_line_id,
             new_limit_fen=body.new_limit_fen,
             reason=body.reason,
+            expected_version=body.expected_version or 0,  # 0: no version check
         )
         return _line(await call(request, who, request.app.state.credit.AmendCreditLimit, message))
 
@@ -91,11 +92,14 @@ async def amend_credit_limit(
 
 
 async def _change_status(
-    rpc_name: str, line_id: str, body: bodies.ReasonBody, request: Request, who: Bank, key: str
+    rpc_name: str, line_id: str, body: bodies.LineStatusBody, request: Request, who: Bank, key: str
 ) -> Response:
     async def produce() -> models.CreditLine:
         message = credit_pb2.ChangeCreditLineStatusRequest(
-            request_id=key, credit_line_id=line_id, reason=body.reason
+            request_id=key,
+            credit_line_id=line_id,
+            reason=body.reason,
+            expected_version=body.expected_version or 0,  # 0: no version check
         )
         return _line(await call(request, who, getattr(request.app.state.credit, rpc_name), message))
 
@@ -104,7 +108,7 @@ async def _change_status(
 
 @router.post(f"{LINE}/freeze", response_model=models.CreditLine)
 async def freeze_credit_line(
-    credit_line_id: LineId, body: bodies.ReasonBody, request: Request, who: Bank, key: IdemKey
+    credit_line_id: LineId, body: bodies.LineStatusBody, request: Request, who: Bank, key: IdemKey
 ) -> Response:
     """ACTIVE -> FROZEN: no new drawdowns until unfrozen."""
     return await _change_status("FreezeCreditLine", credit_line_id, body, request, who, key)
@@ -112,7 +116,7 @@ async def freeze_credit_line(
 
 @router.post(f"{LINE}/unfreeze", response_model=models.CreditLine)
 async def unfreeze_credit_line(
-    credit_line_id: LineId, body: bodies.ReasonBody, request: Request, who: Bank, key: IdemKey
+    credit_line_id: LineId, body: bodies.LineStatusBody, request: Request, who: Bank, key: IdemKey
 ) -> Response:
     """FROZEN -> ACTIVE."""
     return await _change_status("UnfreezeCreditLine", credit_line_id, body, request, who, key)
@@ -120,7 +124,7 @@ async def unfreeze_credit_line(
 
 @router.post(f"{LINE}/close", response_model=models.CreditLine)
 async def close_credit_line(
-    credit_line_id: LineId, body: bodies.ReasonBody, request: Request, who: Bank, key: IdemKey
+    credit_line_id: LineId, body: bodies.LineStatusBody, request: Request, who: Bank, key: IdemKey
 ) -> Response:
     """Close for good; refused (409) while principal is outstanding."""
     return await _change_status("CloseCreditLine", credit_line_id, body, request, who, key)

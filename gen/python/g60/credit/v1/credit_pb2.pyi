@@ -75,26 +75,30 @@ class GetCreditLineRequest(_message.Message):
     def __init__(self, credit_line_id: _Optional[str] = ...) -> None: ...
 
 class AmendCreditLimitRequest(_message.Message):
-    __slots__ = ("request_id", "credit_line_id", "new_limit_fen", "reason")
+    __slots__ = ("request_id", "credit_line_id", "new_limit_fen", "reason", "expected_version")
     REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
     CREDIT_LINE_ID_FIELD_NUMBER: _ClassVar[int]
     NEW_LIMIT_FEN_FIELD_NUMBER: _ClassVar[int]
     REASON_FIELD_NUMBER: _ClassVar[int]
+    EXPECTED_VERSION_FIELD_NUMBER: _ClassVar[int]
     request_id: str
     credit_line_id: str
     new_limit_fen: int
     reason: str
-    def __init__(self, request_id: _Optional[str] = ..., credit_line_id: _Optional[str] = ..., new_limit_fen: _Optional[int] = ..., reason: _Optional[str] = ...) -> None: ...
+    expected_version: int
+    def __init__(self, request_id: _Optional[str] = ..., credit_line_id: _Optional[str] = ..., new_limit_fen: _Optional[int] = ..., reason: _Optional[str] = ..., expected_version: _Optional[int] = ...) -> None: ...
 
 class ChangeCreditLineStatusRequest(_message.Message):
-    __slots__ = ("request_id", "credit_line_id", "reason")
+    __slots__ = ("request_id", "credit_line_id", "reason", "expected_version")
     REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
     CREDIT_LINE_ID_FIELD_NUMBER: _ClassVar[int]
     REASON_FIELD_NUMBER: _ClassVar[int]
+    EXPECTED_VERSION_FIELD_NUMBER: _ClassVar[int]
     request_id: str
     credit_line_id: str
     reason: str
-    def __init__(self, request_id: _Optional[str] = ..., credit_line_id: _Optional[str] = ..., reason: _Optional[str] = ...) -> None: ...
+    expected_version: int
+    def __init__(self, request_id: _Optional[str] = ..., credit_line_id: _Optional[str] = ..., reason: _Optional[str] = ..., expected_version: _Optional[int] = ...) -> None: ...
 
 class ListCreditLinesRequest(_message.Message):
     __slots__ = ("status", "enterprise_id", "page_size", "page_token")
