@@ -44,20 +44,29 @@ ALTER TABLE http_idempotency ADD COLUMN IF NOT EXISTS holds_secret BOOLEAN NOT N
 CREATE INDEX IF NOT EXISTS http_idempotency_secrets ON http_idempotency (claimed_at)
     WHERE holds_secret;
 
+-- A webhook's owner is (owner_type, bank_id): a member institution (bank or guarantee
+-- company) or an enterprise, whose ids come from separate registers. The id column keeps
+-- its first name so existing databases need no rename.
 CREATE TABLE IF NOT EXISTS webhooks (
     webhook_id  TEXT PRIMARY KEY,
     bank_id     TEXT NOT NULL,
     url         TEXT NOT NULL,
     secret      TEXT NOT NULL,  -- needed in clear to sign; the database is the trust boundary
     created_at  TIMESTAMPTZ NOT NULL DEFAULT now(),
-    deleted_at  TIMESTAMPTZ
+    deleted_at  TIMESTAMPTZ,
+    owner_type  TEXT NOT NULL DEFAULT 'member' CHECK (owner_type IN ('member', 'enterprise'))
 );
+-- Databases made before enterprises kept webhooks: every webhook then was a bank's or a
+-- guarantee company's, which the default says. Adding a column with a constant default
+-- rewrites nothing; the CHECK reads the table once.
+ALTER TABLE webhooks ADD COLUMN IF NOT EXISTS owner_type TEXT NOT NULL DEFAULT 'member'
+    CHECK (owner_type IN ('member', 'enterprise'));
 CREATE INDEX IF NOT EXISTS webhooks_by_bank ON webhooks (bank_id) WHERE deleted_at IS NULL;
 
 CREATE TABLE IF NOT EXISTS webhook_deliveries (
     delivery_id      BIGSERIAL PRIMARY KEY,
     webhook_id       TEXT NOT NULL REFERENCES webhooks (webhook_id),
-    bank_id          TEXT NOT NULL,
+    bank_id          TEXT NOT NULL,  -- the webhook's owner id (its type is the webhook's)
     event_id         TEXT NOT NULL,
     event_type       TEXT NOT NULL,
     body             BYTEA NOT NULL,

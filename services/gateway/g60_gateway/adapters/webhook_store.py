@@ -1,5 +1,6 @@
 """Webhook registrations and the delivery log in the gateway database. Every query
-that takes an id is scoped to the owning bank: another bank's id finds nothing."""
+that takes an id is scoped to the owner (a member institution or an enterprise, named
+with its kind: `Recipient`): another owner's id finds nothing."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import asyncpg
+
+from g60_gateway.domain.webhooks import Recipient
 
 _DELIVERY_COLUMNS = """delivery_id, webhook_id, event_id, event_type, status, attempts,
     last_http_status, last_error, created_at, delivered_at"""
@@ -43,9 +46,11 @@ def delivery_row(row: asyncpg.Record) -> dict[str, Any]:
     return out
 
 
-# pg_advisory_xact_lock(61, hashtext(bank id)): one registration per bank at a time.
+# pg_advisory_xact_lock(61, hashtext(owner id)): one registration per owner at a time.
 # (Space 60 is the enterprise credentials' lock.)
 _CAP_LOCK_SPACE = 61
+# The owner's kind and id, as $1 and $2 of every query scoped to it.
+_OWNED = "owner_type = $1 AND bank_id = $2"
 _DELETED_ERROR = "webhook deleted"
 
 
@@ -54,25 +59,29 @@ class WebhookDeleted(Exception):
 
 
 async def create_webhook(
-    pool: asyncpg.Pool, bank_id: str, url: str, secret: str, max_live: int
+    pool: asyncpg.Pool, owner: Recipient, url: str, secret: str, max_live: int
 ) -> dict[str, Any] | None:
-    """The new webhook, or None when the bank already has `max_live` live ones. The
-    count and the insert run under a per-bank lock: counted without it, concurrent
+    """The new webhook, or None when the owner already has `max_live` live ones. The
+    count and the insert run under a per-owner lock: counted without it, concurrent
     registrations each saw room for one more and went past the cap together."""
     async with pool.acquire() as conn, conn.transaction():
         await conn.execute(
-            "SELECT pg_advisory_xact_lock($1, hashtext($2))", _CAP_LOCK_SPACE, bank_id
+            "SELECT pg_advisory_xact_lock($1, hashtext($2))", _CAP_LOCK_SPACE, owner.owner_id
         )
         live = await conn.fetchval(
-            "SELECT count(*) FROM webhooks WHERE bank_id = $1 AND deleted_at IS NULL", bank_id
+            "SELECT count(*) FROM webhooks "
+            "WHERE owner_type = $1 AND bank_id = $2 AND deleted_at IS NULL",
+            owner.kind.value,
+            owner.owner_id,
         )
         if live >= max_live:
             return None
         row = await conn.fetchrow(
-            "INSERT INTO webhooks (webhook_id, bank_id, url, secret) VALUES ($1, $2, $3, $4) "
-            "RETURNING webhook_id, url, created_at",
+            "INSERT INTO webhooks (webhook_id, owner_type, bank_id, url, secret) "
+            "VALUES ($1, $2, $3, $4, $5) RETURNING webhook_id, url, created_at",
             f"wh_{secrets.token_hex(8)}",
-            bank_id,
+            owner.kind.value,
+            owner.owner_id,
             url,
             secret,
         )
@@ -80,48 +89,56 @@ async def create_webhook(
 
 
 async def list_webhooks(
-    pool: asyncpg.Pool, bank_id: str, after_id: str, limit: int
+    pool: asyncpg.Pool, owner: Recipient, after_id: str, limit: int
 ) -> list[dict[str, Any]]:
     """Live webhooks in id order, after `after_id` (a page token; "" for the first)."""
     rows = await pool.fetch(
         "SELECT webhook_id, url, created_at FROM webhooks "
-        "WHERE bank_id = $1 AND deleted_at IS NULL AND webhook_id > $2 "
-        "ORDER BY webhook_id LIMIT $3",
-        bank_id,
+        f"WHERE {_OWNED} AND deleted_at IS NULL AND webhook_id > $3 "
+        "ORDER BY webhook_id LIMIT $4",
+        owner.kind.value,
+        owner.owner_id,
         after_id,
         limit,
     )
     return [webhook_row(r) for r in rows]
 
 
-async def get_webhook(pool: asyncpg.Pool, bank_id: str, webhook_id: str) -> dict[str, Any] | None:
+async def get_webhook(
+    pool: asyncpg.Pool, owner: Recipient, webhook_id: str
+) -> dict[str, Any] | None:
     row = await pool.fetchrow(
         "SELECT webhook_id, url, created_at FROM webhooks "
-        "WHERE webhook_id = $1 AND bank_id = $2 AND deleted_at IS NULL",
+        f"WHERE {_OWNED} AND webhook_id = $3 AND deleted_at IS NULL",
+        owner.kind.value,
+        owner.owner_id,
         webhook_id,
-        bank_id,
     )
     return webhook_row(row) if row else None
 
 
-async def owns_webhook(pool: asyncpg.Pool, bank_id: str, webhook_id: str) -> bool:
-    """Whether the bank registered this webhook, deleted or not: a deleted webhook's
+async def owns_webhook(pool: asyncpg.Pool, owner: Recipient, webhook_id: str) -> bool:
+    """Whether the owner registered this webhook, deleted or not: a deleted webhook's
     delivery log stays readable."""
     found = await pool.fetchval(
-        "SELECT 1 FROM webhooks WHERE webhook_id = $1 AND bank_id = $2", webhook_id, bank_id
+        f"SELECT 1 FROM webhooks WHERE {_OWNED} AND webhook_id = $3",
+        owner.kind.value,
+        owner.owner_id,
+        webhook_id,
     )
     return found is not None
 
 
-async def delete_webhook(pool: asyncpg.Pool, bank_id: str, webhook_id: str) -> bool:
+async def delete_webhook(pool: asyncpg.Pool, owner: Recipient, webhook_id: str) -> bool:
     """Nothing is sent to a deleted webhook again: its pending deliveries fail in the
     same transaction, and the sender leases only deliveries of live webhooks."""
     async with pool.acquire() as conn, conn.transaction():
         status = await conn.execute(
             "UPDATE webhooks SET deleted_at = now() "
-            "WHERE webhook_id = $1 AND bank_id = $2 AND deleted_at IS NULL",
+            f"WHERE {_OWNED} AND webhook_id = $3 AND deleted_at IS NULL",
+            owner.kind.value,
+            owner.owner_id,
             webhook_id,
-            bank_id,
         )
         if status == "UPDATE 0":
             return False
@@ -135,14 +152,16 @@ async def delete_webhook(pool: asyncpg.Pool, bank_id: str, webhook_id: str) -> b
 
 
 async def list_deliveries(
-    pool: asyncpg.Pool, bank_id: str, webhook_id: str, after_id: int, limit: int
+    pool: asyncpg.Pool, owner: Recipient, webhook_id: str, after_id: int, limit: int
 ) -> list[dict[str, Any]]:
+    """The log of a webhook the caller owns (`owns_webhook` first); rows carry the
+    owner's id, its kind is the webhook's."""
     rows = await pool.fetch(
         f"SELECT {_DELIVERY_COLUMNS} FROM webhook_deliveries "
         "WHERE webhook_id = $1 AND bank_id = $2 AND delivery_id > $3 "
         "ORDER BY delivery_id LIMIT $4",
         webhook_id,
-        bank_id,
+        owner.owner_id,
         after_id,
         limit,
     )
@@ -150,17 +169,18 @@ async def list_deliveries(
 
 
 async def redeliver(
-    pool: asyncpg.Pool, bank_id: str, webhook_id: str, delivery_id: int
+    pool: asyncpg.Pool, owner: Recipient, webhook_id: str, delivery_id: int
 ) -> dict[str, Any] | None:
     """Queue the same event (same event id and body) again, whatever its outcome so far.
-    None: no such delivery of this bank's webhook. WebhookDeleted: the webhook was
+    None: no such delivery of this owner's webhook. WebhookDeleted: the webhook was
     deleted. The webhook row is share-locked, so a concurrent delete either waits and
     then fails the delivery queued here, or commits first and is seen here."""
     async with pool.acquire() as conn, conn.transaction():
         hook = await conn.fetchrow(
-            "SELECT deleted_at FROM webhooks WHERE webhook_id = $1 AND bank_id = $2 FOR SHARE",
+            f"SELECT deleted_at FROM webhooks WHERE {_OWNED} AND webhook_id = $3 FOR SHARE",
+            owner.kind.value,
+            owner.owner_id,
             webhook_id,
-            bank_id,
         )
         if hook is None:
             return None
@@ -176,7 +196,7 @@ async def redeliver(
                 RETURNING {_DELIVERY_COLUMNS}""",
             delivery_id,
             webhook_id,
-            bank_id,
+            owner.owner_id,
         )
     return delivery_row(row) if row else None
 
@@ -191,15 +211,19 @@ async def _has_delivery(conn: asyncpg.Connection, webhook_id: str, delivery_id: 
 
 
 async def enqueue(
-    conn: asyncpg.Connection, bank_ids: set[str], event_id: str, event_type: str, body: bytes
+    conn: asyncpg.Connection, owners: set[Recipient], event_id: str, event_type: str, body: bytes
 ) -> int:
-    """One delivery per live webhook of each bank; a re-consumed event adds none."""
+    """One delivery per live webhook of each owner; a re-consumed event adds none."""
+    ordered = sorted(owners)
     status = await conn.execute(
         """INSERT INTO webhook_deliveries (webhook_id, bank_id, event_id, event_type, body)
-           SELECT webhook_id, bank_id, $2, $3, $4 FROM webhooks
-           WHERE bank_id = ANY($1::text[]) AND deleted_at IS NULL
+           SELECT w.webhook_id, w.bank_id, $3, $4, $5
+           FROM webhooks w JOIN unnest($1::text[], $2::text[]) AS o (owner_type, owner_id)
+             ON w.owner_type = o.owner_type AND w.bank_id = o.owner_id
+           WHERE w.deleted_at IS NULL
            ON CONFLICT (webhook_id, event_id) DO NOTHING""",
-        sorted(bank_ids),
+        [owner.kind.value for owner in ordered],
+        [owner.owner_id for owner in ordered],
         event_id,
         event_type,
         body,

@@ -32,11 +32,9 @@ from g60_gateway.domain.webhooks import (
     APPLICATION_AGGREGATE,
     WEBHOOK_EVENT_TYPES,
     EventForRouting,
+    Recipient,
     backoff_s,
-    banks_to_notify,
-    delivery_seen_by,
-    delivery_seen_by_guarantor,
-    guarantor_to_notify,
+    copies_for,
     is_public_address,
     literal_target_refusal,
     signature,
@@ -94,10 +92,10 @@ class WebhookWorker:
         async with self._pool.acquire() as conn, conn.transaction():
             routing = await _routing(conn, envelope.event_type, payload)
             declines = await _declines(conn, envelope, payload)
-            recipients = (banks_to_notify(routing), guarantor_to_notify(routing))
-            for body, banks in _bodies(envelope, payload, recipients, declines):
+            copies = copies_for(routing, _document(envelope, payload), declines)
+            for body, owners in _bodies(copies):
                 await webhook_store.enqueue(
-                    conn, banks, envelope.event_id, envelope.event_type, body
+                    conn, owners, envelope.event_id, envelope.event_type, body
                 )
         self._wake.set()
 
@@ -206,8 +204,15 @@ async def _routing(conn: asyncpg.Connection, event_type: str, payload: Any) -> E
         await webhook_store.remember_targets(conn, application_id, list(targets))
     elif application_id:
         remembered = await webhook_store.recall_targets(conn, application_id)
-    guarantor_id = getattr(payload, "guarantor_id", "")
-    return EventForRouting(event_type, payload.parties.bank_id, targets, remembered, guarantor_id)
+    return EventForRouting(
+        event_type,
+        payload.parties.bank_id,
+        targets,
+        remembered,
+        guarantor_id=getattr(payload, "guarantor_id", ""),
+        enterprise_id=payload.parties.enterprise_id,
+        final_decline=getattr(payload, "final", False),
+    )
 
 
 async def _declines(conn: asyncpg.Connection, envelope: Any, payload: Any) -> dict[str, int]:
@@ -222,19 +227,11 @@ async def _declines(conn: asyncpg.Connection, envelope: Any, payload: Any) -> di
     return await webhook_store.recall_declines(conn, payload.application_id)
 
 
-def _bodies(
-    envelope: Any, payload: Any, recipients: tuple[set[str], str], declines: dict[str, int]
-) -> list[tuple[bytes, set[str]]]:
-    """Each body to send, with the webhook owners that get it: a bank's copy carries
-    only what it may read (`delivery_seen_by`), so banks may get different bodies of one
-    event; the guarantor's (if any) is the lender's, minus its correlation id."""
-    banks, guarantor = recipients
-    document = _document(envelope, payload)
-    copies = [(bank, delivery_seen_by(bank, document, declines)) for bank in sorted(banks)]
-    if guarantor:
-        lender_copy = delivery_seen_by(payload.parties.bank_id, document, declines)
-        copies.append((guarantor, delivery_seen_by_guarantor(lender_copy)))
-    by_body: dict[bytes, set[str]] = {}
+def _bodies(copies: list[tuple[Recipient, dict[str, Any]]]) -> list[tuple[bytes, set[Recipient]]]:
+    """Each body to send, with the webhook owners that get it: each copy carries only
+    what its owner may read (`copies_for`), so owners may get different bodies of one
+    event, and owners whose copies are equal share one."""
+    by_body: dict[bytes, set[Recipient]] = {}
     for owner, seen in copies:
         body = json.dumps(seen, ensure_ascii=False, sort_keys=True)
         by_body.setdefault(body.encode(), set()).add(owner)

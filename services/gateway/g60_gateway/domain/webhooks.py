@@ -1,5 +1,5 @@
-"""Webhook rules: which banks and guarantee companies an event concerns, what each is
-sent, how deliveries are signed, and when a failed delivery is retried. Pure Python;
+"""Webhook rules: which banks, guarantee companies and SMEs an event concerns, what each
+is sent, how deliveries are signed, and when a failed delivery is retried. Pure Python;
 the adapters do the I/O."""
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ import ipaddress
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any
 
 SIGNATURE_VERSION = "v1"
@@ -41,6 +42,46 @@ GUARANTOR_EVENT_TYPES = frozenset(
 )
 
 
+# What an SME (企业) hears of its own applications and loans: every change of status
+# it reads on `GET /v1/applications/{id}`, its own applying and withdrawing included
+# (a bank hears its own decisions too, so one feed tells the whole story), and the
+# loan's money and overdue mark. A decline only once it is final (see
+# `enterprise_to_notify`).
+ENTERPRISE_EVENT_TYPES = frozenset(
+    {
+        "FinancingApplied",
+        "FinancingWithdrawn",
+        "FinancingApproved",
+        "FinancingRejected",
+        "FinancingClosed",
+        "FundsDisbursed",
+        "LoanRepaid",
+        "LoanOverdue",
+        "LoanCompensated",
+    }
+)
+# The SME's own actions: their correlation id is the SME's own request's.
+ENTERPRISE_ACTIONS = frozenset({"FinancingApplied", "FinancingWithdrawn"})
+# Events whose `reason` is a bank's (a decline, a close): the credit service shows an
+# applicant neither, on any read.
+_BANK_REASON_EVENTS = frozenset({"FinancingRejected", "FinancingClosed"})
+
+
+class OwnerKind(StrEnum):
+    """Who keeps a webhook. Banks and guarantee companies are member institutions, with
+    ids from one register; enterprises have a register of their own, so an owner is
+    always named with its kind."""
+
+    MEMBER = "member"
+    ENTERPRISE = "enterprise"
+
+
+@dataclass(frozen=True, order=True)
+class Recipient:
+    kind: OwnerKind
+    owner_id: str
+
+
 @dataclass(frozen=True)
 class EventForRouting:
     event_type: str
@@ -48,6 +89,8 @@ class EventForRouting:
     target_bank_ids: tuple[str, ...]  # addressed banks (FinancingApplied)
     remembered_targets: tuple[str, ...]  # addressed banks recalled for later events
     guarantor_id: str = ""  # the guarantee company behind the loan's line, if any
+    enterprise_id: str = ""  # the applying SME, from the event's parties
+    final_decline: bool = False  # FinancingRejected: every addressed bank has declined
 
 
 def banks_to_notify(event: EventForRouting) -> set[str]:
@@ -64,6 +107,62 @@ def banks_to_notify(event: EventForRouting) -> set[str]:
 def guarantor_to_notify(event: EventForRouting) -> str:
     """The guarantee company to send the event to, or ""."""
     return event.guarantor_id if event.event_type in GUARANTOR_EVENT_TYPES else ""
+
+
+def enterprise_to_notify(event: EventForRouting) -> str:
+    """The SME to send the event to, or "". A decline reaches it only when it is final:
+    until every addressed bank has declined, its application stays SUBMITTED and open
+    to the others (it reads each decline in `declined_bank_ids`, and its next delivery's
+    version counts them)."""
+    if event.event_type not in ENTERPRISE_EVENT_TYPES:
+        return ""
+    if event.event_type == "FinancingRejected" and not event.final_decline:
+        return ""
+    return event.enterprise_id
+
+
+def copies_for(
+    event: EventForRouting, document: dict[str, Any], declines: Mapping[str, int] | None = None
+) -> list[tuple[Recipient, dict[str, Any]]]:
+    """Every webhook owner the event concerns, each with the copy it may read: each
+    addressed bank its own (`delivery_seen_by`), the guarantee company the lender's
+    less its correlation id, the applying SME its own (`delivery_seen_by_enterprise`)."""
+    copies = [
+        (Recipient(OwnerKind.MEMBER, bank), delivery_seen_by(bank, document, declines))
+        for bank in sorted(banks_to_notify(event))
+    ]
+    guarantor = guarantor_to_notify(event)
+    if guarantor:
+        lender_copy = delivery_seen_by(event.bank_id, document, declines)
+        copies.append(
+            (Recipient(OwnerKind.MEMBER, guarantor), delivery_seen_by_guarantor(lender_copy))
+        )
+    enterprise = enterprise_to_notify(event)
+    if enterprise:
+        copy = delivery_seen_by_enterprise(document)
+        copies.append((Recipient(OwnerKind.ENTERPRISE, enterprise), copy))
+    return copies
+
+
+def delivery_seen_by_enterprise(document: dict[str, Any]) -> dict[str, Any]:
+    """The applying SME's copy: never more than it reads through
+    `GET /v1/applications/{id}` (and its own lines and loan statement). The credit
+    service shows an applicant its whole application, so the version is the event's
+    (every bank's decline counts, `version_seen_by` is for banks), every addressed bank
+    is listed, and the bound line's balances are of its own line. Left out:
+
+    - the correlation id of every change but its own applying and withdrawing: the
+      bank's, guarantee company's or platform's request, which may name their own
+      systems (its history shows request ids on its own changes only);
+    - the `reason` of a bank's decline or close, which no read shows an applicant;
+    - the bank's home city and institution type in `parties`: member records are not
+      the SME's to read (the bank's id is, as the application's `bank_id`)."""
+    data = document["data"]
+    seen = {**data, "parties": {**data["parties"], "bank_city": "", "bank_type": ""}}
+    if document["event_type"] in _BANK_REASON_EVENTS:
+        seen["reason"] = ""
+    own = document["event_type"] in ENTERPRISE_ACTIONS
+    return {**document, "correlation_id": document["correlation_id"] if own else "", "data": seen}
 
 
 def delivery_seen_by_guarantor(lender_copy: dict[str, Any]) -> dict[str, Any]:

@@ -225,9 +225,11 @@ CreditReader = Annotated[
     Principal,
     Security(ApiKeyAuth(PrincipalType.BANK, PrincipalType.ENTERPRISE, PrincipalType.GUARANTOR)),
 ]
-# Who keeps webhooks: banks, and guarantee companies (for the loans on lines they back).
+# Who keeps webhooks: banks, guarantee companies (for the loans on lines they back) and
+# SMEs (for their own applications and loans).
 WebhookOwner = Annotated[
-    Principal, Security(ApiKeyAuth(PrincipalType.BANK, PrincipalType.GUARANTOR))
+    Principal,
+    Security(ApiKeyAuth(PrincipalType.BANK, PrincipalType.GUARANTOR, PrincipalType.ENTERPRISE)),
 ]
 OperatorOrGuarantor = Annotated[
     Principal, Security(ApiKeyAuth(PrincipalType.OPERATOR, PrincipalType.GUARANTOR))

@@ -1,4 +1,4 @@
-"""Webhook routes for partner banks and guarantee companies: registrations, the
+"""Webhook routes for partner banks, guarantee companies and SMEs: registrations, the
 delivery log and redelivery. Every query is scoped to the caller, so other callers'
 ids are 404."""
 
@@ -11,7 +11,13 @@ import httpx
 from fastapi import APIRouter, Path, Request, Response
 
 from g60_gateway.adapters import webhook_store
-from g60_gateway.domain.webhooks import literal_target_refusal, url_target_refusal
+from g60_gateway.domain.principals import Principal, PrincipalType
+from g60_gateway.domain.webhooks import (
+    OwnerKind,
+    Recipient,
+    literal_target_refusal,
+    url_target_refusal,
+)
 from g60_gateway.entrypoints import bodies, models
 from g60_gateway.entrypoints.deps import GatewayRoute, IdemKey, WebhookOwner
 from g60_gateway.entrypoints.idempotent import run_idempotent
@@ -22,8 +28,16 @@ router = APIRouter(responses=PROBLEM_RESPONSES, route_class=GatewayRoute, tags=[
 HookId = Annotated[str, Path(max_length=64, pattern=PRINTABLE)]
 DeliveryId = Annotated[int, Path(ge=1, le=MAX_INT64)]
 HOOK = "/v1/webhooks/{webhook_id}"
-MAX_WEBHOOKS_PER_BANK = 20
+MAX_WEBHOOKS_PER_OWNER = 20
 _WEBHOOK_ID = re.compile(r"wh_[0-9a-f]{16}")  # what create_webhook issues
+
+
+def _owner(who: Principal) -> Recipient:
+    """The caller as a webhook owner: an SME's id is from the enterprise register, a
+    bank's or guarantee company's from the member register."""
+    if who.principal_type is PrincipalType.ENTERPRISE:
+        return Recipient(OwnerKind.ENTERPRISE, who.principal_id)
+    return Recipient(OwnerKind.MEMBER, who.principal_id)
 
 
 def _not_found() -> Problem:
@@ -61,19 +75,23 @@ def _webhook_page_token(page_token: str) -> str:
 async def register_webhook(
     body: bodies.RegisterWebhookBody, request: Request, who: WebhookOwner, key: IdemKey
 ) -> Response:
-    """Receive signed events for this bank or guarantee company at `url` (a guarantee
-    company: drawdowns, repayments and overdue marks of the loans on lines it backs).
-    See docs/gateway.md for verifying the X-G60-Signature header (HMAC-SHA256 over
+    """Receive signed events for this bank, guarantee company or SME at `url`. A bank:
+    applications addressed to it and its loans. A guarantee company: drawdowns,
+    repayments, overdue marks and compensations of the loans on lines it backs. An SME:
+    its own applications and loans (applied, withdrawn, approved, finally rejected,
+    closed, disbursed, repaid, overdue, compensated), never more than it reads on
+    `GET /v1/applications/{id}`. At most 20 live webhooks per caller. See
+    docs/gateway.md for verifying the X-G60-Signature header (HMAC-SHA256 over
     `<timestamp>.<body>` with `secret`)."""
     pool = request.app.state.pool
     _check_url(body.url, request.app.state.allow_private_webhooks)
 
     async def produce() -> models.Webhook:
         row = await webhook_store.create_webhook(
-            pool, who.principal_id, body.url, body.secret, MAX_WEBHOOKS_PER_BANK
+            pool, _owner(who), body.url, body.secret, MAX_WEBHOOKS_PER_OWNER
         )
         if row is None:
-            raise field_problem("url", f"at most {MAX_WEBHOOKS_PER_BANK} webhooks per caller")
+            raise field_problem("url", f"at most {MAX_WEBHOOKS_PER_OWNER} webhooks per caller")
         return models.Webhook.model_validate(row)
 
     return await run_idempotent(request, who, key, produce)
@@ -86,7 +104,7 @@ async def list_webhooks(
     """The caller's live webhooks in id order (the secret is never shown again);
     pass next_page_token back for more."""
     rows = await webhook_store.list_webhooks(
-        request.app.state.pool, who.principal_id, _webhook_page_token(page_token), page_size
+        request.app.state.pool, _owner(who), _webhook_page_token(page_token), page_size
     )
     token = rows[-1]["webhook_id"] if len(rows) == page_size else ""
     return models.WebhookList.model_validate({"webhooks": rows, "next_page_token": token})
@@ -94,7 +112,8 @@ async def list_webhooks(
 
 @router.get(HOOK, response_model=models.Webhook)
 async def get_webhook(webhook_id: HookId, request: Request, who: WebhookOwner) -> models.Webhook:
-    row = await webhook_store.get_webhook(request.app.state.pool, who.principal_id, webhook_id)
+    """One of the caller's live webhooks; anyone else's, or a deleted one, is 404."""
+    row = await webhook_store.get_webhook(request.app.state.pool, _owner(who), webhook_id)
     if row is None:
         raise _not_found()
     return models.Webhook.model_validate(row)
@@ -104,7 +123,7 @@ async def get_webhook(webhook_id: HookId, request: Request, who: WebhookOwner) -
 async def delete_webhook(webhook_id: HookId, request: Request, who: WebhookOwner) -> Response:
     """Stop deliveries to this webhook for good: pending ones fail, none is redelivered.
     Its delivery log stays readable by id."""
-    if not await webhook_store.delete_webhook(request.app.state.pool, who.principal_id, webhook_id):
+    if not await webhook_store.delete_webhook(request.app.state.pool, _owner(who), webhook_id):
         raise _not_found()
     return Response(status_code=204)
 
@@ -121,11 +140,10 @@ async def list_deliveries(
     Readable after the webhook was deleted."""
     after_id = int_page_token(page_token)
     pool = request.app.state.pool
-    if not await webhook_store.owns_webhook(pool, who.principal_id, webhook_id):
+    owner = _owner(who)
+    if not await webhook_store.owns_webhook(pool, owner, webhook_id):
         raise _not_found()
-    rows = await webhook_store.list_deliveries(
-        pool, who.principal_id, webhook_id, after_id, page_size
-    )
+    rows = await webhook_store.list_deliveries(pool, owner, webhook_id, after_id, page_size)
     token = str(rows[-1]["delivery_id"]) if len(rows) == page_size else ""
     return models.DeliveryPage.model_validate({"deliveries": rows, "next_page_token": token})
 
@@ -140,7 +158,7 @@ async def redeliver(
     async def produce() -> models.WebhookDelivery:
         try:
             row = await webhook_store.redeliver(
-                request.app.state.pool, who.principal_id, webhook_id, delivery_id
+                request.app.state.pool, _owner(who), webhook_id, delivery_id
             )
         except webhook_store.WebhookDeleted:
             raise Problem(
