@@ -1,6 +1,7 @@
-"""A gateway database made before guarantee companies held keys: starting the gateway
-(apply_schema) widens its api_credentials CHECK once, keeps its keys, and a second
-start changes nothing."""
+"""Gateway databases made before guarantee companies held keys, or before SMEs kept
+webhooks: starting the gateway (apply_schema) widens the api_credentials CHECK once and
+keeps its keys, gives every old webhook the owner kind `member`, and a second start
+changes nothing."""
 
 from __future__ import annotations
 
@@ -10,7 +11,9 @@ from collections.abc import AsyncIterator
 import asyncpg
 import pytest
 import pytest_asyncio
+from g60_gateway.adapters import webhook_store
 from g60_gateway.adapters.credentials import SCHEMA_SQL
+from g60_gateway.domain.webhooks import OwnerKind, Recipient
 from g60common.db import apply_schema, dsn_for_database, ensure_database
 from g60common.stack import StackEndpoints
 
@@ -78,3 +81,68 @@ async def test_a_new_database_gets_the_wide_check_at_once(old_pool: asyncpg.Pool
     checks = await old_pool.fetch(CHECKS_SQL)
     assert [r["conname"] for r in checks] == ["api_credentials_principal_type_check"]
     assert "'guarantor'" in checks[0]["definition"]
+
+
+# webhooks and their deliveries as the gateway created them before SMEs kept webhooks:
+# every owner was a member institution (a bank or a guarantee company).
+OLD_WEBHOOKS_DDL = """CREATE TABLE webhooks (
+    webhook_id  TEXT PRIMARY KEY,
+    bank_id     TEXT NOT NULL,
+    url         TEXT NOT NULL,
+    secret      TEXT NOT NULL,
+    created_at  TIMESTAMPTZ NOT NULL DEFAULT now(),
+    deleted_at  TIMESTAMPTZ
+);
+CREATE TABLE webhook_deliveries (
+    delivery_id      BIGSERIAL PRIMARY KEY,
+    webhook_id       TEXT NOT NULL REFERENCES webhooks (webhook_id),
+    bank_id          TEXT NOT NULL,
+    event_id         TEXT NOT NULL,
+    event_type       TEXT NOT NULL,
+    body             BYTEA NOT NULL,
+    status           TEXT NOT NULL DEFAULT 'PENDING',
+    attempts         INT NOT NULL DEFAULT 0,
+    next_attempt_at  TIMESTAMPTZ NOT NULL DEFAULT now(),
+    last_http_status INT,
+    last_error       TEXT NOT NULL DEFAULT '',
+    created_at       TIMESTAMPTZ NOT NULL DEFAULT now(),
+    delivered_at     TIMESTAMPTZ,
+    UNIQUE (webhook_id, event_id)
+)"""
+WEBHOOK_CHECKS_SQL = """SELECT conname, pg_get_constraintdef(oid) AS definition
+   FROM pg_constraint WHERE conrelid = 'webhooks'::regclass AND contype = 'c'"""
+
+
+async def test_old_webhooks_become_members_and_enterprises_may_keep_webhooks(
+    old_pool: asyncpg.Pool,
+) -> None:
+    bank_id = str(uuid.uuid4())
+    await old_pool.execute(OLD_WEBHOOKS_DDL)
+    await old_pool.execute(
+        "INSERT INTO webhooks (webhook_id, bank_id, url, secret) VALUES ($1, $2, $3, 's')",
+        "wh_0000000000000001",
+        bank_id,
+        "https://bank.example/hook",
+    )
+    await apply_schema(old_pool, SCHEMA_SQL)
+    bank, sme = Recipient(OwnerKind.MEMBER, bank_id), Recipient(OwnerKind.ENTERPRISE, bank_id)
+    # The old webhook is its bank's, and no enterprise's, whatever the id.
+    assert [h["webhook_id"] for h in await webhook_store.list_webhooks(old_pool, bank, "", 50)] == [
+        "wh_0000000000000001"
+    ]
+    assert await webhook_store.list_webhooks(old_pool, sme, "", 50) == []
+    created = await webhook_store.create_webhook(old_pool, sme, "https://sme.example/h", "s", 20)
+    assert created is not None
+    async with old_pool.acquire() as conn:
+        added = await webhook_store.enqueue(conn, {sme}, "ev-1", "FinancingApproved", b"{}")
+    assert added == 1  # the enterprise's webhook only, not the bank's of the same id
+    owners = await old_pool.fetch("SELECT webhook_id, owner_type FROM webhooks ORDER BY 2")
+    assert [(r["webhook_id"], r["owner_type"]) for r in owners] == [
+        (created["webhook_id"], "enterprise"),
+        ("wh_0000000000000001", "member"),
+    ]
+    with pytest.raises(asyncpg.CheckViolationError):
+        await old_pool.execute("UPDATE webhooks SET owner_type = 'auditor'")
+    checks = await old_pool.fetch(WEBHOOK_CHECKS_SQL)
+    await apply_schema(old_pool, SCHEMA_SQL)  # the next start: nothing left to do
+    assert await old_pool.fetch(WEBHOOK_CHECKS_SQL) == checks and len(checks) == 1
