@@ -182,6 +182,20 @@ MATRIX: dict[tuple[str, str], Row] = {
 }
 
 
+def _on_sme_a_s_webhook(row: Row) -> Row:
+    """A webhook route's row, probing sme_a's webhook instead of bank_a's."""
+    params_of, body, _ = row
+    return (lambda w: {**params_of(w), "webhook_id": w.hook_sme_a}, body, ("sme_a",))
+
+
+# SMEs keep webhooks as banks do: sme_a's is probed on the same routes.
+SME_WEBHOOK_ROWS = {
+    route: _on_sme_a_s_webhook(row)
+    for route, row in MATRIX.items()
+    if route[1].startswith("/v1/webhooks/")
+}
+
+
 def _id_routes() -> set[tuple[str, str]]:
     app = create_app(GatewaySettings.from_env({}))
     found = set()
@@ -205,7 +219,16 @@ def _call(client: httpx.Client, method: str, path: str, key: str, body: Any) -> 
 
 @pytest.mark.parametrize(("method", "route"), sorted(MATRIX), ids=lambda v: str(v))
 def test_other_tenants_get_404(world: World, method: str, route: str) -> None:
-    params_of, body, owners = MATRIX[(method, route)]
+    _probe(world, method, route, MATRIX[(method, route)])
+
+
+@pytest.mark.parametrize(("method", "route"), sorted(SME_WEBHOOK_ROWS), ids=lambda v: str(v))
+def test_other_tenants_get_404_on_an_sme_s_webhook(world: World, method: str, route: str) -> None:
+    _probe(world, method, route, SME_WEBHOOK_ROWS[(method, route)])
+
+
+def _probe(world: World, method: str, route: str, row: Row) -> None:
+    params_of, body, owners = row
     path = route.format(**params_of(world))
     parties = world.parties()
     with world.client() as client:
@@ -229,6 +252,9 @@ def test_objects_are_untouched_after_the_probes(world: World) -> None:
         )
         app = client.get(f"/v1/applications/{world.app_a}", headers={"X-API-Key": world.sme_a.key})
         hook = client.get(f"/v1/webhooks/{world.hook_a}", headers={"X-API-Key": world.bank_a.key})
+        sme_hook = client.get(
+            f"/v1/webhooks/{world.hook_sme_a}", headers={"X-API-Key": world.sme_a.key}
+        )
         me = client.get("/v1/me", headers={"X-API-Key": world.bank_a.key})
         sme = client.get(
             f"/v1/enterprises/{world.sme_a.id}", headers={"X-API-Key": world.sme_a.key}
@@ -239,7 +265,7 @@ def test_objects_are_untouched_after_the_probes(world: World) -> None:
     assert line.json()["status"] == "ACTIVE" and line.json()["limit_fen"] == 100_000_000
     assert sme.json()["status"] == "ACTIVE"  # no verify/reject/deregister probe landed
     assert app.json()["status"] == "SUBMITTED"
-    assert hook.status_code == 200
+    assert hook.status_code == 200 and sme_hook.status_code == 200  # no probe deleted them
     assert me.status_code == 200  # bank_a's key was not revoked by anyone else
     assert capacity.json()["capacity_fen"] == GUARANTOR_CAPACITY_FEN  # no probe set it
 
@@ -248,6 +274,7 @@ def test_lists_show_only_own_objects(world: World) -> None:
     with world.client() as client:
         lines = client.get("/v1/credit-lines", headers={"X-API-Key": world.bank_b.key}).json()
         hooks = client.get("/v1/webhooks", headers={"X-API-Key": world.bank_b.key}).json()
+        sme_hooks = client.get("/v1/webhooks", headers={"X-API-Key": world.sme_b.key}).json()
         apps_bank = client.get("/v1/applications", headers={"X-API-Key": world.bank_b.key}).json()
         apps_sme = client.get("/v1/applications", headers={"X-API-Key": world.sme_b.key}).json()
         backed = client.get("/v1/credit-lines", headers={"X-API-Key": world.guar_b.key}).json()
@@ -255,6 +282,7 @@ def test_lists_show_only_own_objects(world: World) -> None:
     assert {line["bank_id"] for line in lines["credit_lines"]} == {world.bank_b.id}
     assert world.line_a not in {line["credit_line_id"] for line in lines["credit_lines"]}
     assert [h["webhook_id"] for h in hooks["webhooks"]] == [world.hook_b]
+    assert sme_hooks["webhooks"] == []  # sme_b keeps none; sme_a's is its own
     assert world.app_b in {a["application_id"] for a in apps_bank["applications"]}
     assert world.app_a not in {a["application_id"] for a in apps_bank["applications"]}
     assert {a["enterprise_id"] for a in apps_sme["applications"]} == {world.sme_b.id}

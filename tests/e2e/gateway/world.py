@@ -45,6 +45,7 @@ class World:
     app_b: str  # sme_b -> bank_b, still SUBMITTED
     hook_a: str  # bank_a's webhook (flaky receiver path)
     hook_b: str
+    hook_sme_a: str  # sme_a's webhook
 
     def client(self) -> httpx.Client:
         return httpx.Client(base_url=self.url, timeout=15)
@@ -195,14 +196,14 @@ def new_application(
     )
 
 
-def new_webhook(client: httpx.Client, bank: Party, receiver: Receiver, path: str) -> str:
+def new_webhook(client: httpx.Client, owner: Party, receiver: Receiver, path: str) -> str:
     receiver.secrets[path] = WEBHOOK_SECRET
     return str(
         ok(
             post(
                 client,
                 "/v1/webhooks",
-                bank.key,
+                owner.key,
                 {
                     "url": receiver.url(path),
                     "secret": WEBHOOK_SECRET,
@@ -220,6 +221,7 @@ def build_world(running: RunningPlatform, receiver: Receiver) -> World:
         guar_a, guar_b = new_guarantor(client, op, HEFEI), new_guarantor(client, op, SUZHOU)
         hook_a = new_webhook(client, bank_a, receiver, "/bank-a/flaky")
         hook_b = new_webhook(client, bank_b, receiver, "/bank-b")
+        hook_sme_a = new_webhook(client, sme_a, receiver, "/sme-a")
         return World(
             url=running.platform.gateway_url,
             operator_key=op,
@@ -235,6 +237,7 @@ def build_world(running: RunningPlatform, receiver: Receiver) -> World:
             app_b=new_application(client, sme_b, bank_b),
             hook_a=hook_a,
             hook_b=hook_b,
+            hook_sme_a=hook_sme_a,
         )
 
 
