@@ -69,6 +69,7 @@ def main() -> None:
                 settings.expiry_batch_size,
                 stop,
                 approval_valid_days=settings.approval_valid_days,
+                due_soon_days=settings.due_soon_days,
             ),
         ],
     )

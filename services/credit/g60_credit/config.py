@@ -35,6 +35,9 @@ class CreditSettings:
     # Days an approval stays drawable with nothing drawn (审批有效期); the sweeper then
     # closes it.
     approval_valid_days: int = 90
+    # Days before a loan's maturity date that the sweeper announces it falls due
+    # (到期提醒, LoanDueSoon).
+    due_soon_days: int = 7
     # "in-process": the service publishes its own outbox. "separate": it only appends,
     # and `python -m g60_credit.outbox_relay` (its own process) publishes.
     outbox_relay: str = "in-process"
@@ -55,6 +58,7 @@ class CreditSettings:
             expiry_sweep_interval_s=env_float(env, "G60_CREDIT_EXPIRY_SWEEP_S", 60.0),
             expiry_batch_size=env_int(env, "G60_CREDIT_EXPIRY_BATCH", 200),
             approval_valid_days=_positive(env, "G60_CREDIT_APPROVAL_VALID_DAYS", 90),
+            due_soon_days=_positive(env, "G60_CREDIT_DUE_SOON_DAYS", 7),
             outbox_relay=_relay_mode(env_str(env, "G60_CREDIT_OUTBOX_RELAY", "in-process")),
             relay_metrics_port=env_int(env, "G60_CREDIT_RELAY_METRICS_PORT", 9112),
             relay_batch_interval_s=env_float(env, "G60_CREDIT_OUTBOX_BATCH_INTERVAL_S", 0.25),

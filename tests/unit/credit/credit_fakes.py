@@ -120,6 +120,13 @@ class FakeApplications:
         apps = [x for x in map(self.s.read, keys) if isinstance(x, FinancingApplication)]
         return [x for x in apps if x.has_lapsed(today, valid_days)][:limit]
 
+    async def due_soon(
+        self, today: date, notice_days: int, limit: int
+    ) -> list[FinancingApplication]:
+        keys = sorted({*self.s.rows, *self.s.staged})
+        apps = [x for x in map(self.s.read, keys) if isinstance(x, FinancingApplication)]
+        return [x for x in apps if x.is_due_soon(today, notice_days)][:limit]
+
     async def list(self, query: ApplicationQuery, today: date) -> list[FinancingApplication]:
         return []
 

@@ -1,4 +1,5 @@
-"""Credit events on the wire: the approval's date, the loan's term and its overdue mark."""
+"""Credit events on the wire: the approval's date, the loan's term, its due-soon
+reminder and its overdue mark."""
 
 from __future__ import annotations
 
@@ -51,6 +52,21 @@ def test_an_overdue_loan_is_an_application_event_at_its_new_version() -> None:
     payload = pb.LoanOverdue()
     envelope.payload.Unpack(payload)
     assert payload.maturity_date == "2027-05-31" and payload.overdue_since == "2027-06-01"
+    assert (payload.outstanding_fen, payload.guarantee_fen) == (200_000, 100_000)
+    assert (payload.guarantor_id, payload.parties.bank_id) == ("g1", "b1")
+
+
+def test_a_due_soon_reminder_is_an_application_event_at_its_new_version() -> None:
+    _, app = _drawn()
+    days_left = app.announce_due_soon(date(2027, 5, 27), 7)
+    envelope = event_to_envelope(events.LoanDueSoon(app, PARTIES, "g1", days_left), NOW, "")
+    assert envelope.event_type == "LoanDueSoon"
+    assert (envelope.aggregate_type, envelope.aggregate_id) == ("FinancingApplication", "app-1")
+    assert envelope.aggregate_version == app.version == 3
+    payload = pb.LoanDueSoon()
+    envelope.payload.Unpack(payload)
+    assert (payload.maturity_date, payload.first_drawn_on) == ("2027-05-31", "2026-05-31")
+    assert (payload.days_left, payload.credit_line_id) == (4, "line-1")
     assert (payload.outstanding_fen, payload.guarantee_fen) == (200_000, 100_000)
     assert (payload.guarantor_id, payload.parties.bank_id) == ("g1", "b1")
 

@@ -31,6 +31,7 @@ async def test_a_failed_round_is_counted_and_the_next_round_runs() -> None:
             batch_size=10,
             stop=stop,
             approval_valid_days=90,
+            due_soon_days=7,
         ),
         timeout=5,
     )

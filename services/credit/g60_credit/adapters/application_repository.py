@@ -17,7 +17,8 @@ SELECT_APPLICATION_SQL = "SELECT * FROM financing_applications WHERE application
 UPDATE_APPLICATION_SQL = """UPDATE financing_applications SET declined_bank_ids = $3::uuid[],
        status = $4, bank_id = $5, credit_line_id = $6, approved_fen = $7, disbursed_fen = $8,
        repaid_fen = $9, guarantee_fen = $10, version = $11, first_drawn_on = $12,
-       maturity_date = $13, overdue_since = $14, compensated_fen = $15, approved_on = $16
+       maturity_date = $13, overdue_since = $14, compensated_fen = $15, approved_on = $16,
+       due_soon_notified_for = $17
    WHERE application_id = $1 AND version = $2 RETURNING true"""
 INSERT_MOVEMENT_SQL = """INSERT INTO credit_movements (movement_id, kind, credit_line_id,
        application_id, amount_fen, guarantee_fen, line_version) VALUES ($1,$2,$3,$4,$5,$6,$7)"""
@@ -127,6 +128,27 @@ class PgApplicationRepository:
         )
         return [application_from_row(r) for r in rows]
 
+    async def due_soon(
+        self, today: date, notice_days: int, limit: int
+    ) -> list[FinancingApplication]:
+        """Loans still owing that mature within `notice_days` days and were not yet
+        reminded of this maturity date (FinancingApplication.is_due_soon). The
+        predicate repeats the due-soon index's, so the planner can use it; rows a
+        running command holds are skipped (the next round takes them)."""
+        rows = await self._conn.fetch(
+            """SELECT * FROM financing_applications
+               WHERE status = 'DISBURSED' AND overdue_since IS NULL
+                 AND due_soon_notified_for IS DISTINCT FROM maturity_date
+                 AND maturity_date BETWEEN $1::date AND $1::date + $2::integer
+                 AND disbursed_fen > repaid_fen
+               ORDER BY maturity_date, application_id LIMIT $3
+               FOR UPDATE SKIP LOCKED""",
+            today,
+            notice_days,
+            limit,
+        )
+        return [application_from_row(r) for r in rows]
+
     async def list(self, query: ApplicationQuery, today: date) -> list[FinancingApplication]:
         # A bank filters by the status it is shown: another bank's loan stays APPROVED
         # to it (FinancingApplication.as_seen_by_bank).
@@ -172,6 +194,7 @@ class PgApplicationRepository:
             app.overdue_since,
             app.compensated_fen,
             app.approved_on,
+            app.due_soon_notified_for,
         )
         if not done:
             raise ConcurrentUpdate(f"application {app.application_id} changed concurrently")
@@ -220,6 +243,7 @@ def application_from_row(row: asyncpg.Record) -> FinancingApplication:
         maturity_date=row["maturity_date"],
         overdue_since=row["overdue_since"],
         approved_on=row["approved_on"],
+        due_soon_notified_for=row["due_soon_notified_for"],
         version=row["version"],
     )
 

@@ -155,6 +155,17 @@ def _application_payload(e: ev.ApplicationEvent) -> Message:
                 guarantee_fen=app.guarantee_fen,
                 **ids,
             )
+        case ev.LoanDueSoon():
+            return pb.LoanDueSoon(
+                credit_line_id=app.credit_line_id,
+                first_drawn_on=iso_date(app.first_drawn_on),
+                maturity_date=iso_date(app.maturity_date),
+                outstanding_fen=app.outstanding_fen,
+                guarantor_id=e.guarantor_id,
+                guarantee_fen=app.guarantee_fen,
+                days_left=e.days_left,
+                **ids,
+            )
 
 
 def _money_payload(e: ev.MoneyEvent) -> Message:
@@ -213,6 +224,7 @@ _APPLICATION_EVENTS = (
     ev.FinancingWithdrawn,
     ev.FinancingClosed,
     ev.LoanOverdue,
+    ev.LoanDueSoon,
 )
 
 

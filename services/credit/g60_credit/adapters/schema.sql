@@ -198,3 +198,17 @@ CREATE INDEX IF NOT EXISTS financing_applications_lapse_watch
     ON financing_applications (approved_on)
     WHERE status = 'APPROVED';
 
+-- Due-soon reminders (到期提醒): the maturity date the sweeper last announced, so each
+-- date is announced once (an extension moves the date, and the new one is announced
+-- again). No backfill: loans under way when the column arrives have had no reminder,
+-- and those maturing within the notice period get one on the next sweep.
+ALTER TABLE financing_applications ADD COLUMN IF NOT EXISTS due_soon_notified_for DATE;
+-- The sweeper's worklist: loans under way not yet reminded of their maturity date. A
+-- reminded loan leaves the index, so it holds only what is still to announce. Its
+-- columns (status, overdue_since, maturity_date, due_soon_notified_for) change on the
+-- first drawdown, the reminder and the mark only: later drawdowns and repayments that
+-- leave the loan owing stay HOT updates.
+CREATE INDEX IF NOT EXISTS financing_applications_due_soon_watch
+    ON financing_applications (maturity_date)
+    WHERE status = 'DISBURSED' AND overdue_since IS NULL
+      AND due_soon_notified_for IS DISTINCT FROM maturity_date;

@@ -7,6 +7,8 @@ The loan's term runs from its first drawdown (`first_drawn_on`) to `maturity_dat
 (逾期), which the sweeper marks once (`mark_overdue`, a lifecycle event).
 An approval is valid for a limited number of days (审批有效期) from `approved_on`: one
 still undrawn after that lapses, closed by the sweeper (`lapse`, a close).
+A few days before `maturity_date` the sweeper tells the parties that a loan still owing
+falls due (到期提醒, `announce_due_soon`, a lifecycle event), once per maturity date.
 Approval binds the application to one credit line of the approving bank and does
 not reserve credit (see docs/credit.md): credit is consumed by drawdowns only.
 The version counts lifecycle events on this aggregate; money movements are
@@ -37,7 +39,9 @@ class ApplicationStatus(StrEnum):
 _DRAWABLE = (ApplicationStatus.APPROVED, ApplicationStatus.DISBURSED)
 # The changes of a loan under way, which only the lender and the enterprise follow.
 # A lapse is the system's close of an undrawn approval: the lender's, like a close.
-_LENDER_ONLY_ACTIONS = frozenset({"DRAWDOWN", "REPAY", "COMPENSATE", "CLOSE", "LAPSE", "OVERDUE"})
+_LENDER_ONLY_ACTIONS = frozenset(
+    {"DRAWDOWN", "REPAY", "COMPENSATE", "CLOSE", "LAPSE", "OVERDUE", "DUE_SOON"}
+)
 
 
 @dataclass
@@ -69,6 +73,8 @@ class FinancingApplication:
     overdue_since: date | None = None
     # Shanghai business date of the approval; the approval lapses `valid_days` after it.
     approved_on: date | None = None
+    # The maturity date the last due-soon reminder announced: one reminder per date.
+    due_soon_notified_for: date | None = None
     version: int = 1
 
     def __post_init__(self) -> None:
@@ -87,6 +93,7 @@ class FinancingApplication:
         assert (self.first_drawn_on is None) == (self.maturity_date is None)
         assert self.overdue_since is None or self.maturity_date is not None
         assert self.approved_on is None or self.bank_id
+        assert self.due_soon_notified_for is None or self.maturity_date is not None
 
     def is_visible_to_bank(self, bank_id: str) -> bool:
         return bank_id in self.target_bank_ids
@@ -124,6 +131,7 @@ class FinancingApplication:
             first_drawn_on=None,
             maturity_date=None,
             overdue_since=None,
+            due_soon_notified_for=None,
             version=self.version_seen_by(bank_id, self._approval_version()),
         )
 
@@ -145,12 +153,13 @@ class FinancingApplication:
         return version - sum(1 for b in self.declined_bank_ids if b != bank_id)
 
     def _approval_version(self) -> int:
-        """The version the approval gave: after it, closing (by the bank, or a lapse)
-        and falling overdue are the only lifecycle events (money movements are
-        versioned on the line)."""
+        """The version the approval gave: the application (1), every decline, then the
+        approval. Declines come only while SUBMITTED, so none follows the approval;
+        counting from the start rather than back from today's version keeps it right
+        whatever lifecycle events the loan has had since (close, lapse, reminders,
+        overdue)."""
         assert self.bank_id, "only an approved application has an approval version"
-        closed = self.status is ApplicationStatus.CLOSED
-        return self.version - int(closed) - int(self.overdue_since is not None)
+        return 1 + len(self.declined_bank_ids) + 1
 
     def check_pending(self, bank_id: str = "") -> None:
         """A deciding bank is told the status it is shown (`as_seen_by_bank`): a bank
@@ -292,6 +301,28 @@ class FinancingApplication:
             and self.maturity_date is not None
             and self.maturity_date < today
         )
+
+    def is_due_soon(self, today: date, notice_days: int) -> bool:
+        """Principal outstanding, not overdue, maturing within `notice_days` days of
+        today (on the maturity date itself too: due today), and not yet announced for
+        this maturity date. A loan already past maturity gets no reminder: it is
+        overdue, and LoanOverdue says so."""
+        return (
+            self.status is ApplicationStatus.DISBURSED
+            and self.outstanding_fen > 0
+            and self.overdue_since is None
+            and self.maturity_date is not None
+            and today <= self.maturity_date <= today + timedelta(days=notice_days)
+            and self.due_soon_notified_for != self.maturity_date
+        )
+
+    def announce_due_soon(self, today: date, notice_days: int) -> int:
+        """Records the reminder for the current maturity date; returns the days left.
+        Once per maturity date: `is_due_soon` is then false until the date changes."""
+        assert self.is_due_soon(today, notice_days) and self.maturity_date is not None
+        self.due_soon_notified_for = self.maturity_date
+        self._changed()
+        return (self.maturity_date - today).days
 
     def mark_overdue(self, today: date) -> None:
         """Once per loan: a later repayment does not clear `overdue_since` (the record

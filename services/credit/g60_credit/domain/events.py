@@ -120,6 +120,17 @@ class LoanOverdue:
 
 
 @dataclass(frozen=True)
+class LoanDueSoon:
+    """A loan still owing falls due in `days_left` days (到期提醒), announced once per
+    maturity date by the sweeper."""
+
+    application: FinancingApplication
+    parties: Parties
+    guarantor_id: str
+    days_left: int
+
+
+@dataclass(frozen=True)
 class FundsDisbursed:
     drawdown_id: str
     amount_fen: int
@@ -166,6 +177,7 @@ ApplicationEvent = (
     | FinancingWithdrawn
     | FinancingClosed
     | LoanOverdue
+    | LoanDueSoon
 )
 MoneyEvent = FundsDisbursed | LoanRepaid | LoanCompensated
 CreditEvent = LineEvent | ApplicationEvent | MoneyEvent | GuarantorCapacitySet

@@ -10,7 +10,13 @@ from g60_credit.domain.calendar import iso_date
 from g60_credit.domain.guarantee import GuarantorCapacity
 from g60_credit.domain.model import CreditLine, CreditLineStatus, Product
 
-_LOAN_DATES = ("first_drawn_on", "maturity_date", "overdue_since", "approved_on")
+_LOAN_DATES = (
+    "first_drawn_on",
+    "maturity_date",
+    "overdue_since",
+    "approved_on",
+    "due_soon_notified_for",
+)
 
 
 def line_snapshot(line: CreditLine) -> dict[str, Any]:

@@ -1,11 +1,11 @@
 """Background task: expires credit lines whose validity window has ended, marks loans
-with principal outstanding past maturity as overdue (逾期), and closes approvals left
-undrawn past their validity (审批有效期).
+with principal outstanding past maturity as overdue (逾期), closes approvals left
+undrawn past their validity (审批有效期), and announces loans falling due soon (到期提醒).
 
 Runs in every replica; FOR UPDATE SKIP LOCKED lets replicas share the work without
-expiring a line, marking a loan or closing an approval twice. Each expiry is a
-CreditLineExpired event on the outbox, each late loan a LoanOverdue, each lapse a
-FinancingClosed.
+expiring a line, marking a loan, closing an approval or announcing a maturity twice.
+Each expiry is a CreditLineExpired event on the outbox, each late loan a LoanOverdue,
+each lapse a FinancingClosed, each reminder a LoanDueSoon.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from prometheus_client import Counter
 
 from g60_credit.domain.calendar import business_date
 from g60_credit.service_layer.approval_lapse import lapse_undrawn_approvals
+from g60_credit.service_layer.due_soon import announce_loans_due_soon
 from g60_credit.service_layer.financing_handlers import mark_overdue_loans
 from g60_credit.service_layer.line_handlers import expire_due_lines
 from g60_credit.service_layer.unit_of_work import CreditUnitOfWork
@@ -28,6 +29,9 @@ LINES_EXPIRED = Counter("g60_credit_lines_expired", "Credit lines expired by the
 LOANS_OVERDUE = Counter("g60_credit_loans_overdue", "Loans marked overdue by the sweeper")
 APPROVALS_LAPSED = Counter(
     "g60_credit_approvals_lapsed", "Undrawn approvals closed by the sweeper once they lapsed"
+)
+LOANS_DUE_SOON = Counter(
+    "g60_credit_loans_due_soon", "Loans announced as falling due soon by the sweeper"
 )
 SWEEP_FAILURES = Counter(
     "g60_credit_sweep_failures", "Sweeper rounds that failed (retried the next round)"
@@ -43,10 +47,11 @@ async def run_expiry_sweeper(
     stop: asyncio.Event,
     *,
     approval_valid_days: int,
+    due_soon_days: int,
 ) -> None:
     while not stop.is_set():
         try:
-            await sweep_once(uow_factory, clock, batch_size, approval_valid_days)
+            await sweep_once(uow_factory, clock, batch_size, approval_valid_days, due_soon_days)
         except Exception:  # a failed round is retried next round; the task must live on
             SWEEP_FAILURES.inc()
             log.exception("expiry sweep failed")
@@ -61,8 +66,11 @@ async def sweep_once(
     clock: Callable[[], datetime],
     batch_size: int,
     approval_valid_days: int,
-) -> tuple[int, int, int]:
-    """Returns (lines expired, loans marked overdue, approvals lapsed)."""
+    due_soon_days: int,
+) -> tuple[int, int, int, int]:
+    """Returns (lines expired, loans marked overdue, approvals lapsed, loans announced
+    due soon). Overdue marks come before reminders: a loan past maturity gets no
+    reminder."""
     today = business_date(clock())
     expired = await _in_batches(
         lambda: expire_due_lines(uow_factory(), today, batch_size), batch_size
@@ -77,7 +85,12 @@ async def sweep_once(
         batch_size,
     )
     APPROVALS_LAPSED.inc(lapsed)
-    return expired, overdue, lapsed
+    due_soon = await _in_batches(
+        lambda: announce_loans_due_soon(uow_factory(), today, due_soon_days, batch_size),
+        batch_size,
+    )
+    LOANS_DUE_SOON.inc(due_soon)
+    return expired, overdue, lapsed, due_soon
 
 
 async def _in_batches(batch: Callable[[], Awaitable[int]], batch_size: int) -> int:

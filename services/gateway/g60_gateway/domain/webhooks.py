@@ -29,16 +29,17 @@ WEBHOOK_EVENT_TYPES = frozenset(
         "FundsDisbursed",
         "LoanRepaid",
         "LoanOverdue",
+        "LoanDueSoon",
         "LoanCompensated",
     }
 )
 
 
 # What a guarantee company hears of the loans on lines it backs: its exposure moves
-# (drawn, repaid, compensated by itself) or is at risk (overdue). Never the decisions
-# before the loan.
+# (drawn, repaid, compensated by itself) or is at risk (due soon, overdue). Never the
+# decisions before the loan.
 GUARANTOR_EVENT_TYPES = frozenset(
-    {"FundsDisbursed", "LoanRepaid", "LoanOverdue", "LoanCompensated"}
+    {"FundsDisbursed", "LoanRepaid", "LoanDueSoon", "LoanOverdue", "LoanCompensated"}
 )
 
 

@@ -345,6 +345,28 @@ class LoanOverdue(_message.Message):
     guarantee_fen: int
     def __init__(self, application_id: _Optional[str] = ..., parties: _Optional[_Union[CreditParties, _Mapping]] = ..., credit_line_id: _Optional[str] = ..., first_drawn_on: _Optional[str] = ..., maturity_date: _Optional[str] = ..., overdue_since: _Optional[str] = ..., outstanding_fen: _Optional[int] = ..., guarantor_id: _Optional[str] = ..., guarantee_fen: _Optional[int] = ...) -> None: ...
 
+class LoanDueSoon(_message.Message):
+    __slots__ = ("application_id", "parties", "credit_line_id", "first_drawn_on", "maturity_date", "outstanding_fen", "guarantor_id", "guarantee_fen", "days_left")
+    APPLICATION_ID_FIELD_NUMBER: _ClassVar[int]
+    PARTIES_FIELD_NUMBER: _ClassVar[int]
+    CREDIT_LINE_ID_FIELD_NUMBER: _ClassVar[int]
+    FIRST_DRAWN_ON_FIELD_NUMBER: _ClassVar[int]
+    MATURITY_DATE_FIELD_NUMBER: _ClassVar[int]
+    OUTSTANDING_FEN_FIELD_NUMBER: _ClassVar[int]
+    GUARANTOR_ID_FIELD_NUMBER: _ClassVar[int]
+    GUARANTEE_FEN_FIELD_NUMBER: _ClassVar[int]
+    DAYS_LEFT_FIELD_NUMBER: _ClassVar[int]
+    application_id: str
+    parties: CreditParties
+    credit_line_id: str
+    first_drawn_on: str
+    maturity_date: str
+    outstanding_fen: int
+    guarantor_id: str
+    guarantee_fen: int
+    days_left: int
+    def __init__(self, application_id: _Optional[str] = ..., parties: _Optional[_Union[CreditParties, _Mapping]] = ..., credit_line_id: _Optional[str] = ..., first_drawn_on: _Optional[str] = ..., maturity_date: _Optional[str] = ..., outstanding_fen: _Optional[int] = ..., guarantor_id: _Optional[str] = ..., guarantee_fen: _Optional[int] = ..., days_left: _Optional[int] = ...) -> None: ...
+
 class GuarantorCapacitySet(_message.Message):
     __slots__ = ("guarantor_id", "guarantor_city", "guarantor_type", "previous_capacity_fen", "capacity_fen", "used_fen", "operator_id")
     GUARANTOR_ID_FIELD_NUMBER: _ClassVar[int]
