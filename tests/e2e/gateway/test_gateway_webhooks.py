@@ -117,13 +117,13 @@ async def _credit_events(bootstrap: str) -> list[tuple[str, str, Any]]:
     return found
 
 
-_LOAN_EVENTS = ("FundsDisbursed", "LoanRepaid", "LoanOverdue", "LoanCompensated")
+_LOAN_EVENTS = ("FundsDisbursed", "LoanRepaid", "LoanDueSoon", "LoanOverdue", "LoanCompensated")
 
 
 def _expected_for(bank_id: str, events: list[tuple[str, str, Any]]) -> set[str]:
     """Written out independently of the gateway's routing code: new applications naming
-    the bank, withdrawals of those, and money movements (compensations included) and
-    overdue marks of its loans."""
+    the bank, withdrawals of those, and money movements (compensations included),
+    due-soon reminders and overdue marks of its loans."""
     addressed = {
         p.application_id
         for _, t, p in events

@@ -172,7 +172,9 @@ class HistoryEntry(BaseModel):
     entry_id: int
     action: str = Field(
         description="APPLY, APPROVE, REJECT, WITHDRAW, DRAWDOWN, REPAY, COMPENSATE, CLOSE, LAPSE "
-        "(an undrawn approval closed by the platform once its validity ran out), OVERDUE"
+        "(an undrawn approval closed by the platform once its validity ran out), DUE_SOON "
+        "(the platform announced the loan falls due within its notice period, 到期提醒), "
+        "OVERDUE"
     )
     actor: str = Field(
         description='"enterprise:<id>", "bank:<id>", "guarantor:<id>" or "system:<name>"'
