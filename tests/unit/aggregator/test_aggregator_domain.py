@@ -253,3 +253,28 @@ def test_the_overdue_balance_falls_by_what_is_repaid_or_compensated_after_the_ma
     ]
     assert measures(alliance, None)["principal_overdue_fen"] == 900  # the flow stays
     assert totals_document(fold.sums(), None)["by"]["bank"]["b1"][balance] == 500
+
+
+def test_a_due_soon_reminder_moves_no_measure_but_takes_its_version() -> None:
+    """LoanDueSoon (到期提醒) is an application version the totals do not use: the
+    overdue mark after it is applied, not reported as a gap."""
+    from datetime import UTC, datetime
+
+    from g60.events.v1 import credit_events_pb2 as pb
+    from g60_aggregator.adapters.decoding import to_fact
+    from g60common.events import new_envelope
+
+    envelope = new_envelope(
+        pb.LoanDueSoon(application_id="app-1", parties=pb.CreditParties(**BANKED), days_left=3),
+        aggregate_type="FinancingApplication", aggregate_id="app-1", aggregate_version=3,
+        occurred_at=datetime(2026, 2, 5, tzinfo=UTC), correlation_id="",
+    )  # fmt: skip
+    assert to_fact(envelope) is None
+    fold = TotalsFold()
+    fold.apply("app-1", 1, _fact("FinancingApplied", 1))
+    fold.apply("app-1", 2, _fact("FinancingApproved", 2))
+    before = fold.sums()
+    assert fold.apply("app-1", 3, None) is VersionCheck.APPLY
+    assert fold.sums() == before
+    overdue = _fact("LoanOverdue", 4, amount_fen=100)
+    assert fold.apply("app-1", 4, overdue) is VersionCheck.APPLY
