@@ -290,6 +290,7 @@ class SqlPath:
                 app["overdue_since"],
                 app["compensated_fen"],
                 app["approved_on"],
+                app["due_soon_notified_for"],
             )
             await conn.executemany(
                 INSERT_AUDIT_SQL,
