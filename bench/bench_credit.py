@@ -291,6 +291,7 @@ class SqlPath:
                 app["compensated_fen"],
                 app["approved_on"],
                 app["due_soon_notified_for"],
+                app["extended_months"],
             )
             await conn.executemany(
                 INSERT_AUDIT_SQL,

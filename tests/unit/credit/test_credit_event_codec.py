@@ -1,5 +1,5 @@
 """Credit events on the wire: the approval's date, the loan's term, its due-soon
-reminder and its overdue mark."""
+reminder, its extension and its overdue mark."""
 
 from __future__ import annotations
 
@@ -69,6 +69,19 @@ def test_a_due_soon_reminder_is_an_application_event_at_its_new_version() -> Non
     assert (payload.days_left, payload.credit_line_id) == (4, "line-1")
     assert (payload.outstanding_fen, payload.guarantee_fen) == (200_000, 100_000)
     assert (payload.guarantor_id, payload.parties.bank_id) == ("g1", "b1")
+
+
+def test_an_extension_carries_both_maturity_dates() -> None:
+    _, app = _drawn()
+    previous = app.extend(6, date(2027, 5, 1))
+    event = events.LoanExtended(app, PARTIES, "g1", previous, app.extended_months)
+    envelope = event_to_envelope(event, NOW, "")
+    assert (envelope.event_type, envelope.aggregate_version) == ("LoanExtended", 3)
+    payload = pb.LoanExtended()
+    envelope.payload.Unpack(payload)
+    assert (payload.previous_maturity_date, payload.maturity_date) == ("2027-05-31", "2027-11-30")
+    assert (payload.months, payload.term_months, payload.outstanding_fen) == (6, 12, 200_000)
+    assert (payload.guarantor_id, payload.guarantee_fen) == ("g1", 100_000)
 
 
 def test_a_compensation_is_a_line_event_at_the_line_s_version() -> None:

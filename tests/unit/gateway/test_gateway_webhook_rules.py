@@ -33,6 +33,7 @@ def test_money_movements_reach_the_lending_bank_only() -> None:
     # Only the lender hears its loan is overdue; banks that lost it never knew of it.
     assert banks_to_notify(EventForRouting("LoanOverdue", "b1", (), ("b2",))) == {"b1"}
     assert banks_to_notify(EventForRouting("LoanDueSoon", "b1", (), ("b2",))) == {"b1"}
+    assert banks_to_notify(EventForRouting("LoanExtended", "b1", (), ("b2",))) == {"b1"}
 
 
 def test_other_events_reach_nobody() -> None:
@@ -113,8 +114,15 @@ def test_backoff_doubles_up_to_the_cap() -> None:
     assert backoff_s(10_000, 0.5, 3.0) == 3.0
 
 
-def test_a_guarantor_hears_of_the_loans_it_backs_moving_falling_due_or_overdue_only() -> None:
-    for kind in ("FundsDisbursed", "LoanRepaid", "LoanDueSoon", "LoanOverdue", "LoanCompensated"):
+def test_a_guarantor_hears_of_the_loans_it_backs_moving_extended_due_or_overdue_only() -> None:
+    for kind in (
+        "FundsDisbursed",
+        "LoanRepaid",
+        "LoanDueSoon",
+        "LoanExtended",
+        "LoanOverdue",
+        "LoanCompensated",
+    ):
         assert guarantor_to_notify(EventForRouting(kind, "b1", (), (), "g1")) == "g1"
     for kind in ("FinancingApplied", "FinancingApproved", "FinancingRejected", "FinancingClosed"):
         assert guarantor_to_notify(EventForRouting(kind, "b1", (), (), "g1")) == ""

@@ -18,7 +18,7 @@ UPDATE_APPLICATION_SQL = """UPDATE financing_applications SET declined_bank_ids 
        status = $4, bank_id = $5, credit_line_id = $6, approved_fen = $7, disbursed_fen = $8,
        repaid_fen = $9, guarantee_fen = $10, version = $11, first_drawn_on = $12,
        maturity_date = $13, overdue_since = $14, compensated_fen = $15, approved_on = $16,
-       due_soon_notified_for = $17
+       due_soon_notified_for = $17, extended_months = $18
    WHERE application_id = $1 AND version = $2 RETURNING true"""
 INSERT_MOVEMENT_SQL = """INSERT INTO credit_movements (movement_id, kind, credit_line_id,
        application_id, amount_fen, guarantee_fen, line_version) VALUES ($1,$2,$3,$4,$5,$6,$7)"""
@@ -195,6 +195,7 @@ class PgApplicationRepository:
             app.compensated_fen,
             app.approved_on,
             app.due_soon_notified_for,
+            app.extended_months,
         )
         if not done:
             raise ConcurrentUpdate(f"application {app.application_id} changed concurrently")
@@ -244,6 +245,7 @@ def application_from_row(row: asyncpg.Record) -> FinancingApplication:
         overdue_since=row["overdue_since"],
         approved_on=row["approved_on"],
         due_soon_notified_for=row["due_soon_notified_for"],
+        extended_months=row["extended_months"],
         version=row["version"],
     )
 

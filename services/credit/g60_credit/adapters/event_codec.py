@@ -166,6 +166,19 @@ def _application_payload(e: ev.ApplicationEvent) -> Message:
                 days_left=e.days_left,
                 **ids,
             )
+        case ev.LoanExtended():
+            return pb.LoanExtended(
+                credit_line_id=app.credit_line_id,
+                first_drawn_on=iso_date(app.first_drawn_on),
+                previous_maturity_date=iso_date(e.previous_maturity_date),
+                maturity_date=iso_date(app.maturity_date),
+                months=e.months,
+                term_months=app.term_months,
+                outstanding_fen=app.outstanding_fen,
+                guarantor_id=e.guarantor_id,
+                guarantee_fen=app.guarantee_fen,
+                **ids,
+            )
 
 
 def _money_payload(e: ev.MoneyEvent) -> Message:
@@ -225,6 +238,7 @@ _APPLICATION_EVENTS = (
     ev.FinancingClosed,
     ev.LoanOverdue,
     ev.LoanDueSoon,
+    ev.LoanExtended,
 )
 
 

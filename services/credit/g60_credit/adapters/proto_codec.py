@@ -59,6 +59,7 @@ def application_to_proto(app: FinancingApplication) -> credit_pb2.FinancingAppli
         maturity_date=iso_date(app.maturity_date),
         overdue_since=iso_date(app.overdue_since),
         approved_on=iso_date(app.approved_on),
+        extended_months=app.extended_months,
     )
 
 

@@ -212,3 +212,13 @@ CREATE INDEX IF NOT EXISTS financing_applications_due_soon_watch
     ON financing_applications (maturity_date)
     WHERE status = 'DISBURSED' AND overdue_since IS NULL
       AND due_soon_notified_for IS DISTINCT FROM maturity_date;
+
+-- Loan extension (展期): the months the lender extended the loan by, once (0: never).
+-- The maturity date itself moves; no backfill: no loan was extended before.
+ALTER TABLE financing_applications
+    ADD COLUMN IF NOT EXISTS extended_months INTEGER NOT NULL DEFAULT 0;
+DO $$ BEGIN
+    ALTER TABLE financing_applications ADD CONSTRAINT financing_extended_months_range
+        CHECK (extended_months BETWEEN 0 AND 360);
+EXCEPTION WHEN duplicate_object THEN NULL;
+END $$;

@@ -9,6 +9,8 @@ An approval is valid for a limited number of days (审批有效期) from `approv
 still undrawn after that lapses, closed by the sweeper (`lapse`, a close).
 A few days before `maturity_date` the sweeper tells the parties that a loan still owing
 falls due (到期提醒, `announce_due_soon`, a lifecycle event), once per maturity date.
+The lender may extend a loan once before it falls due (展期, `extend`, a lifecycle event):
+a later maturity date, and no new tranche after it.
 Approval binds the application to one credit line of the approving bank and does
 not reserve credit (see docs/credit.md): credit is consumed by drawdowns only.
 The version counts lifecycle events on this aggregate; money movements are
@@ -23,6 +25,7 @@ from enum import StrEnum
 
 from g60_credit.domain import errors
 from g60_credit.domain.calendar import add_months
+from g60_credit.domain.loan_term import max_extension_months
 from g60_credit.domain.model import CreditLine
 
 
@@ -40,7 +43,7 @@ _DRAWABLE = (ApplicationStatus.APPROVED, ApplicationStatus.DISBURSED)
 # The changes of a loan under way, which only the lender and the enterprise follow.
 # A lapse is the system's close of an undrawn approval: the lender's, like a close.
 _LENDER_ONLY_ACTIONS = frozenset(
-    {"DRAWDOWN", "REPAY", "COMPENSATE", "CLOSE", "LAPSE", "OVERDUE", "DUE_SOON"}
+    {"DRAWDOWN", "REPAY", "COMPENSATE", "CLOSE", "LAPSE", "OVERDUE", "DUE_SOON", "EXTEND"}
 )
 
 
@@ -75,6 +78,8 @@ class FinancingApplication:
     approved_on: date | None = None
     # The maturity date the last due-soon reminder announced: one reminder per date.
     due_soon_notified_for: date | None = None
+    # Months the loan was extended by (展期); 0 while it was not. Once per loan.
+    extended_months: int = 0
     version: int = 1
 
     def __post_init__(self) -> None:
@@ -94,6 +99,8 @@ class FinancingApplication:
         assert self.overdue_since is None or self.maturity_date is not None
         assert self.approved_on is None or self.bank_id
         assert self.due_soon_notified_for is None or self.maturity_date is not None
+        assert self.extended_months >= 0
+        assert not self.extended_months or self.maturity_date is not None
 
     def is_visible_to_bank(self, bank_id: str) -> bool:
         return bank_id in self.target_bank_ids
@@ -132,6 +139,7 @@ class FinancingApplication:
             maturity_date=None,
             overdue_since=None,
             due_soon_notified_for=None,
+            extended_months=0,
             version=self.version_seen_by(bank_id, self._approval_version()),
         )
 
@@ -245,6 +253,8 @@ class FinancingApplication:
             raise errors.ApplicationNotDrawable(f"application is {self.status}")
         if self.maturity_date is not None and today >= self.maturity_date:
             raise errors.LoanMatured(f"the loan matured on {self.maturity_date.isoformat()}")
+        if self.extended_months:
+            raise errors.LoanExtended("the loan was extended: it takes no new tranche")
         if self.disbursed_fen + amount_fen > self.approved_fen:
             raise errors.ApprovedAmountExceeded(
                 f"{self.approved_fen - self.disbursed_fen} fen of the approval is left"
@@ -323,6 +333,40 @@ class FinancingApplication:
         self.due_soon_notified_for = self.maturity_date
         self._changed()
         return (self.maturity_date - today).days
+
+    def extend(self, months: int, today: date) -> date:
+        """展期: the lender moves the maturity date `months` later (calendar.add_months
+        from the current maturity date), once, up to and including the maturity date and
+        never once the loan is late. Any due-soon reminder was for the old date: the new
+        one is announced afresh. Returns the previous maturity date."""
+        self.check_extendable(today)
+        limit = max_extension_months(self.term_months)
+        if months > limit:
+            raise errors.ExtensionTooLong(
+                f"a loan of {self.term_months} months extends by at most {limit} months"
+            )
+        previous = self.maturity_date
+        assert previous is not None and months >= 1
+        self.maturity_date = add_months(previous, months)
+        self.extended_months = months
+        self.due_soon_notified_for = None
+        self._changed()
+        return previous
+
+    def check_extendable(self, today: date) -> None:
+        if self.status is not ApplicationStatus.DISBURSED or self.outstanding_fen == 0:
+            raise errors.LoanNotDisbursed(
+                f"only a drawn loan with principal outstanding extends ({self.status})"
+            )
+        assert self.maturity_date is not None
+        if self.overdue_since is not None:
+            raise errors.LoanOverdue(f"the loan is overdue since {self.overdue_since}")
+        if today > self.maturity_date:
+            raise errors.LoanMatured(f"the loan matured on {self.maturity_date.isoformat()}")
+        if self.extended_months:
+            raise errors.AlreadyExtended(
+                f"the loan was extended by {self.extended_months} months already"
+            )
 
     def mark_overdue(self, today: date) -> None:
         """Once per loan: a later repayment does not clear `overdue_since` (the record

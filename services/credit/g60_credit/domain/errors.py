@@ -109,7 +109,29 @@ class ApplicationNotDrawable(CreditPreconditionFailed):
 
 
 class LoanMatured(CreditPreconditionFailed):
-    """No new tranche on or after the loan's maturity date: it would be due at once."""
+    """No new tranche on or after the loan's maturity date (it would be due at once), no
+    extension after it (展期 is asked for before the loan falls due)."""
+
+
+class LoanNotDisbursed(CreditPreconditionFailed):
+    """Only a drawn loan with principal outstanding can be extended."""
+
+
+class LoanOverdue(CreditPreconditionFailed):
+    """A loan the sweeper has marked overdue is not extended: it is already late."""
+
+
+class AlreadyExtended(CreditPreconditionFailed):
+    """A loan is extended once."""
+
+
+class ExtensionTooLong(CreditPreconditionFailed):
+    """The extension is longer than the loan's term allows (贷款通则 art. 12)."""
+
+
+class LoanExtended(CreditPreconditionFailed):
+    """No new tranche on an extended loan: the extension defers repayment, it lends
+    nothing new."""
 
 
 class ApprovedAmountExceeded(CreditPreconditionFailed):

@@ -9,6 +9,7 @@ capacity setting is an event of aggregate GuarantorCapacity.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from g60_credit.domain.application import FinancingApplication
 from g60_credit.domain.guarantee import GuarantorCapacity
@@ -131,6 +132,17 @@ class LoanDueSoon:
 
 
 @dataclass(frozen=True)
+class LoanExtended:
+    """The lender extended the loan (展期) by `months` from `previous_maturity_date`."""
+
+    application: FinancingApplication
+    parties: Parties
+    guarantor_id: str
+    previous_maturity_date: date
+    months: int
+
+
+@dataclass(frozen=True)
 class FundsDisbursed:
     drawdown_id: str
     amount_fen: int
@@ -178,6 +190,7 @@ ApplicationEvent = (
     | FinancingClosed
     | LoanOverdue
     | LoanDueSoon
+    | LoanExtended
 )
 MoneyEvent = FundsDisbursed | LoanRepaid | LoanCompensated
 CreditEvent = LineEvent | ApplicationEvent | MoneyEvent | GuarantorCapacitySet

@@ -27,6 +27,7 @@ from g60_credit.entrypoints.rpc_base import RpcBase
 from g60_credit.entrypoints.status_mapping import caller_bank_id, caller_of, page_after, run_rpc
 from g60_credit.service_layer import (
     compensation_handlers,
+    extension_handlers,
     financing_handlers,
     guarantor_handlers,
     money_handlers,
@@ -36,6 +37,7 @@ from g60_credit.service_layer.commands import (
     CloseFinancing,
     CompensateLoan,
     DecideFinancing,
+    ExtendLoan,
     MoveFunds,
     SetGuarantorCapacity,
     WithdrawFinancing,
@@ -182,6 +184,19 @@ class FinancingRpcs(RpcBase):
             context,
             lambda: financing_handlers.close_financing(cmd, self._uow()),
             request.request_id,
+        )
+        return application_to_proto(app)
+
+    async def ExtendLoan(
+        self, request: credit_pb2.ExtendLoanRequest, context: grpc.aio.ServicerContext
+    ) -> credit_pb2.FinancingApplication:
+        """Lender only; see extension_handlers.extend_loan for the rules and races."""
+        bank_id = await caller_bank_id(context)
+        cmd = ExtendLoan(
+            bank_id, request.request_id, normalized_id(request.application_id), request.months
+        )
+        app = await run_rpc(
+            context, lambda: extension_handlers.extend_loan(cmd, self._uow()), request.request_id
         )
         return application_to_proto(app)
 

@@ -57,6 +57,16 @@ class CloseFinancing:
 
 
 @dataclass(frozen=True)
+class ExtendLoan:
+    """The lending bank extends a loan still owing (展期) by `months`."""
+
+    bank_id: str
+    request_id: str
+    application_id: str
+    months: int
+
+
+@dataclass(frozen=True)
 class WithdrawFinancing:
     enterprise_id: str
     request_id: str

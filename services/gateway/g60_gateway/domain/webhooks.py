@@ -30,16 +30,24 @@ WEBHOOK_EVENT_TYPES = frozenset(
         "LoanRepaid",
         "LoanOverdue",
         "LoanDueSoon",
+        "LoanExtended",
         "LoanCompensated",
     }
 )
 
 
 # What a guarantee company hears of the loans on lines it backs: its exposure moves
-# (drawn, repaid, compensated by itself) or is at risk (due soon, overdue). Never the
-# decisions before the loan.
+# (drawn, repaid, compensated by itself), runs longer (extended) or is at risk (due soon,
+# overdue). Never the decisions before the loan.
 GUARANTOR_EVENT_TYPES = frozenset(
-    {"FundsDisbursed", "LoanRepaid", "LoanDueSoon", "LoanOverdue", "LoanCompensated"}
+    {
+        "FundsDisbursed",
+        "LoanRepaid",
+        "LoanDueSoon",
+        "LoanExtended",
+        "LoanOverdue",
+        "LoanCompensated",
+    }
 )
 
 

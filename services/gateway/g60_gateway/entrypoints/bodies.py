@@ -148,6 +148,12 @@ class AmendCreditLimitBody(StrictBody):
     expected_version: ExpectedVersion = None
 
 
+class ExtendLoanBody(StrictBody):
+    """展期: months to move the maturity date by (at most what the loan's term allows)."""
+
+    months: TermMonths
+
+
 class ReasonBody(StrictBody):
     reason: Reason
 

@@ -134,6 +134,11 @@ class FinancingApplication(BaseModel):
         "undrawn after the platform's validity (default 90 days) lapses: the platform "
         "closes it (CLOSED, history entry LAPSE)",
     )
+    extended_months: int = Field(
+        default=0,
+        description="Months the lender extended the loan by (展期, once; maturity_date is "
+        "the extended date); 0 when it was not",
+    )
 
 
 class ApplicationPage(BaseModel):
@@ -174,7 +179,7 @@ class HistoryEntry(BaseModel):
         description="APPLY, APPROVE, REJECT, WITHDRAW, DRAWDOWN, REPAY, COMPENSATE, CLOSE, LAPSE "
         "(an undrawn approval closed by the platform once its validity ran out), DUE_SOON "
         "(the platform announced the loan falls due within its notice period, 到期提醒), "
-        "OVERDUE"
+        "EXTEND (the lender extended the loan, 展期), OVERDUE"
     )
     actor: str = Field(
         description='"enterprise:<id>", "bank:<id>", "guarantor:<id>" or "system:<name>"'

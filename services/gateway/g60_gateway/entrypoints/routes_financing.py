@@ -162,6 +162,26 @@ async def close_application(
     return await run_idempotent(request, who, key, produce, 200)
 
 
+@router.post(f"{APP}/extensions", response_model=models.FinancingApplication)
+async def extend_loan(
+    application_id: AppId, body: bodies.ExtendLoanBody, request: Request, who: Bank, key: IdemKey
+) -> Response:
+    """Extension (展期) by the lending bank: the maturity date moves `months` later, once,
+    while principal is outstanding, up to and including the maturity date and never once
+    the loan is marked overdue. At most the original term for loans of up to 12 months,
+    half of it up to 60 months, 36 months beyond (贷款通则 art. 12). 409 naming the rule
+    (LoanNotDisbursed, LoanMatured, LoanOverdue, AlreadyExtended, ExtensionTooLong); 404
+    for anyone but the lender."""
+
+    async def produce() -> models.FinancingApplication:
+        message = credit_pb2.ExtendLoanRequest(
+            request_id=key, application_id=application_id, months=body.months
+        )
+        return _app(await call(request, who, request.app.state.credit.ExtendLoan, message))
+
+    return await run_idempotent(request, who, key, produce, 200)
+
+
 async def _move(
     rpc_name: str,
     app_id: str,

@@ -157,7 +157,7 @@ class ListCreditLineAuditResponse(_message.Message):
     def __init__(self, entries: _Optional[_Iterable[_Union[AuditEntry, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
 
 class FinancingApplication(_message.Message):
-    __slots__ = ("application_id", "enterprise_id", "currency", "amount_fen", "term_months", "purpose", "target_bank_ids", "city_wide", "submitted_at", "status", "bank_id", "credit_line_id", "approved_fen", "disbursed_fen", "repaid_fen", "outstanding_fen", "version", "declined_bank_ids", "first_drawn_on", "maturity_date", "overdue_since", "compensated_fen", "approved_on")
+    __slots__ = ("application_id", "enterprise_id", "currency", "amount_fen", "term_months", "purpose", "target_bank_ids", "city_wide", "submitted_at", "status", "bank_id", "credit_line_id", "approved_fen", "disbursed_fen", "repaid_fen", "outstanding_fen", "version", "declined_bank_ids", "first_drawn_on", "maturity_date", "overdue_since", "compensated_fen", "approved_on", "extended_months")
     APPLICATION_ID_FIELD_NUMBER: _ClassVar[int]
     ENTERPRISE_ID_FIELD_NUMBER: _ClassVar[int]
     CURRENCY_FIELD_NUMBER: _ClassVar[int]
@@ -181,6 +181,7 @@ class FinancingApplication(_message.Message):
     OVERDUE_SINCE_FIELD_NUMBER: _ClassVar[int]
     COMPENSATED_FEN_FIELD_NUMBER: _ClassVar[int]
     APPROVED_ON_FIELD_NUMBER: _ClassVar[int]
+    EXTENDED_MONTHS_FIELD_NUMBER: _ClassVar[int]
     application_id: str
     enterprise_id: str
     currency: str
@@ -204,7 +205,8 @@ class FinancingApplication(_message.Message):
     overdue_since: str
     compensated_fen: int
     approved_on: str
-    def __init__(self, application_id: _Optional[str] = ..., enterprise_id: _Optional[str] = ..., currency: _Optional[str] = ..., amount_fen: _Optional[int] = ..., term_months: _Optional[int] = ..., purpose: _Optional[str] = ..., target_bank_ids: _Optional[_Iterable[str]] = ..., city_wide: _Optional[bool] = ..., submitted_at: _Optional[str] = ..., status: _Optional[str] = ..., bank_id: _Optional[str] = ..., credit_line_id: _Optional[str] = ..., approved_fen: _Optional[int] = ..., disbursed_fen: _Optional[int] = ..., repaid_fen: _Optional[int] = ..., outstanding_fen: _Optional[int] = ..., version: _Optional[int] = ..., declined_bank_ids: _Optional[_Iterable[str]] = ..., first_drawn_on: _Optional[str] = ..., maturity_date: _Optional[str] = ..., overdue_since: _Optional[str] = ..., compensated_fen: _Optional[int] = ..., approved_on: _Optional[str] = ...) -> None: ...
+    extended_months: int
+    def __init__(self, application_id: _Optional[str] = ..., enterprise_id: _Optional[str] = ..., currency: _Optional[str] = ..., amount_fen: _Optional[int] = ..., term_months: _Optional[int] = ..., purpose: _Optional[str] = ..., target_bank_ids: _Optional[_Iterable[str]] = ..., city_wide: _Optional[bool] = ..., submitted_at: _Optional[str] = ..., status: _Optional[str] = ..., bank_id: _Optional[str] = ..., credit_line_id: _Optional[str] = ..., approved_fen: _Optional[int] = ..., disbursed_fen: _Optional[int] = ..., repaid_fen: _Optional[int] = ..., outstanding_fen: _Optional[int] = ..., version: _Optional[int] = ..., declined_bank_ids: _Optional[_Iterable[str]] = ..., first_drawn_on: _Optional[str] = ..., maturity_date: _Optional[str] = ..., overdue_since: _Optional[str] = ..., compensated_fen: _Optional[int] = ..., approved_on: _Optional[str] = ..., extended_months: _Optional[int] = ...) -> None: ...
 
 class ApplyForFinancingRequest(_message.Message):
     __slots__ = ("request_id", "bank_id", "currency", "amount_fen", "term_months", "purpose")
@@ -269,6 +271,16 @@ class CloseFinancingRequest(_message.Message):
     application_id: str
     reason: str
     def __init__(self, request_id: _Optional[str] = ..., application_id: _Optional[str] = ..., reason: _Optional[str] = ...) -> None: ...
+
+class ExtendLoanRequest(_message.Message):
+    __slots__ = ("request_id", "application_id", "months")
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    APPLICATION_ID_FIELD_NUMBER: _ClassVar[int]
+    MONTHS_FIELD_NUMBER: _ClassVar[int]
+    request_id: str
+    application_id: str
+    months: int
+    def __init__(self, request_id: _Optional[str] = ..., application_id: _Optional[str] = ..., months: _Optional[int] = ...) -> None: ...
 
 class MoveFundsRequest(_message.Message):
     __slots__ = ("request_id", "application_id", "amount_fen")

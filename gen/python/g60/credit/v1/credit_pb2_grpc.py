@@ -115,6 +115,11 @@ class CreditServiceStub:
                 request_serializer=g60_dot_credit_dot_v1_dot_credit__pb2.CloseFinancingRequest.SerializeToString,
                 response_deserializer=g60_dot_credit_dot_v1_dot_credit__pb2.FinancingApplication.FromString,
                 _registered_method=True)
+        self.ExtendLoan = channel.unary_unary(
+                '/g60.credit.v1.CreditService/ExtendLoan',
+                request_serializer=g60_dot_credit_dot_v1_dot_credit__pb2.ExtendLoanRequest.SerializeToString,
+                response_deserializer=g60_dot_credit_dot_v1_dot_credit__pb2.FinancingApplication.FromString,
+                _registered_method=True)
         self.Drawdown = channel.unary_unary(
                 '/g60.credit.v1.CreditService/Drawdown',
                 request_serializer=g60_dot_credit_dot_v1_dot_credit__pb2.MoveFundsRequest.SerializeToString,
@@ -263,6 +268,16 @@ class CreditServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ExtendLoan(self, request, context):
+        """The lending bank extends a loan (展期) still owing, up to and including its maturity
+        date and not marked overdue, once, by 1 to N months (N by the original term, at most
+        the term: 贷款通则 art. 12). FAILED_PRECONDITION LoanNotDisbursed, LoanMatured,
+        LoanOverdue, AlreadyExtended, ExtensionTooLong; INVALID_ARGUMENT months outside 1..360.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def Drawdown(self, request, context):
         """Bank only (the approving bank). Consumes available credit on the bound line.
         """
@@ -395,6 +410,11 @@ def add_CreditServiceServicer_to_server(servicer, server):
             'CloseFinancing': grpc.unary_unary_rpc_method_handler(
                     servicer.CloseFinancing,
                     request_deserializer=g60_dot_credit_dot_v1_dot_credit__pb2.CloseFinancingRequest.FromString,
+                    response_serializer=g60_dot_credit_dot_v1_dot_credit__pb2.FinancingApplication.SerializeToString,
+            ),
+            'ExtendLoan': grpc.unary_unary_rpc_method_handler(
+                    servicer.ExtendLoan,
+                    request_deserializer=g60_dot_credit_dot_v1_dot_credit__pb2.ExtendLoanRequest.FromString,
                     response_serializer=g60_dot_credit_dot_v1_dot_credit__pb2.FinancingApplication.SerializeToString,
             ),
             'Drawdown': grpc.unary_unary_rpc_method_handler(
@@ -843,6 +863,33 @@ class CreditService:
             target,
             '/g60.credit.v1.CreditService/CloseFinancing',
             g60_dot_credit_dot_v1_dot_credit__pb2.CloseFinancingRequest.SerializeToString,
+            g60_dot_credit_dot_v1_dot_credit__pb2.FinancingApplication.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ExtendLoan(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/g60.credit.v1.CreditService/ExtendLoan',
+            g60_dot_credit_dot_v1_dot_credit__pb2.ExtendLoanRequest.SerializeToString,
             g60_dot_credit_dot_v1_dot_credit__pb2.FinancingApplication.FromString,
             options,
             channel_credentials,

@@ -68,6 +68,12 @@ class CreditServiceStub:
     RejectFinancing: _grpc.UnaryUnaryMultiCallable[_credit_pb2.RejectFinancingRequest, _credit_pb2.FinancingApplication]
     CloseFinancing: _grpc.UnaryUnaryMultiCallable[_credit_pb2.CloseFinancingRequest, _credit_pb2.FinancingApplication]
     """The approving bank ends a facility with nothing outstanding (APPROVED or DISBURSED -> CLOSED)."""
+    ExtendLoan: _grpc.UnaryUnaryMultiCallable[_credit_pb2.ExtendLoanRequest, _credit_pb2.FinancingApplication]
+    """The lending bank extends a loan (展期) still owing, up to and including its maturity
+    date and not marked overdue, once, by 1 to N months (N by the original term, at most
+    the term: 贷款通则 art. 12). FAILED_PRECONDITION LoanNotDisbursed, LoanMatured,
+    LoanOverdue, AlreadyExtended, ExtensionTooLong; INVALID_ARGUMENT months outside 1..360.
+    """
     Drawdown: _grpc.UnaryUnaryMultiCallable[_credit_pb2.MoveFundsRequest, _credit_pb2.MoveFundsResponse]
     """Bank only (the approving bank). Consumes available credit on the bound line."""
     RecordRepayment: _grpc.UnaryUnaryMultiCallable[_credit_pb2.MoveFundsRequest, _credit_pb2.MoveFundsResponse]
@@ -134,6 +140,12 @@ class CreditServiceAsyncStub(CreditServiceStub):
     RejectFinancing: _aio.UnaryUnaryMultiCallable[_credit_pb2.RejectFinancingRequest, _credit_pb2.FinancingApplication]  # type: ignore[assignment]
     CloseFinancing: _aio.UnaryUnaryMultiCallable[_credit_pb2.CloseFinancingRequest, _credit_pb2.FinancingApplication]  # type: ignore[assignment]
     """The approving bank ends a facility with nothing outstanding (APPROVED or DISBURSED -> CLOSED)."""
+    ExtendLoan: _aio.UnaryUnaryMultiCallable[_credit_pb2.ExtendLoanRequest, _credit_pb2.FinancingApplication]  # type: ignore[assignment]
+    """The lending bank extends a loan (展期) still owing, up to and including its maturity
+    date and not marked overdue, once, by 1 to N months (N by the original term, at most
+    the term: 贷款通则 art. 12). FAILED_PRECONDITION LoanNotDisbursed, LoanMatured,
+    LoanOverdue, AlreadyExtended, ExtensionTooLong; INVALID_ARGUMENT months outside 1..360.
+    """
     Drawdown: _aio.UnaryUnaryMultiCallable[_credit_pb2.MoveFundsRequest, _credit_pb2.MoveFundsResponse]  # type: ignore[assignment]
     """Bank only (the approving bank). Consumes available credit on the bound line."""
     RecordRepayment: _aio.UnaryUnaryMultiCallable[_credit_pb2.MoveFundsRequest, _credit_pb2.MoveFundsResponse]  # type: ignore[assignment]
@@ -287,6 +299,18 @@ class CreditServiceServicer(metaclass=_abc_1.ABCMeta):
         context: _ServicerContext,
     ) -> _typing.Union[_credit_pb2.FinancingApplication, _abc.Awaitable[_credit_pb2.FinancingApplication]]:
         """The approving bank ends a facility with nothing outstanding (APPROVED or DISBURSED -> CLOSED)."""
+
+    @_abc_1.abstractmethod
+    def ExtendLoan(
+        self,
+        request: _credit_pb2.ExtendLoanRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_credit_pb2.FinancingApplication, _abc.Awaitable[_credit_pb2.FinancingApplication]]:
+        """The lending bank extends a loan (展期) still owing, up to and including its maturity
+        date and not marked overdue, once, by 1 to N months (N by the original term, at most
+        the term: 贷款通则 art. 12). FAILED_PRECONDITION LoanNotDisbursed, LoanMatured,
+        LoanOverdue, AlreadyExtended, ExtensionTooLong; INVALID_ARGUMENT months outside 1..360.
+        """
 
     @_abc_1.abstractmethod
     def Drawdown(

@@ -367,6 +367,32 @@ class LoanDueSoon(_message.Message):
     days_left: int
     def __init__(self, application_id: _Optional[str] = ..., parties: _Optional[_Union[CreditParties, _Mapping]] = ..., credit_line_id: _Optional[str] = ..., first_drawn_on: _Optional[str] = ..., maturity_date: _Optional[str] = ..., outstanding_fen: _Optional[int] = ..., guarantor_id: _Optional[str] = ..., guarantee_fen: _Optional[int] = ..., days_left: _Optional[int] = ...) -> None: ...
 
+class LoanExtended(_message.Message):
+    __slots__ = ("application_id", "parties", "credit_line_id", "first_drawn_on", "previous_maturity_date", "maturity_date", "months", "term_months", "outstanding_fen", "guarantor_id", "guarantee_fen")
+    APPLICATION_ID_FIELD_NUMBER: _ClassVar[int]
+    PARTIES_FIELD_NUMBER: _ClassVar[int]
+    CREDIT_LINE_ID_FIELD_NUMBER: _ClassVar[int]
+    FIRST_DRAWN_ON_FIELD_NUMBER: _ClassVar[int]
+    PREVIOUS_MATURITY_DATE_FIELD_NUMBER: _ClassVar[int]
+    MATURITY_DATE_FIELD_NUMBER: _ClassVar[int]
+    MONTHS_FIELD_NUMBER: _ClassVar[int]
+    TERM_MONTHS_FIELD_NUMBER: _ClassVar[int]
+    OUTSTANDING_FEN_FIELD_NUMBER: _ClassVar[int]
+    GUARANTOR_ID_FIELD_NUMBER: _ClassVar[int]
+    GUARANTEE_FEN_FIELD_NUMBER: _ClassVar[int]
+    application_id: str
+    parties: CreditParties
+    credit_line_id: str
+    first_drawn_on: str
+    previous_maturity_date: str
+    maturity_date: str
+    months: int
+    term_months: int
+    outstanding_fen: int
+    guarantor_id: str
+    guarantee_fen: int
+    def __init__(self, application_id: _Optional[str] = ..., parties: _Optional[_Union[CreditParties, _Mapping]] = ..., credit_line_id: _Optional[str] = ..., first_drawn_on: _Optional[str] = ..., previous_maturity_date: _Optional[str] = ..., maturity_date: _Optional[str] = ..., months: _Optional[int] = ..., term_months: _Optional[int] = ..., outstanding_fen: _Optional[int] = ..., guarantor_id: _Optional[str] = ..., guarantee_fen: _Optional[int] = ...) -> None: ...
+
 class GuarantorCapacitySet(_message.Message):
     __slots__ = ("guarantor_id", "guarantor_city", "guarantor_type", "previous_capacity_fen", "capacity_fen", "used_fen", "operator_id")
     GUARANTOR_ID_FIELD_NUMBER: _ClassVar[int]
