@@ -156,6 +156,11 @@ MATRIX: dict[tuple[str, str], Row] = {
         {"amount_fen": 1},
         ("bank_a",),
     ),
+    ("POST", "/v1/applications/{application_id}/extensions"): (
+        lambda w: {"application_id": w.app_a},
+        {"months": 1},
+        ("bank_a",),
+    ),
     # The guarantor of the loan's line compensates (app_a is bound to no line yet, so
     # to guar_a too it is no loan of its own).
     ("POST", "/v1/applications/{application_id}/compensations"): (
