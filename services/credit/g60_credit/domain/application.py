@@ -42,6 +42,7 @@ class ApplicationStatus(StrEnum):
 _DRAWABLE = (ApplicationStatus.APPROVED, ApplicationStatus.DISBURSED)
 # The changes of a loan under way, which only the lender and the enterprise follow.
 # A lapse is the system's close of an undrawn approval: the lender's, like a close.
+# Reminders, extensions and overdue marks are about the loan, so the lender's too.
 _LENDER_ONLY_ACTIONS = frozenset(
     {"DRAWDOWN", "REPAY", "COMPENSATE", "CLOSE", "LAPSE", "OVERDUE", "DUE_SOON", "EXTEND"}
 )
@@ -164,8 +165,8 @@ class FinancingApplication:
         """The version the approval gave: the application (1), every decline, then the
         approval. Declines come only while SUBMITTED, so none follows the approval;
         counting from the start rather than back from today's version keeps it right
-        whatever lifecycle events the loan has had since (close, lapse, reminders,
-        overdue)."""
+        whatever lifecycle events the loan has had since (close, lapse, due-soon
+        reminders, extension, overdue)."""
         assert self.bank_id, "only an approved application has an approval version"
         return 1 + len(self.declined_bank_ids) + 1
 
