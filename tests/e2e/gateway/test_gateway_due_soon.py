@@ -29,6 +29,7 @@ from tests.e2e.gateway.world import (
 
 pytestmark = pytest.mark.e2e
 GUARANTOR_HOOK = "/guarantor-of-a-loan-due-soon"
+SME_HOOK = "/sme-a"  # sme_a's webhook in the world
 DRAWN_FEN = 800_000  # half guaranteed
 
 
@@ -83,4 +84,14 @@ def test_a_loan_falling_due_is_announced_once_to_its_lender_and_guarantor(
 
     wait_for(lambda: len(guarantor_copies()) == 1, timeout_s=45.0)
     assert guarantor_copies()[0] == {**body, "correlation_id": ""}
+
+    def borrower_copies() -> list[dict[str, Any]]:
+        return _webhooks(receiver, app_id, SME_HOOK, "LoanDueSoon")
+
+    # The borrower, who must repay by the date: its copy leaves out the bank's city and
+    # type (no SME read shows them).
+    wait_for(lambda: len(borrower_copies()) == 1, timeout_s=45.0)
+    parties = {**data["parties"], "bank_city": "", "bank_type": ""}
+    expected = {**body, "correlation_id": "", "data": {**data, "parties": parties}}
+    assert borrower_copies()[0] == expected
     assert len(lender_copies()) == 1  # announced once, whatever more sweeps ran

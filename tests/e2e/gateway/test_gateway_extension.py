@@ -97,3 +97,13 @@ def _lender_and_guarantor_heard_of_it(
     assert (data["previous_maturity_date"], data["months"]) == (maturity.isoformat(), 6)
     assert data["maturity_date"] == add_months(maturity, 6).isoformat()
     assert (data["guarantor_id"], data["guarantee_fen"]) == (guarantor_id, DRAWN_FEN // 2)
+    # The borrower hears of its new due date too, without the bank's city, type or
+    # request id.
+    wait_for(lambda: bool(_webhooks(receiver, app_id, "/sme-a", kind)), 45.0)
+    (borrower_copy,) = _webhooks(receiver, app_id, "/sme-a", kind)
+    parties = {**data["parties"], "bank_city": "", "bank_type": ""}
+    assert borrower_copy == {
+        **lender_copy,
+        "correlation_id": "",
+        "data": {**data, "parties": parties},
+    }

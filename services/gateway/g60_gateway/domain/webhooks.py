@@ -54,8 +54,9 @@ GUARANTOR_EVENT_TYPES = frozenset(
 # What an SME (企业) hears of its own applications and loans: every change of status
 # it reads on `GET /v1/applications/{id}`, its own applying and withdrawing included
 # (a bank hears its own decisions too, so one feed tells the whole story), and the
-# loan's money and overdue mark. A decline only once it is final (see
-# `enterprise_to_notify`).
+# loan's money, its due date (the borrower is who a due-soon reminder is for; an
+# extension moves the date it must repay by) and overdue mark. A decline only once it
+# is final (see `enterprise_to_notify`).
 ENTERPRISE_EVENT_TYPES = frozenset(
     {
         "FinancingApplied",
@@ -65,6 +66,8 @@ ENTERPRISE_EVENT_TYPES = frozenset(
         "FinancingClosed",
         "FundsDisbursed",
         "LoanRepaid",
+        "LoanDueSoon",
+        "LoanExtended",
         "LoanOverdue",
         "LoanCompensated",
     }
