@@ -113,6 +113,11 @@ class FakeApplications:
         due = [x for x in apps if x.overdue_since is None and x.is_overdue(today)]
         return due[:limit]
 
+    async def due_for_reclassification(self, today: date, limit: int) -> list[FinancingApplication]:
+        keys = sorted({*self.s.rows, *self.s.staged})
+        apps = [x for x in map(self.s.read, keys) if isinstance(x, FinancingApplication)]
+        return [x for x in apps if x.reclassification_due(today) is not None][:limit]
+
     async def due_to_lapse(
         self, today: date, valid_days: int, limit: int
     ) -> list[FinancingApplication]:
@@ -180,6 +185,7 @@ class FakeGuarantors:
             if a.application_id > query.after_id
             and query.status in ("", a.status)
             and (not query.overdue or a.is_overdue(today))
+            and query.risk_class in ("", a.risk_class)
         ][: query.limit]
 
 

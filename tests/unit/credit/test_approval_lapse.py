@@ -114,7 +114,7 @@ async def test_a_sweep_round_lapses_approvals_after_expiry_and_overdue_marking()
     lapsed_before = expiry_sweeper.APPROVALS_LAPSED._value.get()
     later = datetime(2026, 12, 1, tzinfo=UTC)  # 183 days on, before the line's valid_to
     counts = await expiry_sweeper.sweep_once(lambda: uow, lambda: later, 10, 90, 7)
-    assert counts == (0, 0, 1, 0)
+    assert counts == (0, 0, 0, 1, 0)
     assert expiry_sweeper.APPROVALS_LAPSED._value.get() == lapsed_before + 1
 
 

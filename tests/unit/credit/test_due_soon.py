@@ -143,10 +143,10 @@ async def test_a_sweep_round_announces_loans_due_soon_and_counts_them() -> None:
     maturity = add_months(NOW.date(), 12)
     three_days_before = datetime.combine(maturity - timedelta(days=3), NOW.time(), tzinfo=UTC)
     counts = await expiry_sweeper.sweep_once(lambda: uow, lambda: three_days_before, 10, 90, 7)
-    assert counts == (0, 0, 0, 1)
+    assert counts == (0, 0, 0, 0, 1)
     assert expiry_sweeper.LOANS_DUE_SOON._value.get() == announced_before + 1
     again = await expiry_sweeper.sweep_once(lambda: uow, lambda: three_days_before, 10, 90, 7)
-    assert again == (0, 0, 0, 0)
+    assert again == (0, 0, 0, 0, 0)
 
 
 def test_the_notice_period_defaults_to_7_days_and_must_be_positive() -> None:

@@ -11,6 +11,7 @@ from g60_credit.domain.application import ApplicationStatus, FinancingApplicatio
 from g60_credit.domain.errors import ConcurrentUpdate, GuarantorCapacityExceeded
 from g60_credit.domain.guarantee import GuarantorCapacity
 from g60_credit.domain.queries import ApplicationQuery, GuaranteedLoanQuery, MovementRecord
+from g60_credit.domain.risk import RiskClass, leaves_after_days
 
 # Module constants, so the benchmark's direct-SQL baseline sends these very statements.
 SELECT_APPLICATION_SQL = "SELECT * FROM financing_applications WHERE application_id = $1"
@@ -18,7 +19,8 @@ UPDATE_APPLICATION_SQL = """UPDATE financing_applications SET declined_bank_ids 
        status = $4, bank_id = $5, credit_line_id = $6, approved_fen = $7, disbursed_fen = $8,
        repaid_fen = $9, guarantee_fen = $10, version = $11, first_drawn_on = $12,
        maturity_date = $13, overdue_since = $14, compensated_fen = $15, approved_on = $16,
-       due_soon_notified_for = $17, extended_months = $18
+       due_soon_notified_for = $17, extended_months = $18, risk_class = $19,
+       reclassifications = $20
    WHERE application_id = $1 AND version = $2 RETURNING true"""
 INSERT_MOVEMENT_SQL = """INSERT INTO credit_movements (movement_id, kind, credit_line_id,
        application_id, amount_fen, guarantee_fen, line_version) VALUES ($1,$2,$3,$4,$5,$6,$7)"""
@@ -35,6 +37,26 @@ SELECT_MOVEMENTS_SQL = """SELECT * FROM (
                 OVER (ORDER BY line_version))::bigint AS repaid_after_fen
     FROM credit_movements WHERE application_id = $1) AS m
   WHERE line_version > $2 ORDER BY line_version LIMIT $3"""
+
+# The classes a loan marked overdue can still leave, and the days past due beyond which
+# it does (domain.risk): a loan of class $2[i] is due once maturity_date < today - $3[i].
+# NORMAL is not among them: a marked loan is at least SPECIAL_MENTION.
+_CUTOFFS = [
+    (c.value, days)
+    for c in RiskClass
+    if c is not RiskClass.NORMAL and (days := leaves_after_days(c)) is not None
+]
+_LEAVABLE_CLASSES = [value for value, _ in _CUTOFFS]
+_LEAVES_AFTER_DAYS = [days for _, days in _CUTOFFS]
+# Over financing_applications_risk_watch; the first bound (the smallest cut-off) is the
+# index range, the per-class cut-off a filter on it.
+SELECT_DUE_FOR_RECLASSIFICATION_SQL = """SELECT * FROM financing_applications
+   WHERE status = 'DISBURSED' AND overdue_since IS NOT NULL AND risk_class <> 'LOSS'
+     AND maturity_date < $1::date - $4::integer
+     AND maturity_date < $1::date - ($3::integer[])[array_position($2::text[], risk_class)]
+     AND disbursed_fen > repaid_fen
+   ORDER BY maturity_date, application_id LIMIT $5
+   FOR UPDATE SKIP LOCKED"""
 
 
 class PgApplicationRepository:
@@ -110,6 +132,20 @@ class PgApplicationRepository:
         )
         return [application_from_row(r) for r in rows]
 
+    async def due_for_reclassification(self, today: date, limit: int) -> list[FinancingApplication]:
+        """Loans marked overdue, still owing, whose days past due put them in a worse
+        class (FinancingApplication.reclassification_due); rows a running command holds
+        (a repayment) are skipped: the next round takes them if they still owe."""
+        rows = await self._conn.fetch(
+            SELECT_DUE_FOR_RECLASSIFICATION_SQL,
+            today,
+            _LEAVABLE_CLASSES,
+            _LEAVES_AFTER_DAYS,
+            min(_LEAVES_AFTER_DAYS),
+            limit,
+        )
+        return [application_from_row(r) for r in rows]
+
     async def due_to_lapse(
         self, today: date, valid_days: int, limit: int
     ) -> list[FinancingApplication]:
@@ -163,6 +199,8 @@ class PgApplicationRepository:
                                  AND NOT declined_bank_ids @> ARRAY[$2::uuid]))
                  AND (NOT $7 OR (maturity_date < $8 AND disbursed_fen > repaid_fen
                                  AND ($2::uuid IS NULL OR bank_id = $2)))
+                 AND ($9 = '' OR (CASE WHEN $2::uuid IS NOT NULL AND bank_id <> $2::uuid
+                                       THEN 'NORMAL' ELSE risk_class END) = $9)
                ORDER BY application_id LIMIT $5""",
             canonical_uuid(query.enterprise_id),
             canonical_uuid(query.bank_id),
@@ -172,6 +210,7 @@ class PgApplicationRepository:
             query.awaiting_decision,
             query.overdue,
             today,
+            query.risk_class,
         )
         return [application_from_row(r) for r in rows]
 
@@ -196,6 +235,8 @@ class PgApplicationRepository:
             app.approved_on,
             app.due_soon_notified_for,
             app.extended_months,
+            app.risk_class.value,
+            app.reclassifications,
         )
         if not done:
             raise ConcurrentUpdate(f"application {app.application_id} changed concurrently")
@@ -246,6 +287,8 @@ def application_from_row(row: asyncpg.Record) -> FinancingApplication:
         approved_on=row["approved_on"],
         due_soon_notified_for=row["due_soon_notified_for"],
         extended_months=row["extended_months"],
+        risk_class=RiskClass(row["risk_class"]),
+        reclassifications=row["reclassifications"],
         version=row["version"],
     )
 
@@ -324,6 +367,7 @@ class PgGuarantorRepository:
                JOIN credit_lines l ON l.credit_line_id = a.credit_line_id
                WHERE l.guarantor_id = $1 AND a.application_id > $2 AND ($3 = '' OR a.status = $3)
                  AND (NOT $5 OR (a.maturity_date < $6 AND a.disbursed_fen > a.repaid_fen))
+                 AND ($7 = '' OR a.risk_class = $7)
                ORDER BY a.application_id LIMIT $4""",
             canonical_uuid(query.guarantor_id),
             query.after_id or "00000000-0000-0000-0000-000000000000",
@@ -331,5 +375,6 @@ class PgGuarantorRepository:
             query.limit,
             query.overdue,
             today,
+            query.risk_class,
         )
         return [application_from_row(r) for r in rows]

@@ -153,6 +153,19 @@ def _application_payload(e: ev.ApplicationEvent) -> Message:
                 outstanding_fen=app.outstanding_fen,
                 guarantor_id=e.guarantor_id,
                 guarantee_fen=app.guarantee_fen,
+                risk_class=app.risk_class.value,
+                **ids,
+            )
+        case ev.LoanReclassified():
+            return pb.LoanReclassified(
+                credit_line_id=app.credit_line_id,
+                guarantor_id=e.guarantor_id,
+                previous_risk_class=e.previous_class.value,
+                risk_class=app.risk_class.value,
+                days_past_due=e.days_past_due,
+                outstanding_fen=app.outstanding_fen,
+                maturity_date=iso_date(app.maturity_date),
+                overdue_since=iso_date(app.overdue_since),
                 **ids,
             )
         case ev.LoanDueSoon():
@@ -214,6 +227,9 @@ def _money_payload(e: ev.MoneyEvent) -> Message:
                 application_repaid_fen=app.repaid_fen,
                 guarantor_id=line.guarantor_id,
                 overdue_since=iso_date(app.overdue_since),
+                # The loan's class when repaid: a repayment of a non-performing loan
+                # lowers the non-performing balance (不良贷款余额).
+                risk_class=app.risk_class.value,
                 **common,
             )
         case ev.LoanCompensated():
@@ -225,6 +241,7 @@ def _money_payload(e: ev.MoneyEvent) -> Message:
                 application_repaid_fen=app.repaid_fen,
                 application_compensated_fen=app.compensated_fen,
                 overdue_since=iso_date(app.overdue_since),
+                risk_class=app.risk_class.value,
                 **common,
             )
 
@@ -239,6 +256,7 @@ _APPLICATION_EVENTS = (
     ev.LoanOverdue,
     ev.LoanDueSoon,
     ev.LoanExtended,
+    ev.LoanReclassified,
 )
 
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
+
 from g60.credit.v1 import credit_pb2
 
 from g60_credit.domain.application import FinancingApplication
-from g60_credit.domain.calendar import iso_date
+from g60_credit.domain.calendar import business_date, iso_date
 from g60_credit.domain.guarantee import GuarantorCapacity
 from g60_credit.domain.model import CreditLine
 from g60_credit.domain.queries import AuditRecord, HistoryEntry, MovementRecord
@@ -34,7 +36,8 @@ def line_to_proto(line: CreditLine) -> credit_pb2.CreditLine:
     )
 
 
-def application_to_proto(app: FinancingApplication) -> credit_pb2.FinancingApplication:
+def application_to_proto(app: FinancingApplication, today: date) -> credit_pb2.FinancingApplication:
+    """`today`: the Shanghai date days past due are counted to."""
     return credit_pb2.FinancingApplication(
         application_id=app.application_id,
         enterprise_id=app.enterprise_id,
@@ -60,6 +63,8 @@ def application_to_proto(app: FinancingApplication) -> credit_pb2.FinancingAppli
         overdue_since=iso_date(app.overdue_since),
         approved_on=iso_date(app.approved_on),
         extended_months=app.extended_months,
+        risk_class=app.risk_class.value,
+        days_past_due=app.days_past_due(today),
     )
 
 
@@ -85,13 +90,15 @@ def capacity_to_proto(capacity: GuarantorCapacity) -> credit_pb2.GuarantorCapaci
     )
 
 
-def movement_to_proto(result: MovementResult) -> credit_pb2.MoveFundsResponse:
+def movement_to_proto(result: MovementResult, today: date) -> credit_pb2.MoveFundsResponse:
+    """Days past due as of the movement's own day, so a replayed answer is the first one;
+    `today` only for answers stored before movements recorded their day."""
     return credit_pb2.MoveFundsResponse(
         movement_id=result.movement_id,
         amount_fen=result.amount_fen,
         guarantee_fen=result.guarantee_fen,
         credit_line=line_to_proto(result.line),
-        application=application_to_proto(result.application),
+        application=application_to_proto(result.application, result.moved_on or today),
     )
 
 
@@ -116,5 +123,10 @@ def history_entry_to_proto(entry: HistoryEntry) -> credit_pb2.ApplicationHistory
         actor=entry.actor,
         occurred_at=entry.occurred_at_iso,
         request_id=entry.request_id,
-        application=application_to_proto(entry.application),
+        # Days past due on the day of the change: the entry is the application then.
+        application=application_to_proto(entry.application, _day_of(entry.occurred_at_iso)),
     )
+
+
+def _day_of(occurred_at_iso: str) -> date:
+    return business_date(datetime.fromisoformat(occurred_at_iso))

@@ -222,3 +222,27 @@ DO $$ BEGIN
         CHECK (extended_months BETWEEN 0 AND 360);
 EXCEPTION WHEN duplicate_object THEN NULL;
 END $$;
+
+-- Five-tier risk classification (贷款五级分类): NORMAL until the overdue mark makes a loan
+-- SPECIAL_MENTION, then only worse as its days past due cross the floors (the sweeper).
+-- `reclassifications` counts the versions those moves made (a bank that lost the
+-- application is shown the approval's version).
+ALTER TABLE financing_applications
+    ADD COLUMN IF NOT EXISTS risk_class TEXT NOT NULL DEFAULT 'NORMAL',
+    ADD COLUMN IF NOT EXISTS reclassifications INTEGER NOT NULL DEFAULT 0;
+DO $$ BEGIN
+    ALTER TABLE financing_applications ADD CONSTRAINT financing_risk_class_known
+        CHECK (risk_class IN ('NORMAL', 'SPECIAL_MENTION', 'SUBSTANDARD', 'DOUBTFUL', 'LOSS')
+               AND reclassifications >= 0);
+EXCEPTION WHEN duplicate_object THEN NULL;
+END $$;
+-- Loans marked overdue before the column: the mark's class. Later rounds of the sweeper
+-- move them further down by their days past due, each with its event.
+UPDATE financing_applications SET risk_class = 'SPECIAL_MENTION'
+ WHERE overdue_since IS NOT NULL AND risk_class = 'NORMAL';
+-- The sweeper's worklist: loans marked overdue, under way and not yet LOSS (the worst).
+-- Only maturity_date is indexed, and repaid_fen stays out of the predicate, so
+-- repayments of late loans stay HOT updates; the set is the overdue book, not the table.
+CREATE INDEX IF NOT EXISTS financing_applications_risk_watch
+    ON financing_applications (maturity_date)
+    WHERE status = 'DISBURSED' AND overdue_since IS NOT NULL AND risk_class <> 'LOSS';

@@ -11,6 +11,9 @@ A few days before `maturity_date` the sweeper tells the parties that a loan stil
 falls due (到期提醒, `announce_due_soon`, a lifecycle event), once per maturity date.
 The lender may extend a loan once before it falls due (展期, `extend`, a lifecycle event):
 a later maturity date, and no new tranche after it.
+Each loan has a risk class (贷款五级分类, `domain.risk`): NORMAL until the overdue mark
+makes it SPECIAL_MENTION; the sweeper then moves it down as its days past due cross the
+floors (`reclassify`, a lifecycle event), never up.
 Approval binds the application to one credit line of the approving bank and does
 not reserve credit (see docs/credit.md): credit is consumed by drawdowns only.
 The version counts lifecycle events on this aggregate; money movements are
@@ -27,6 +30,7 @@ from g60_credit.domain import errors
 from g60_credit.domain.calendar import add_months
 from g60_credit.domain.loan_term import max_extension_months
 from g60_credit.domain.model import CreditLine
+from g60_credit.domain.risk import RiskClass, downgrade
 
 
 class ApplicationStatus(StrEnum):
@@ -42,9 +46,20 @@ class ApplicationStatus(StrEnum):
 _DRAWABLE = (ApplicationStatus.APPROVED, ApplicationStatus.DISBURSED)
 # The changes of a loan under way, which only the lender and the enterprise follow.
 # A lapse is the system's close of an undrawn approval: the lender's, like a close.
-# Reminders, extensions and overdue marks are about the loan, so the lender's too.
+# Reminders, extensions, overdue marks and risk reclassifications are about the loan,
+# so the lender's too.
 _LENDER_ONLY_ACTIONS = frozenset(
-    {"DRAWDOWN", "REPAY", "COMPENSATE", "CLOSE", "LAPSE", "OVERDUE", "DUE_SOON", "EXTEND"}
+    {
+        "DRAWDOWN",
+        "REPAY",
+        "COMPENSATE",
+        "CLOSE",
+        "LAPSE",
+        "OVERDUE",
+        "DUE_SOON",
+        "EXTEND",
+        "RECLASSIFY",
+    }
 )
 
 
@@ -81,6 +96,11 @@ class FinancingApplication:
     due_soon_notified_for: date | None = None
     # Months the loan was extended by (展期); 0 while it was not. Once per loan.
     extended_months: int = 0
+    # 五级分类: NORMAL until the overdue mark, then only ever worse (domain.risk).
+    risk_class: RiskClass = RiskClass.NORMAL
+    # How many versions reclassifications made: a bank that lost the application is
+    # shown the approval's version, which none of them may move.
+    reclassifications: int = 0
     version: int = 1
 
     def __post_init__(self) -> None:
@@ -102,6 +122,9 @@ class FinancingApplication:
         assert self.due_soon_notified_for is None or self.maturity_date is not None
         assert self.extended_months >= 0
         assert not self.extended_months or self.maturity_date is not None
+        # Classified worse than NORMAL only by the overdue mark and after it.
+        assert (self.overdue_since is None) == (self.risk_class is RiskClass.NORMAL)
+        assert 0 <= self.reclassifications < self.version
 
     def is_visible_to_bank(self, bank_id: str) -> bool:
         return bank_id in self.target_bank_ids
@@ -141,6 +164,8 @@ class FinancingApplication:
             overdue_since=None,
             due_soon_notified_for=None,
             extended_months=0,
+            risk_class=RiskClass.NORMAL,
+            reclassifications=0,
             version=self.version_seen_by(bank_id, self._approval_version()),
         )
 
@@ -166,7 +191,7 @@ class FinancingApplication:
         approval. Declines come only while SUBMITTED, so none follows the approval;
         counting from the start rather than back from today's version keeps it right
         whatever lifecycle events the loan has had since (close, lapse, due-soon
-        reminders, extension, overdue)."""
+        reminders, extension, overdue, reclassifications)."""
         assert self.bank_id, "only an approved application has an approval version"
         return 1 + len(self.declined_bank_ids) + 1
 
@@ -375,7 +400,35 @@ class FinancingApplication:
         assert self.overdue_since is None and self.is_overdue(today)
         assert self.maturity_date is not None
         self.overdue_since = self.maturity_date + timedelta(days=1)
+        # Overdue at all is at least 关注; the next sweeper step takes it further down.
+        self.risk_class = RiskClass.SPECIAL_MENTION
         self._changed()
+
+    def days_past_due(self, today: date) -> int:
+        """Days since maturity while principal is outstanding; 0 otherwise (not yet due,
+        or repaid)."""
+        if not self.is_overdue(today):
+            return 0
+        assert self.maturity_date is not None
+        return (today - self.maturity_date).days
+
+    def reclassification_due(self, today: date) -> RiskClass | None:
+        """The worse class the floors put this loan in today, or None. Only a loan marked
+        overdue and still owing moves: the mark comes first, and a repaid loan keeps the
+        class it ended in."""
+        if self.overdue_since is None:
+            return None
+        return downgrade(self.risk_class, self.days_past_due(today))
+
+    def reclassify(self, today: date) -> RiskClass:
+        """Moves the loan down to the class its days past due require, in one step
+        (400 days late: straight to LOSS). Returns the class it was in."""
+        new_class = self.reclassification_due(today)
+        assert new_class is not None, "only a loan the floors put in a worse class moves"
+        previous, self.risk_class = self.risk_class, new_class
+        self.reclassifications += 1
+        self._changed()
+        return previous
 
     def _changed(self) -> None:
         self.version += 1

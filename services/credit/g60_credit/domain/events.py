@@ -15,6 +15,7 @@ from g60_credit.domain.application import FinancingApplication
 from g60_credit.domain.guarantee import GuarantorCapacity
 from g60_credit.domain.model import CreditLine
 from g60_credit.domain.parties import EnterpriseView, MemberView
+from g60_credit.domain.risk import RiskClass
 
 
 @dataclass(frozen=True)
@@ -143,6 +144,18 @@ class LoanExtended:
 
 
 @dataclass(frozen=True)
+class LoanReclassified:
+    """The sweeper moved a loan down the five tiers (五级分类) as its days past due
+    crossed a floor; `application.risk_class` is the new class."""
+
+    application: FinancingApplication
+    parties: Parties
+    guarantor_id: str
+    previous_class: RiskClass
+    days_past_due: int
+
+
+@dataclass(frozen=True)
 class FundsDisbursed:
     drawdown_id: str
     amount_fen: int
@@ -191,6 +204,7 @@ ApplicationEvent = (
     | LoanOverdue
     | LoanDueSoon
     | LoanExtended
+    | LoanReclassified
 )
 MoneyEvent = FundsDisbursed | LoanRepaid | LoanCompensated
 CreditEvent = LineEvent | ApplicationEvent | MoneyEvent | GuarantorCapacitySet

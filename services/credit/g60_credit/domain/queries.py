@@ -52,6 +52,8 @@ class GuaranteedLoanQuery:
     # Only loans with principal outstanding after their maturity date: what a guarantor
     # may have to pay for.
     overdue: bool = False
+    # Only loans in this risk class (五级分类), as the lender sees them.
+    risk_class: str = ""
 
 
 @dataclass(frozen=True)
@@ -77,6 +79,9 @@ class ApplicationQuery:
     # Only loans with principal outstanding after their maturity date (a bank's: the
     # ones it lends).
     overdue: bool = False
+    # Only applications in this risk class (五级分类) as the caller is shown it: to a bank
+    # that lost the application, NORMAL.
+    risk_class: str = ""
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from g60_credit.domain.application import ApplicationStatus, FinancingApplicatio
 from g60_credit.domain.calendar import iso_date
 from g60_credit.domain.guarantee import GuarantorCapacity
 from g60_credit.domain.model import CreditLine, CreditLineStatus, Product
+from g60_credit.domain.risk import RiskClass
 
 _LOAN_DATES = (
     "first_drawn_on",
@@ -45,6 +46,7 @@ def line_from_snapshot(data: dict[str, Any]) -> CreditLine:
 def application_snapshot(app: FinancingApplication) -> dict[str, Any]:
     data = dict(vars(app))
     data["status"] = app.status.value
+    data["risk_class"] = app.risk_class.value
     data["submitted_at"] = app.submitted_at.isoformat()
     data["target_bank_ids"] = list(app.target_bank_ids)
     data["declined_bank_ids"] = list(app.declined_bank_ids)
@@ -60,12 +62,21 @@ def application_from_snapshot(data: dict[str, Any]) -> FinancingApplication:
         **{
             **data,
             **loan_dates,
+            "risk_class": _risk_class(data, loan_dates["overdue_since"]),
             "status": ApplicationStatus(data["status"]),
             "submitted_at": datetime.fromisoformat(data["submitted_at"]),
             "target_bank_ids": tuple(data["target_bank_ids"]),
             "declined_bank_ids": tuple(data["declined_bank_ids"]),
         }
     )
+
+
+def _risk_class(data: dict[str, Any], overdue_since: date | None) -> RiskClass:
+    """Snapshots stored before loans were classified: what the schema's backfill gives
+    their rows (a loan marked overdue is SPECIAL_MENTION, any other NORMAL)."""
+    if "risk_class" in data:
+        return RiskClass(data["risk_class"])
+    return RiskClass.NORMAL if overdue_since is None else RiskClass.SPECIAL_MENTION
 
 
 def _date_or_none(value: str | None) -> date | None:

@@ -23,6 +23,7 @@ from g60_credit.domain.queries import (
     MovementRecord,
     page_size,
 )
+from g60_credit.domain.risk import RiskClass
 from g60_credit.entrypoints.rpc_base import RpcBase
 from g60_credit.entrypoints.status_mapping import caller_bank_id, caller_of, page_after, run_rpc
 from g60_credit.service_layer import (
@@ -66,7 +67,7 @@ class FinancingRpcs(RpcBase):
             lambda: financing_handlers.apply_for_financing(cmd, self._uow(), self._directory),
             request.request_id,
         )
-        return application_to_proto(app)
+        return application_to_proto(app, self._today())
 
     async def GetFinancingApplication(
         self, request: credit_pb2.GetFinancingApplicationRequest, context: grpc.aio.ServicerContext
@@ -81,7 +82,7 @@ class FinancingRpcs(RpcBase):
                 caller_type, caller_id, app_id, self._uow()
             )
 
-        return application_to_proto(await run_rpc(context, read))
+        return application_to_proto(await run_rpc(context, read), self._today())
 
     async def ListFinancingApplications(
         self,
@@ -95,12 +96,14 @@ class FinancingRpcs(RpcBase):
         async def query() -> list[FinancingApplication]:
             if request.status and request.status not in ApplicationStatus.__members__:
                 raise InvalidFields({"status": "must be one of " + ", ".join(ApplicationStatus)})
+            if request.risk_class and request.risk_class not in RiskClass.__members__:
+                raise InvalidFields({"risk_class": "must be one of " + ", ".join(RiskClass)})
             if request.awaiting_decision and caller_type != "bank":
                 raise InvalidFields({"awaiting_decision": "is for banks (their work queue)"})
             after = page_after(request.page_token, "uuid")
             if caller_type == "guarantor":
                 loans = GuaranteedLoanQuery(
-                    caller_id, request.status, after, limit, request.overdue
+                    caller_id, request.status, after, limit, request.overdue, request.risk_class
                 )
                 return await guarantor_handlers.list_guaranteed_loans(loans, self._uow())
             q = ApplicationQuery(
@@ -111,13 +114,15 @@ class FinancingRpcs(RpcBase):
                 limit=limit,
                 awaiting_decision=request.awaiting_decision,
                 overdue=request.overdue,
+                risk_class=request.risk_class,
             )
             return await financing_handlers.list_applications(q, self._uow())
 
         apps = await run_rpc(context, query)
         token = apps[-1].application_id if len(apps) == limit else ""
+        today = self._today()
         return credit_pb2.ListFinancingApplicationsResponse(
-            applications=[application_to_proto(a) for a in apps], next_page_token=token
+            applications=[application_to_proto(a, today) for a in apps], next_page_token=token
         )
 
     async def WithdrawFinancing(
@@ -132,7 +137,7 @@ class FinancingRpcs(RpcBase):
             lambda: financing_handlers.withdraw_financing(cmd, self._uow()),
             request.request_id,
         )
-        return application_to_proto(app)
+        return application_to_proto(app, self._today())
 
     async def _decide(
         self, context: grpc.aio.ServicerContext, cmd: DecideFinancing
@@ -140,7 +145,7 @@ class FinancingRpcs(RpcBase):
         app = await run_rpc(
             context, lambda: financing_handlers.decide_financing(cmd, self._uow()), cmd.request_id
         )
-        return application_to_proto(app)
+        return application_to_proto(app, self._today())
 
     async def ApproveFinancing(
         self, request: credit_pb2.ApproveFinancingRequest, context: grpc.aio.ServicerContext
@@ -185,7 +190,7 @@ class FinancingRpcs(RpcBase):
             lambda: financing_handlers.close_financing(cmd, self._uow()),
             request.request_id,
         )
-        return application_to_proto(app)
+        return application_to_proto(app, self._today())
 
     async def ExtendLoan(
         self, request: credit_pb2.ExtendLoanRequest, context: grpc.aio.ServicerContext
@@ -198,7 +203,7 @@ class FinancingRpcs(RpcBase):
         app = await run_rpc(
             context, lambda: extension_handlers.extend_loan(cmd, self._uow()), request.request_id
         )
-        return application_to_proto(app)
+        return application_to_proto(app, self._today())
 
     async def _move(
         self,
@@ -217,7 +222,7 @@ class FinancingRpcs(RpcBase):
         result = await run_rpc(
             context, lambda: money_handlers.move_funds(cmd, self._uow()), request.request_id
         )
-        return movement_to_proto(result)
+        return movement_to_proto(result, self._today())
 
     async def Drawdown(
         self, request: credit_pb2.MoveFundsRequest, context: grpc.aio.ServicerContext
@@ -247,7 +252,7 @@ class FinancingRpcs(RpcBase):
             lambda: compensation_handlers.compensate_loan(cmd, self._uow()),
             request.request_id,
         )
-        return movement_to_proto(result)
+        return movement_to_proto(result, self._today())
 
     async def ListFundsMovements(
         self, request: credit_pb2.ListFundsMovementsRequest, context: grpc.aio.ServicerContext

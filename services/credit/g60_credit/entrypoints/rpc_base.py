@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 
+from g60_credit.domain.calendar import business_date
 from g60_credit.service_layer.unit_of_work import CreditUnitOfWork, PartyDirectory
 
 
@@ -13,3 +15,8 @@ class RpcBase:
     ) -> None:
         self._uow = uow_factory
         self._directory = directory
+
+    def _today(self) -> date:
+        """The Shanghai business date an answer's days past due count to (the units of
+        work share the service's clock)."""
+        return business_date(self._uow().now())

@@ -20,6 +20,7 @@ from g60common.money import MoneyError, check_fen_range
 
 from g60_credit.domain import events
 from g60_credit.domain.application import FinancingApplication
+from g60_credit.domain.calendar import business_date
 from g60_credit.domain.errors import ApplicationNotFound, InvalidFields
 from g60_credit.domain.guarantor_view import as_seen_by_guarantor, guarantor_sees
 from g60_credit.domain.model import CreditLine
@@ -95,7 +96,8 @@ async def _compensate(
     assert capacity is not None, "a guarantee was consumed, so capacity exists"
     capacity.release(release_fen)
     await uow.guarantors.save(capacity)
-    return MovementResult(str(uuid.uuid4()), amount_fen, release_fen, line, app)
+    moved_on = business_date(uow.now())
+    return MovementResult(str(uuid.uuid4()), amount_fen, release_fen, line, app, moved_on)
 
 
 async def _record(

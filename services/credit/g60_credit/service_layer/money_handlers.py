@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, replace
+from datetime import date
 from typing import Any
 
 from g60common.money import MoneyError, check_fen_range
 
 from g60_credit.domain import events
 from g60_credit.domain.application import FinancingApplication
-from g60_credit.domain.calendar import business_date
+from g60_credit.domain.calendar import business_date, iso_date
 from g60_credit.domain.errors import (
     ApplicationNotDrawable,
     ApplicationNotFound,
@@ -58,6 +59,9 @@ class MovementResult:
     guarantee_fen: int
     line: CreditLine
     application: FinancingApplication
+    # The Shanghai business date of the movement: the answer's days past due count to
+    # it, so a replay answers as the first time. None in answers stored before it was.
+    moved_on: date | None = None
 
 
 def encode_movement(result: MovementResult) -> dict[str, Any]:
@@ -67,16 +71,19 @@ def encode_movement(result: MovementResult) -> dict[str, Any]:
         "guarantee_fen": result.guarantee_fen,
         "line": line_snapshot(result.line),
         "application": application_snapshot(result.application),
+        "moved_on": iso_date(result.moved_on),
     }
 
 
 def decode_movement(data: dict[str, Any]) -> MovementResult:
+    moved_on = data.get("moved_on")
     return MovementResult(
         data["movement_id"],
         data["amount_fen"],
         data["guarantee_fen"],
         line_from_snapshot(data["line"]),
         application_from_snapshot(data["application"]),
+        date.fromisoformat(moved_on) if moved_on else None,
     )
 
 
@@ -187,7 +194,7 @@ async def _draw(
         capacity = capacity or GuarantorCapacity(line.guarantor_id)
         capacity.consume(share_fen)
         await uow.guarantors.consume(capacity, share_fen)
-    return MovementResult(str(uuid.uuid4()), cmd.amount_fen, share_fen, line, app)
+    return MovementResult(str(uuid.uuid4()), cmd.amount_fen, share_fen, line, app, today)
 
 
 async def _repay(
@@ -205,7 +212,8 @@ async def _repay(
         assert capacity is not None, "a guarantee share was consumed, so capacity exists"
         capacity.release(release_fen)
         await uow.guarantors.save(capacity)
-    return MovementResult(str(uuid.uuid4()), cmd.amount_fen, release_fen, line, app)
+    moved_on = business_date(uow.now())
+    return MovementResult(str(uuid.uuid4()), cmd.amount_fen, release_fen, line, app, moved_on)
 
 
 async def set_guarantor_capacity(

@@ -157,7 +157,7 @@ class ListCreditLineAuditResponse(_message.Message):
     def __init__(self, entries: _Optional[_Iterable[_Union[AuditEntry, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
 
 class FinancingApplication(_message.Message):
-    __slots__ = ("application_id", "enterprise_id", "currency", "amount_fen", "term_months", "purpose", "target_bank_ids", "city_wide", "submitted_at", "status", "bank_id", "credit_line_id", "approved_fen", "disbursed_fen", "repaid_fen", "outstanding_fen", "version", "declined_bank_ids", "first_drawn_on", "maturity_date", "overdue_since", "compensated_fen", "approved_on", "extended_months")
+    __slots__ = ("application_id", "enterprise_id", "currency", "amount_fen", "term_months", "purpose", "target_bank_ids", "city_wide", "submitted_at", "status", "bank_id", "credit_line_id", "approved_fen", "disbursed_fen", "repaid_fen", "outstanding_fen", "version", "declined_bank_ids", "first_drawn_on", "maturity_date", "overdue_since", "compensated_fen", "approved_on", "extended_months", "risk_class", "days_past_due")
     APPLICATION_ID_FIELD_NUMBER: _ClassVar[int]
     ENTERPRISE_ID_FIELD_NUMBER: _ClassVar[int]
     CURRENCY_FIELD_NUMBER: _ClassVar[int]
@@ -182,6 +182,8 @@ class FinancingApplication(_message.Message):
     COMPENSATED_FEN_FIELD_NUMBER: _ClassVar[int]
     APPROVED_ON_FIELD_NUMBER: _ClassVar[int]
     EXTENDED_MONTHS_FIELD_NUMBER: _ClassVar[int]
+    RISK_CLASS_FIELD_NUMBER: _ClassVar[int]
+    DAYS_PAST_DUE_FIELD_NUMBER: _ClassVar[int]
     application_id: str
     enterprise_id: str
     currency: str
@@ -206,7 +208,9 @@ class FinancingApplication(_message.Message):
     compensated_fen: int
     approved_on: str
     extended_months: int
-    def __init__(self, application_id: _Optional[str] = ..., enterprise_id: _Optional[str] = ..., currency: _Optional[str] = ..., amount_fen: _Optional[int] = ..., term_months: _Optional[int] = ..., purpose: _Optional[str] = ..., target_bank_ids: _Optional[_Iterable[str]] = ..., city_wide: _Optional[bool] = ..., submitted_at: _Optional[str] = ..., status: _Optional[str] = ..., bank_id: _Optional[str] = ..., credit_line_id: _Optional[str] = ..., approved_fen: _Optional[int] = ..., disbursed_fen: _Optional[int] = ..., repaid_fen: _Optional[int] = ..., outstanding_fen: _Optional[int] = ..., version: _Optional[int] = ..., declined_bank_ids: _Optional[_Iterable[str]] = ..., first_drawn_on: _Optional[str] = ..., maturity_date: _Optional[str] = ..., overdue_since: _Optional[str] = ..., compensated_fen: _Optional[int] = ..., approved_on: _Optional[str] = ..., extended_months: _Optional[int] = ...) -> None: ...
+    risk_class: str
+    days_past_due: int
+    def __init__(self, application_id: _Optional[str] = ..., enterprise_id: _Optional[str] = ..., currency: _Optional[str] = ..., amount_fen: _Optional[int] = ..., term_months: _Optional[int] = ..., purpose: _Optional[str] = ..., target_bank_ids: _Optional[_Iterable[str]] = ..., city_wide: _Optional[bool] = ..., submitted_at: _Optional[str] = ..., status: _Optional[str] = ..., bank_id: _Optional[str] = ..., credit_line_id: _Optional[str] = ..., approved_fen: _Optional[int] = ..., disbursed_fen: _Optional[int] = ..., repaid_fen: _Optional[int] = ..., outstanding_fen: _Optional[int] = ..., version: _Optional[int] = ..., declined_bank_ids: _Optional[_Iterable[str]] = ..., first_drawn_on: _Optional[str] = ..., maturity_date: _Optional[str] = ..., overdue_since: _Optional[str] = ..., compensated_fen: _Optional[int] = ..., approved_on: _Optional[str] = ..., extended_months: _Optional[int] = ..., risk_class: _Optional[str] = ..., days_past_due: _Optional[int] = ...) -> None: ...
 
 class ApplyForFinancingRequest(_message.Message):
     __slots__ = ("request_id", "bank_id", "currency", "amount_fen", "term_months", "purpose")
@@ -337,18 +341,20 @@ class GuarantorCapacity(_message.Message):
     def __init__(self, guarantor_id: _Optional[str] = ..., capacity_fen: _Optional[int] = ..., used_fen: _Optional[int] = ..., version: _Optional[int] = ..., available_fen: _Optional[int] = ...) -> None: ...
 
 class ListFinancingApplicationsRequest(_message.Message):
-    __slots__ = ("status", "page_size", "page_token", "awaiting_decision", "overdue")
+    __slots__ = ("status", "page_size", "page_token", "awaiting_decision", "overdue", "risk_class")
     STATUS_FIELD_NUMBER: _ClassVar[int]
     PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
     PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
     AWAITING_DECISION_FIELD_NUMBER: _ClassVar[int]
     OVERDUE_FIELD_NUMBER: _ClassVar[int]
+    RISK_CLASS_FIELD_NUMBER: _ClassVar[int]
     status: str
     page_size: int
     page_token: str
     awaiting_decision: bool
     overdue: bool
-    def __init__(self, status: _Optional[str] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., awaiting_decision: _Optional[bool] = ..., overdue: _Optional[bool] = ...) -> None: ...
+    risk_class: str
+    def __init__(self, status: _Optional[str] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., awaiting_decision: _Optional[bool] = ..., overdue: _Optional[bool] = ..., risk_class: _Optional[str] = ...) -> None: ...
 
 class ListFinancingApplicationsResponse(_message.Message):
     __slots__ = ("applications", "next_page_token")

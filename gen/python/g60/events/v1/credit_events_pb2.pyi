@@ -262,7 +262,7 @@ class FundsDisbursed(_message.Message):
     def __init__(self, drawdown_id: _Optional[str] = ..., credit_line_id: _Optional[str] = ..., application_id: _Optional[str] = ..., parties: _Optional[_Union[CreditParties, _Mapping]] = ..., amount_fen: _Optional[int] = ..., guarantee_fen: _Optional[int] = ..., guarantor_id: _Optional[str] = ..., submitted_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., first_disbursement: _Optional[bool] = ..., application_disbursed_fen: _Optional[int] = ..., application_outstanding_fen: _Optional[int] = ..., application_status: _Optional[str] = ..., balances: _Optional[_Union[CreditLineBalances, _Mapping]] = ..., product: _Optional[str] = ..., first_drawn_on: _Optional[str] = ..., maturity_date: _Optional[str] = ...) -> None: ...
 
 class LoanRepaid(_message.Message):
-    __slots__ = ("repayment_id", "credit_line_id", "application_id", "parties", "amount_fen", "guarantee_released_fen", "revolving", "application_repaid_fen", "application_outstanding_fen", "application_status", "balances", "guarantor_id", "overdue_since")
+    __slots__ = ("repayment_id", "credit_line_id", "application_id", "parties", "amount_fen", "guarantee_released_fen", "revolving", "application_repaid_fen", "application_outstanding_fen", "application_status", "balances", "guarantor_id", "overdue_since", "risk_class")
     REPAYMENT_ID_FIELD_NUMBER: _ClassVar[int]
     CREDIT_LINE_ID_FIELD_NUMBER: _ClassVar[int]
     APPLICATION_ID_FIELD_NUMBER: _ClassVar[int]
@@ -276,6 +276,7 @@ class LoanRepaid(_message.Message):
     BALANCES_FIELD_NUMBER: _ClassVar[int]
     GUARANTOR_ID_FIELD_NUMBER: _ClassVar[int]
     OVERDUE_SINCE_FIELD_NUMBER: _ClassVar[int]
+    RISK_CLASS_FIELD_NUMBER: _ClassVar[int]
     repayment_id: str
     credit_line_id: str
     application_id: str
@@ -289,10 +290,11 @@ class LoanRepaid(_message.Message):
     balances: CreditLineBalances
     guarantor_id: str
     overdue_since: str
-    def __init__(self, repayment_id: _Optional[str] = ..., credit_line_id: _Optional[str] = ..., application_id: _Optional[str] = ..., parties: _Optional[_Union[CreditParties, _Mapping]] = ..., amount_fen: _Optional[int] = ..., guarantee_released_fen: _Optional[int] = ..., revolving: _Optional[bool] = ..., application_repaid_fen: _Optional[int] = ..., application_outstanding_fen: _Optional[int] = ..., application_status: _Optional[str] = ..., balances: _Optional[_Union[CreditLineBalances, _Mapping]] = ..., guarantor_id: _Optional[str] = ..., overdue_since: _Optional[str] = ...) -> None: ...
+    risk_class: str
+    def __init__(self, repayment_id: _Optional[str] = ..., credit_line_id: _Optional[str] = ..., application_id: _Optional[str] = ..., parties: _Optional[_Union[CreditParties, _Mapping]] = ..., amount_fen: _Optional[int] = ..., guarantee_released_fen: _Optional[int] = ..., revolving: _Optional[bool] = ..., application_repaid_fen: _Optional[int] = ..., application_outstanding_fen: _Optional[int] = ..., application_status: _Optional[str] = ..., balances: _Optional[_Union[CreditLineBalances, _Mapping]] = ..., guarantor_id: _Optional[str] = ..., overdue_since: _Optional[str] = ..., risk_class: _Optional[str] = ...) -> None: ...
 
 class LoanCompensated(_message.Message):
-    __slots__ = ("compensation_id", "credit_line_id", "application_id", "parties", "guarantor_id", "amount_fen", "revolving", "application_repaid_fen", "application_compensated_fen", "application_outstanding_fen", "application_status", "balances", "guarantee_released_fen", "overdue_since")
+    __slots__ = ("compensation_id", "credit_line_id", "application_id", "parties", "guarantor_id", "amount_fen", "revolving", "application_repaid_fen", "application_compensated_fen", "application_outstanding_fen", "application_status", "balances", "guarantee_released_fen", "overdue_since", "risk_class")
     COMPENSATION_ID_FIELD_NUMBER: _ClassVar[int]
     CREDIT_LINE_ID_FIELD_NUMBER: _ClassVar[int]
     APPLICATION_ID_FIELD_NUMBER: _ClassVar[int]
@@ -307,6 +309,7 @@ class LoanCompensated(_message.Message):
     BALANCES_FIELD_NUMBER: _ClassVar[int]
     GUARANTEE_RELEASED_FEN_FIELD_NUMBER: _ClassVar[int]
     OVERDUE_SINCE_FIELD_NUMBER: _ClassVar[int]
+    RISK_CLASS_FIELD_NUMBER: _ClassVar[int]
     compensation_id: str
     credit_line_id: str
     application_id: str
@@ -321,10 +324,11 @@ class LoanCompensated(_message.Message):
     balances: CreditLineBalances
     guarantee_released_fen: int
     overdue_since: str
-    def __init__(self, compensation_id: _Optional[str] = ..., credit_line_id: _Optional[str] = ..., application_id: _Optional[str] = ..., parties: _Optional[_Union[CreditParties, _Mapping]] = ..., guarantor_id: _Optional[str] = ..., amount_fen: _Optional[int] = ..., revolving: _Optional[bool] = ..., application_repaid_fen: _Optional[int] = ..., application_compensated_fen: _Optional[int] = ..., application_outstanding_fen: _Optional[int] = ..., application_status: _Optional[str] = ..., balances: _Optional[_Union[CreditLineBalances, _Mapping]] = ..., guarantee_released_fen: _Optional[int] = ..., overdue_since: _Optional[str] = ...) -> None: ...
+    risk_class: str
+    def __init__(self, compensation_id: _Optional[str] = ..., credit_line_id: _Optional[str] = ..., application_id: _Optional[str] = ..., parties: _Optional[_Union[CreditParties, _Mapping]] = ..., guarantor_id: _Optional[str] = ..., amount_fen: _Optional[int] = ..., revolving: _Optional[bool] = ..., application_repaid_fen: _Optional[int] = ..., application_compensated_fen: _Optional[int] = ..., application_outstanding_fen: _Optional[int] = ..., application_status: _Optional[str] = ..., balances: _Optional[_Union[CreditLineBalances, _Mapping]] = ..., guarantee_released_fen: _Optional[int] = ..., overdue_since: _Optional[str] = ..., risk_class: _Optional[str] = ...) -> None: ...
 
 class LoanOverdue(_message.Message):
-    __slots__ = ("application_id", "parties", "credit_line_id", "first_drawn_on", "maturity_date", "overdue_since", "outstanding_fen", "guarantor_id", "guarantee_fen")
+    __slots__ = ("application_id", "parties", "credit_line_id", "first_drawn_on", "maturity_date", "overdue_since", "outstanding_fen", "guarantor_id", "guarantee_fen", "risk_class")
     APPLICATION_ID_FIELD_NUMBER: _ClassVar[int]
     PARTIES_FIELD_NUMBER: _ClassVar[int]
     CREDIT_LINE_ID_FIELD_NUMBER: _ClassVar[int]
@@ -334,6 +338,7 @@ class LoanOverdue(_message.Message):
     OUTSTANDING_FEN_FIELD_NUMBER: _ClassVar[int]
     GUARANTOR_ID_FIELD_NUMBER: _ClassVar[int]
     GUARANTEE_FEN_FIELD_NUMBER: _ClassVar[int]
+    RISK_CLASS_FIELD_NUMBER: _ClassVar[int]
     application_id: str
     parties: CreditParties
     credit_line_id: str
@@ -343,7 +348,32 @@ class LoanOverdue(_message.Message):
     outstanding_fen: int
     guarantor_id: str
     guarantee_fen: int
-    def __init__(self, application_id: _Optional[str] = ..., parties: _Optional[_Union[CreditParties, _Mapping]] = ..., credit_line_id: _Optional[str] = ..., first_drawn_on: _Optional[str] = ..., maturity_date: _Optional[str] = ..., overdue_since: _Optional[str] = ..., outstanding_fen: _Optional[int] = ..., guarantor_id: _Optional[str] = ..., guarantee_fen: _Optional[int] = ...) -> None: ...
+    risk_class: str
+    def __init__(self, application_id: _Optional[str] = ..., parties: _Optional[_Union[CreditParties, _Mapping]] = ..., credit_line_id: _Optional[str] = ..., first_drawn_on: _Optional[str] = ..., maturity_date: _Optional[str] = ..., overdue_since: _Optional[str] = ..., outstanding_fen: _Optional[int] = ..., guarantor_id: _Optional[str] = ..., guarantee_fen: _Optional[int] = ..., risk_class: _Optional[str] = ...) -> None: ...
+
+class LoanReclassified(_message.Message):
+    __slots__ = ("application_id", "parties", "credit_line_id", "guarantor_id", "previous_risk_class", "risk_class", "days_past_due", "outstanding_fen", "maturity_date", "overdue_since")
+    APPLICATION_ID_FIELD_NUMBER: _ClassVar[int]
+    PARTIES_FIELD_NUMBER: _ClassVar[int]
+    CREDIT_LINE_ID_FIELD_NUMBER: _ClassVar[int]
+    GUARANTOR_ID_FIELD_NUMBER: _ClassVar[int]
+    PREVIOUS_RISK_CLASS_FIELD_NUMBER: _ClassVar[int]
+    RISK_CLASS_FIELD_NUMBER: _ClassVar[int]
+    DAYS_PAST_DUE_FIELD_NUMBER: _ClassVar[int]
+    OUTSTANDING_FEN_FIELD_NUMBER: _ClassVar[int]
+    MATURITY_DATE_FIELD_NUMBER: _ClassVar[int]
+    OVERDUE_SINCE_FIELD_NUMBER: _ClassVar[int]
+    application_id: str
+    parties: CreditParties
+    credit_line_id: str
+    guarantor_id: str
+    previous_risk_class: str
+    risk_class: str
+    days_past_due: int
+    outstanding_fen: int
+    maturity_date: str
+    overdue_since: str
+    def __init__(self, application_id: _Optional[str] = ..., parties: _Optional[_Union[CreditParties, _Mapping]] = ..., credit_line_id: _Optional[str] = ..., guarantor_id: _Optional[str] = ..., previous_risk_class: _Optional[str] = ..., risk_class: _Optional[str] = ..., days_past_due: _Optional[int] = ..., outstanding_fen: _Optional[int] = ..., maturity_date: _Optional[str] = ..., overdue_since: _Optional[str] = ...) -> None: ...
 
 class LoanDueSoon(_message.Message):
     __slots__ = ("application_id", "parties", "credit_line_id", "first_drawn_on", "maturity_date", "outstanding_fen", "guarantor_id", "guarantee_fen", "days_left")
