@@ -78,7 +78,7 @@ def test_the_sme_s_copy_of_an_approval_counts_every_decline_as_its_read_does() -
 
 
 def test_the_sme_s_copy_of_a_bank_s_change_carries_no_request_or_member_details() -> None:
-    for event_type in ("FinancingApproved", "FundsDisbursed", "LoanRepaid", "LoanOverdue"):
+    for event_type in ("FinancingApproved", "FundsDisbursed", "LoanRepaid", "LoanReclassified"):
         sent = _document(event_type, amount_fen=100)
         seen = delivery_seen_by_enterprise(sent)
         assert seen["correlation_id"] == ""

@@ -34,6 +34,8 @@ def test_money_movements_reach_the_lending_bank_only() -> None:
     assert banks_to_notify(EventForRouting("LoanOverdue", "b1", (), ("b2",))) == {"b1"}
     assert banks_to_notify(EventForRouting("LoanDueSoon", "b1", (), ("b2",))) == {"b1"}
     assert banks_to_notify(EventForRouting("LoanExtended", "b1", (), ("b2",))) == {"b1"}
+    # So is a move down the risk tiers (五级分类).
+    assert banks_to_notify(EventForRouting("LoanReclassified", "b1", (), ("b2",))) == {"b1"}
 
 
 def test_other_events_reach_nobody() -> None:
@@ -121,6 +123,7 @@ def test_a_guarantor_hears_of_the_loans_it_backs_moving_extended_due_or_overdue_
         "LoanDueSoon",
         "LoanExtended",
         "LoanOverdue",
+        "LoanReclassified",
         "LoanCompensated",
     ):
         assert guarantor_to_notify(EventForRouting(kind, "b1", (), (), "g1")) == "g1"

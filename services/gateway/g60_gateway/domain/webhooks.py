@@ -31,6 +31,7 @@ WEBHOOK_EVENT_TYPES = frozenset(
         "LoanOverdue",
         "LoanDueSoon",
         "LoanExtended",
+        "LoanReclassified",
         "LoanCompensated",
     }
 )
@@ -38,7 +39,7 @@ WEBHOOK_EVENT_TYPES = frozenset(
 
 # What a guarantee company hears of the loans on lines it backs: its exposure moves
 # (drawn, repaid, compensated by itself), runs longer (extended) or is at risk (due soon,
-# overdue). Never the decisions before the loan.
+# overdue, classified worse). Never the decisions before the loan.
 GUARANTOR_EVENT_TYPES = frozenset(
     {
         "FundsDisbursed",
@@ -46,6 +47,7 @@ GUARANTOR_EVENT_TYPES = frozenset(
         "LoanDueSoon",
         "LoanExtended",
         "LoanOverdue",
+        "LoanReclassified",
         "LoanCompensated",
     }
 )
@@ -55,8 +57,8 @@ GUARANTOR_EVENT_TYPES = frozenset(
 # it reads on `GET /v1/applications/{id}`, its own applying and withdrawing included
 # (a bank hears its own decisions too, so one feed tells the whole story), and the
 # loan's money, its due date (the borrower is who a due-soon reminder is for; an
-# extension moves the date it must repay by) and overdue mark. A decline only once it
-# is final (see `enterprise_to_notify`).
+# extension moves the date it must repay by), overdue mark and risk class (it reads
+# `risk_class` on its loan). A decline only once it is final (see `enterprise_to_notify`).
 ENTERPRISE_EVENT_TYPES = frozenset(
     {
         "FinancingApplied",
@@ -69,6 +71,7 @@ ENTERPRISE_EVENT_TYPES = frozenset(
         "LoanDueSoon",
         "LoanExtended",
         "LoanOverdue",
+        "LoanReclassified",
         "LoanCompensated",
     }
 )

@@ -139,6 +139,19 @@ class FinancingApplication(BaseModel):
         description="Months the lender extended the loan by (展期, once; maturity_date is "
         "the extended date); 0 when it was not",
     )
+    risk_class: str = Field(
+        default="NORMAL",
+        description="Five-tier classification (贷款五级分类): NORMAL, SPECIAL_MENTION (关注), "
+        "SUBSTANDARD (次级), DOUBTFUL (可疑) or LOSS (损失); the last three are non-performing "
+        "(不良). A loan becomes SPECIAL_MENTION when marked overdue; the platform then moves "
+        "it only down, as days_past_due passes 90, 270 and 360 (history entry RECLASSIFY). "
+        "NORMAL for a bank that did not win the application",
+    )
+    days_past_due: int = Field(
+        default=0,
+        description="Asia/Shanghai days since maturity_date while principal is outstanding, "
+        "else 0; as of the answer (a repayment's answer: its day; a history entry: its day)",
+    )
 
 
 class ApplicationPage(BaseModel):
@@ -179,7 +192,8 @@ class HistoryEntry(BaseModel):
         description="APPLY, APPROVE, REJECT, WITHDRAW, DRAWDOWN, REPAY, COMPENSATE, CLOSE, LAPSE "
         "(an undrawn approval closed by the platform once its validity ran out), DUE_SOON "
         "(the platform announced the loan falls due within its notice period, 到期提醒), "
-        "EXTEND (the lender extended the loan, 展期), OVERDUE"
+        "EXTEND (the lender extended the loan, 展期), OVERDUE, RECLASSIFY (the platform moved the "
+        "loan down the risk tiers, 贷款五级分类)"
     )
     actor: str = Field(
         description='"enterprise:<id>", "bank:<id>", "guarantor:<id>" or "system:<name>"'

@@ -69,17 +69,28 @@ async def list_applications(
             "(逾期); a bank gets the loans it lends, a guarantee company the loans it backs"
         ),
     ] = False,
+    risk_class: Annotated[
+        str,
+        Query(
+            max_length=16,
+            pattern=PRINTABLE,
+            description="Only applications in this risk class (贷款五级分类) as the caller is "
+            "shown it: NORMAL, SPECIAL_MENTION, SUBSTANDARD, DOUBTFUL or LOSS; 422 naming "
+            "risk_class for any other value",
+        ),
+    ] = "",
 ) -> models.ApplicationPage:
     """An SME's own applications; for a bank, those addressed to it (directly or by
     matchmaking in its city), open or decided; for a guarantee company, those approved
     on lines it backs, as their lender sees them. Id order; filter by status, by what
-    still awaits the bank's decision, or by loans overdue today."""
+    still awaits the bank's decision, by loans overdue today, or by risk class."""
     message = credit_pb2.ListFinancingApplicationsRequest(
         status=status,
         page_size=page_size,
         page_token=page_token,
         awaiting_decision=awaiting_decision,
         overdue=overdue,
+        risk_class=risk_class,
     )
     reply = await call(request, who, request.app.state.credit.ListFinancingApplications, message)
     return models.ApplicationPage.model_validate(to_json(reply))
