@@ -278,3 +278,80 @@ def test_a_due_soon_reminder_moves_no_measure_but_takes_its_version() -> None:
     assert fold.sums() == before
     overdue = _fact("LoanOverdue", 4, amount_fen=100)
     assert fold.apply("app-1", 4, overdue) is VersionCheck.APPLY
+
+
+def test_the_non_performing_balance_follows_moves_into_npl_and_repayments_after() -> None:
+    """不良贷款余额: up by the outstanding when a loan moves from a performing class into a
+    non-performing one (decoded from LoanReclassified), unchanged by moves within the
+    non-performing classes, down by repayments and compensations of loans then in a
+    non-performing class (their risk_class); 不良率 over the outstanding balance."""
+    from g60.events.v1 import credit_events_pb2 as pb
+    from g60_aggregator.adapters.decoding import to_fact
+
+    parties = pb.CreditParties(**BANKED)
+    balances = pb.CreditLineBalances(limit_fen=5_000, status="ACTIVE")
+
+    def on_line(payload: object, version: int, month: int) -> CreditFact:
+        fact = to_fact(_line_envelope(payload, version, month))  # type: ignore[arg-type]
+        assert fact is not None
+        return fact
+
+    def moved(
+        version: int, month: int, previous: str, new: str, outstanding_fen: int
+    ) -> CreditFact:
+        from datetime import UTC, datetime
+
+        from g60common.events import new_envelope
+
+        payload = pb.LoanReclassified(
+            application_id="a1", parties=parties, previous_risk_class=previous,
+            risk_class=new, outstanding_fen=outstanding_fen, days_past_due=100,
+        )  # fmt: skip
+        envelope = new_envelope(
+            payload,
+            aggregate_type="FinancingApplication",
+            aggregate_id="a1",
+            aggregate_version=version,
+            occurred_at=datetime(2026, month, 5, tzinfo=UTC),
+            correlation_id="",
+        )
+        fact = to_fact(envelope)
+        assert fact is not None
+        return fact
+
+    def repaid(version: int, month: int, amount_fen: int, risk_class: str) -> CreditFact:
+        payload = pb.LoanRepaid(
+            credit_line_id="line-1", parties=parties, amount_fen=amount_fen,
+            balances=balances, overdue_since="2026-01-01", risk_class=risk_class,
+        )  # fmt: skip
+        return on_line(payload, version, month)
+
+    fold = TotalsFold()
+    registered = _fact("CreditLineRegistered", 1, limit_fen=5_000, balances=_line(5_000))
+    fold.apply("line-1", 1, registered)
+    # a1 draws 1,000 and another loan on the line 400, both in January.
+    fold.apply("line-1", 2, _fact("FundsDisbursed", 2, amount_fen=1_000, balances=_line(5_000)))
+    fold.apply("line-1", 3, _fact("FundsDisbursed", 3, amount_fen=400, balances=_line(5_000)))
+    fold.apply("line-1", 4, repaid(4, 2, 100, "SPECIAL_MENTION"))  # performing: no change
+    fold.apply("a1", 4, moved(4, 3, "SPECIAL_MENTION", "SUBSTANDARD", 900))
+    fold.apply("line-1", 5, repaid(5, 4, 250, "SUBSTANDARD"))
+    fold.apply("a1", 5, moved(5, 5, "SUBSTANDARD", "LOSS", 650))  # within NPL
+    compensated = pb.LoanCompensated(
+        credit_line_id="line-1", parties=parties, amount_fen=150, guarantor_id="g1",
+        balances=balances, overdue_since="2026-01-01", risk_class="LOSS",
+    )  # fmt: skip
+    fold.apply("line-1", 6, on_line(compensated, 6, 6))
+    # The other loan, in an event published before the field existed: performing.
+    fold.apply("line-1", 7, repaid(7, 6, 50, ""))
+    alliance = fold.sums()[ALLIANCE]
+    balance = "principal_nonperforming_fen"
+    months = ("2026-02", "2026-03", "2026-04", "2026-05", "2026-06")
+    assert [measures(alliance, m)[balance] for m in months] == [0, 900, 650, 650, 500]
+    assert [measures(alliance, m)["loans_nonperforming"] for m in months] == [0, 1, 1, 1, 1]
+    # 不良率, rounded half up to 4 places: 650 of 1,050 outstanding; 500 of 850.
+    assert measures(alliance, "2026-02")["nonperforming_ratio"] == "0.0000"
+    assert measures(alliance, "2026-04")["nonperforming_ratio"] == "0.6190"
+    assert measures(alliance, None)["nonperforming_ratio"] == "0.5882"
+    assert measures(alliance, None)["principal_nonperforming_yuan"] == "5.00"
+    assert measures({}, None)["nonperforming_ratio"] is None  # nothing outstanding
+    assert totals_document(fold.sums(), None)["by"]["bank"]["b1"][balance] == 500

@@ -80,5 +80,11 @@ SELECT
      FROM credit_audit WHERE aggregate_type = 'FinancingApplication' AND action = 'OVERDUE')
       AS principal_overdue_fen,
   (SELECT coalesce(sum(disbursed_fen - repaid_fen), 0) FROM financing_applications
-     WHERE overdue_since IS NOT NULL) AS principal_overdue_outstanding_fen
+     WHERE overdue_since IS NOT NULL) AS principal_overdue_outstanding_fen,
+  -- 不良: classes only get worse, so every loan that ever became non-performing still is.
+  (SELECT count(*) FROM financing_applications
+     WHERE risk_class IN ('SUBSTANDARD', 'DOUBTFUL', 'LOSS')) AS loans_nonperforming,
+  (SELECT coalesce(sum(disbursed_fen - repaid_fen), 0) FROM financing_applications
+     WHERE risk_class IN ('SUBSTANDARD', 'DOUBTFUL', 'LOSS'))
+      AS principal_nonperforming_fen
 """

@@ -30,6 +30,7 @@ _PAYLOADS: dict[str, type[Message]] = {
         "FinancingWithdrawn",
         "FinancingClosed",  # moves no measure, but its version must count as applied
         "LoanOverdue",
+        "LoanReclassified",
         "FundsDisbursed",
         "LoanRepaid",
         "LoanCompensated",
@@ -87,10 +88,21 @@ def _extras(envelope: envelope_pb2.EventEnvelope, payload: Any) -> dict[str, Any
             "to_first_disbursement_s": _to_first_disbursement_s(envelope, payload),
         }
     if kind == "LoanRepaid":
-        # LoanRepaid events published before overdue_since existed read as "not overdue".
-        return {"amount_fen": payload.amount_fen, "overdue": bool(payload.overdue_since)}
+        # LoanRepaid events published before overdue_since (risk_class) existed read as
+        # "not overdue" ("" : performing).
+        return {
+            "amount_fen": payload.amount_fen,
+            "overdue": bool(payload.overdue_since),
+            "risk_class": payload.risk_class,
+        }
     if kind == "LoanCompensated":
-        return {"amount_fen": payload.amount_fen}
+        return {"amount_fen": payload.amount_fen, "risk_class": payload.risk_class}
+    if kind == "LoanReclassified":
+        return {
+            "amount_fen": payload.outstanding_fen,
+            "risk_class": payload.risk_class,
+            "previous_risk_class": payload.previous_risk_class,
+        }
     if kind == "LoanOverdue":
         return {"amount_fen": payload.outstanding_fen}
     if kind == "FinancingRejected":

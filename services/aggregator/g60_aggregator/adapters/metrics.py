@@ -41,6 +41,7 @@ _GAUGED = {
     "principal_overdue_fen": "g60_aggregator_principal_overdue_yuan",
     "principal_overdue_outstanding_fen": "g60_aggregator_principal_overdue_outstanding_yuan",
     "principal_compensated_fen": "g60_aggregator_principal_compensated_yuan",
+    "principal_nonperforming_fen": "g60_aggregator_principal_nonperforming_yuan",
 }
 TOTALS_YUAN = {
     measure: Gauge(name, f"{measure} in yuan (display)", ["scope", "city"])

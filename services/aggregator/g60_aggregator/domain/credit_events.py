@@ -22,7 +22,9 @@ from g60_aggregator.domain.totals import (
     CREDIT_LINES,
     DISBURSED,
     DISBURSEMENTS,
+    LOANS_NPL,
     LOANS_OVERDUE,
+    NPL_BALANCE,
     OVERDUE_BALANCE,
     OVERDUE_PRINCIPAL,
     PRESENCE_MEASURES,
@@ -35,6 +37,9 @@ from g60_aggregator.domain.totals import (
 )
 
 ACTIVE = "ACTIVE"
+# The non-performing tiers of the five-tier classification (贷款五级分类: 次级, 可疑, 损失),
+# as the credit service names them on its events.
+NON_PERFORMING_CLASSES = frozenset({"SUBSTANDARD", "DOUBTFUL", "LOSS"})
 
 
 @dataclass(frozen=True)
@@ -56,13 +61,27 @@ class CreditFact:
     parties: Parties
     limit_fen: int = 0  # Registered: initial limit
     limit_delta_fen: int = 0  # Amended: new - previous limit
-    # FundsDisbursed / LoanRepaid / LoanCompensated; LoanOverdue: outstanding when marked
+    # FundsDisbursed / LoanRepaid / LoanCompensated; LoanOverdue, LoanReclassified:
+    # outstanding at the mark or move
     amount_fen: int = 0
     balances: LineBalances | None = None  # line events only
     first_disbursement: bool = False
     to_first_disbursement_s: int | None = None  # set on a first disbursement
     final: bool = False  # FinancingRejected: every addressed bank declined
     overdue: bool = False  # LoanRepaid: of a loan already marked overdue
+    # LoanRepaid / LoanCompensated: the loan's class then; LoanReclassified: the new one
+    risk_class: str = ""
+    previous_risk_class: str = ""  # LoanReclassified
+
+    @property
+    def non_performing(self) -> bool:
+        return self.risk_class in NON_PERFORMING_CLASSES
+
+    @property
+    def becomes_non_performing(self) -> bool:
+        """A move into a non-performing class from a performing one; moves within the
+        non-performing classes change neither the count nor the balance."""
+        return self.non_performing and self.previous_risk_class not in NON_PERFORMING_CLASSES
 
 
 @dataclass
@@ -159,12 +178,17 @@ def _apply_flows(new: AggregateState, fact: CreditFact) -> None:
             new.add(REPAID, fact.month, fact.amount_fen)
             if fact.overdue:
                 new.add(OVERDUE_BALANCE, fact.month, -fact.amount_fen)
+            _lower_npl(new, fact)
         case "LoanCompensated":
             # Principal repaid to the bank, by the guarantee company (代偿), of a loan
             # marked overdue (the credit service compensates no other).
             new.add(REPAID, fact.month, fact.amount_fen)
             new.add(COMPENSATED, fact.month, fact.amount_fen)
             new.add(OVERDUE_BALANCE, fact.month, -fact.amount_fen)
+            _lower_npl(new, fact)
+        case "LoanReclassified" if fact.becomes_non_performing:
+            new.add(LOANS_NPL, fact.month, 1)
+            new.add(NPL_BALANCE, fact.month, fact.amount_fen)
         case "FinancingApplied":
             new.add(APPS_SUBMITTED, fact.month, 1)
         case "FinancingApproved":
@@ -177,6 +201,15 @@ def _apply_flows(new: AggregateState, fact: CreditFact) -> None:
             new.add(LOANS_OVERDUE, fact.month, 1)
             new.add(OVERDUE_PRINCIPAL, fact.month, fact.amount_fen)
             new.add(OVERDUE_BALANCE, fact.month, fact.amount_fen)
+
+
+def _lower_npl(new: AggregateState, fact: CreditFact) -> None:
+    """Money repaid on a non-performing loan lowers the non-performing balance. The move
+    is on the application's aggregate and the money on the line's, so the balance is a
+    sum of signed changes across aggregates; the credit service orders the two under
+    the application's row lock (a repayment waits for the move, or the move for it)."""
+    if fact.non_performing:
+        new.add(NPL_BALANCE, fact.month, -fact.amount_fen)
 
 
 def apply_fact(state: AggregateState | None, fact: CreditFact) -> AggregateState:

@@ -34,6 +34,13 @@ OVERDUE_BALANCE = "principal_overdue_outstanding_fen"
 # Principal the guarantee companies paid the banks for overdue loans (代偿额); it is
 # counted in REPAID too, being principal repaid to the bank.
 COMPENSATED = "principal_compensated_fen"
+# The non-performing balance (不良贷款余额): principal outstanding on loans classified
+# SUBSTANDARD, DOUBTFUL or LOSS. Up by the outstanding when a loan moves from a
+# performing class into one of those, down by what is repaid or compensated after.
+NPL_BALANCE = "principal_nonperforming_fen"
+# Loans that became non-performing, by the month they did (once per loan: classes only
+# ever get worse).
+LOANS_NPL = "loans_nonperforming"
 ENTERPRISES_SERVED = "enterprises_served"
 # Distinct enterprises with a credit line or an application (served by the same re-keyed
 # stream as ENTERPRISES_SERVED): how many enterprises a cell's figures come from.
@@ -49,6 +56,7 @@ MONEY_MEASURES = (
     OVERDUE_PRINCIPAL,
     OVERDUE_BALANCE,
     COMPENSATED,
+    NPL_BALANCE,
 )
 COUNT_MEASURES = (
     CREDIT_LINES,
@@ -59,6 +67,7 @@ COUNT_MEASURES = (
     APPS_REJECTED,
     APPS_WITHDRAWN,
     LOANS_OVERDUE,
+    LOANS_NPL,
     ENTERPRISES_SERVED,
     ENTERPRISES_ACTIVE,
 )

@@ -24,6 +24,7 @@ from g60_aggregator.domain.totals import (
     DISBURSED,
     ENTERPRISES_ACTIVE,
     MONEY_MEASURES,
+    NPL_BALANCE,
     PUBLIC_DIMENSIONS,
     REPAID,
     TTFD_PREFIX,
@@ -38,13 +39,12 @@ def _money(out: dict[str, Any], measure: str, fen: int) -> None:
     out[measure.removesuffix("_fen") + "_yuan"] = yuan_str(fen)
 
 
-def _approval_rate(approved: int, rejected: int) -> str | None:
-    """approved / (approved + rejected), as a decimal string with 4 places."""
-    decided = approved + rejected
-    if decided == 0:
+def _ratio(part: int, whole: int) -> str | None:
+    """part / whole, as a decimal string with 4 places; None when whole is 0."""
+    if whole == 0:
         return None
     # Integer arithmetic, rounded half up to 1/10000: no float in the figure.
-    ten_thousandths = (approved * 20_000 + decided) // (2 * decided)
+    ten_thousandths = (part * 20_000 + whole) // (2 * whole)
     return f"{ten_thousandths // 10_000}.{ten_thousandths % 10_000:04d}"
 
 
@@ -67,10 +67,15 @@ def measures(by_measure: Contribution, month: str | None) -> dict[str, Any]:
     value = {m: cumulative(by_measure.get(m, {}), month) for m in all_measures}
     for measure in MONEY_MEASURES:
         _money(out, measure, value[measure])
-    _money(out, "outstanding_fen", value[DISBURSED] - value[REPAID])
+    outstanding_fen = value[DISBURSED] - value[REPAID]
+    _money(out, "outstanding_fen", outstanding_fen)
     for measure in COUNT_MEASURES:
         out[measure] = value[measure]
-    out["approval_rate"] = _approval_rate(value[APPS_APPROVED], value[APPS_REJECTED])
+    # Withdrawn applications are not decisions.
+    decided = value[APPS_APPROVED] + value[APPS_REJECTED]
+    out["approval_rate"] = _ratio(value[APPS_APPROVED], decided)
+    # 不良率: the non-performing balance over the outstanding balance, both as of `month`.
+    out["nonperforming_ratio"] = _ratio(value[NPL_BALANCE], outstanding_fen)
     out.update(_ttfd(by_measure, month))
     return out
 
