@@ -22,6 +22,7 @@ from g60.members.v1 import members_pb2_grpc
 from g60_credit.adapters.unit_of_work import PgCreditUnitOfWork
 from g60_credit.domain.calendar import SHANGHAI
 from g60_credit.service_layer.financing_handlers import mark_overdue_loans
+from g60_credit.service_layer.risk_classification import reclassify_loans
 
 from tests.e2e.conftest import RunningPlatform, fresh_platform  # noqa: F401  (fixture)
 from tests.integration.aggregator.credit_workload import CreditWorkload
@@ -190,6 +191,73 @@ async def _some_guaranteed_loans_compensated(
         await pool.close()
 
 
+async def _some_loans_become_non_performing(platform: Any, count: int) -> tuple[int, int]:
+    """`count` loans still owing and not yet overdue fall 100 days past due, the first
+    400 days (straight to LOSS); they are marked and moved down as the credit service's
+    sweeper does (its handlers, in this process; the service's own may take some first).
+    The last one is then repaid in part, which lowers the non-performing balance.
+    Returns (loans non-performing in the database, loans chosen)."""
+    pool = await asyncpg.create_pool(platform.env["G60_CREDIT_PG_DSN"], min_size=1, max_size=2)
+    channel = grpc.aio.insecure_channel(platform.credit_target)
+    try:
+        today = datetime.now(UTC).astimezone(SHANGHAI).date()
+        rows = await pool.fetch(
+            """SELECT application_id, bank_id FROM financing_applications
+               WHERE status = 'DISBURSED' AND disbursed_fen > repaid_fen + 1
+                 AND overdue_since IS NULL
+               ORDER BY application_id LIMIT $1""",
+            count,
+        )
+        app_ids = [r["application_id"] for r in rows]
+        for app_id, days in zip(app_ids, [400] + [100] * (count - 1), strict=True):
+            await pool.execute(
+                "UPDATE financing_applications SET maturity_date = $2 WHERE application_id = $1",
+                app_id,
+                today - timedelta(days=days),
+            )
+        await _mark_overdue(pool, today, app_ids)
+        # Bounded: a row the service's sweeper holds is skipped here until it commits.
+        deadline = time.monotonic() + 30
+        while (npl := await _non_performing_count(pool, app_ids)) < len(app_ids):
+            assert time.monotonic() < deadline, f"{npl} of {len(app_ids)} non-performing"
+            uow = PgCreditUnitOfWork(pool, lambda: datetime.now(UTC))
+            if not await reclassify_loans(uow, today, 500):
+                await asyncio.sleep(0.2)
+        credit = credit_pb2_grpc.CreditServiceStub(channel)
+        await credit.RecordRepayment(
+            credit_pb2.MoveFundsRequest(
+                request_id=str(uuid.uuid4()), application_id=str(app_ids[-1]), amount_fen=1
+            ),
+            metadata=_as("bank", str(rows[-1]["bank_id"])),
+            timeout=30,
+        )
+        return await _non_performing_count(pool, app_ids), len(app_ids)
+    finally:
+        await channel.close()
+        await pool.close()
+
+
+async def _non_performing_count(pool: asyncpg.Pool, app_ids: list[Any]) -> int:
+    count: int = await pool.fetchval(
+        "SELECT count(*) FROM financing_applications WHERE application_id = ANY($1::uuid[]) "
+        "AND risk_class IN ('SUBSTANDARD', 'DOUBTFUL', 'LOSS')",
+        app_ids,
+    )
+    return count
+
+
+async def _nonperforming_fen(dsn: str) -> int:
+    conn = await asyncpg.connect(dsn)
+    try:
+        fen: int = await conn.fetchval(
+            "SELECT sum(disbursed_fen - repaid_fen) FROM financing_applications "
+            "WHERE risk_class IN ('SUBSTANDARD', 'DOUBTFUL', 'LOSS')"
+        )
+        return fen
+    finally:
+        await conn.close()
+
+
 async def _overdue_outstanding_fen(dsn: str) -> int:
     conn = await asyncpg.connect(dsn)
     try:
@@ -212,6 +280,8 @@ def test_randomized_workload_has_zero_drift(fresh_platform: RunningPlatform) -> 
         _some_guaranteed_loans_compensated(platform, workload, 5)
     )
     assert guaranteed == 5 and compensated_fen > 0
+    non_performing, chosen = asyncio.run(_some_loans_become_non_performing(platform, 6))
+    assert non_performing == chosen == 6
     report = _reconcile_until_exact(platform.aggregator_url)
     print(f"commands {workload.attempted} refused {workload.refused} events {report['events']}")
     assert report["events"] >= COMMANDS // 2, report["events"]
@@ -219,14 +289,23 @@ def test_randomized_workload_has_zero_drift(fresh_platform: RunningPlatform) -> 
     assert len([c for c, v in totals["by"]["enterprise_city"].items() if v["credit_lines"]]) == 9
     assert totals["alliance"]["financing_disbursed_fen"] > 0
     assert totals["alliance"]["principal_repaid_fen"] > 0
-    assert totals["alliance"]["loans_overdue"] == overdue + guaranteed
+    # The loans that became non-performing were marked overdue on the way.
+    assert totals["alliance"]["loans_overdue"] == overdue + guaranteed + non_performing
     assert totals["alliance"]["principal_compensated_fen"] == compensated_fen
     assert totals["alliance"]["principal_overdue_fen"] > 0
     # 逾期余额 = what the marked loans still owe, to the fen (also in the drift check).
     assert totals["alliance"]["principal_overdue_outstanding_fen"] == asyncio.run(
         _overdue_outstanding_fen(platform.env["G60_CREDIT_PG_DSN"])
     )
+    # 不良贷款余额 = what the SUBSTANDARD, DOUBTFUL and LOSS loans still owe, to the fen
+    # (also in the drift check), after one of them was repaid in part.
+    assert totals["alliance"]["loans_nonperforming"] == non_performing
+    assert totals["alliance"]["principal_nonperforming_fen"] == asyncio.run(
+        _nonperforming_fen(platform.env["G60_CREDIT_PG_DSN"])
+    )
+    assert totals["alliance"]["nonperforming_ratio"] is not None
     metrics = httpx.get(f"{platform.aggregator_url}/metrics", timeout=10).text
+    assert "g60_aggregator_principal_nonperforming_yuan" in metrics
     assert (
         'reconciliation_drift_fen{dimension="alliance",measure="credit_granted_fen",value=""} 0.0'
         in metrics
