@@ -117,13 +117,20 @@ async def _credit_events(bootstrap: str) -> list[tuple[str, str, Any]]:
     return found
 
 
-_LOAN_EVENTS = ("FundsDisbursed", "LoanRepaid", "LoanDueSoon", "LoanOverdue", "LoanCompensated")
+_LOAN_EVENTS = (
+    "FundsDisbursed",
+    "LoanRepaid",
+    "LoanDueSoon",
+    "LoanOverdue",
+    "LoanReclassified",
+    "LoanCompensated",
+)
 
 
 def _expected_for(bank_id: str, events: list[tuple[str, str, Any]]) -> set[str]:
     """Written out independently of the gateway's routing code: new applications naming
     the bank, withdrawals of those, and money movements (compensations included),
-    due-soon reminders and overdue marks of its loans."""
+    due-soon reminders, overdue marks and moves down the risk tiers of its loans."""
     addressed = {
         p.application_id
         for _, t, p in events
