@@ -292,6 +292,8 @@ class SqlPath:
                 app["approved_on"],
                 app["due_soon_notified_for"],
                 app["extended_months"],
+                app["risk_class"],
+                app["reclassifications"],
             )
             await conn.executemany(
                 INSERT_AUDIT_SQL,
