@@ -293,7 +293,6 @@ class SqlPath:
                 app["due_soon_notified_for"],
                 app["extended_months"],
                 app["risk_class"],
-                app["reclassifications"],
             )
             await conn.executemany(
                 INSERT_AUDIT_SQL,

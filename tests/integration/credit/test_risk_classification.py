@@ -250,7 +250,7 @@ async def test_concurrent_sweepers_and_repayments_move_each_loan_at_most_once(
     repaid, owing = loans[::2], loans[1::2]
 
     async def sweep() -> None:
-        while sum(await sweep_once(lambda: system_uow(db), lambda: datetime.now(UTC), 2, 90)):
+        while sum(await sweep_once(lambda: system_uow(db), lambda: datetime.now(UTC), 2, 90, 7)):
             pass
 
     async def repay(bank: str, app_id: str) -> None:
@@ -334,10 +334,7 @@ async def test_a_database_from_before_classification_is_upgraded_by_the_schema_s
     )
     try:
         await apply_schema(old, SCHEMA)
-        await old.execute(
-            """ALTER TABLE financing_applications DROP COLUMN risk_class,
-                   DROP COLUMN reclassifications"""
-        )
+        await old.execute("ALTER TABLE financing_applications DROP COLUMN risk_class")
         line_id, marked, fresh = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
         await old.execute(
             """INSERT INTO credit_lines (credit_line_id, bank_id, enterprise_id, product,
@@ -360,11 +357,9 @@ async def test_a_database_from_before_classification_is_upgraded_by_the_schema_s
             )  # fmt: skip
         for _ in range(2):
             await apply_schema(old, SCHEMA)
-        rows = await old.fetch(
-            "SELECT application_id, risk_class, reclassifications FROM financing_applications"
-        )
-        classes = {r["application_id"]: (r["risk_class"], r["reclassifications"]) for r in rows}
-        assert classes == {marked: ("SPECIAL_MENTION", 0), fresh: ("NORMAL", 0)}
+        rows = await old.fetch("SELECT application_id, risk_class FROM financing_applications")
+        classes = {r["application_id"]: r["risk_class"] for r in rows}
+        assert classes == {marked: "SPECIAL_MENTION", fresh: "NORMAL"}
         with pytest.raises(asyncpg.CheckViolationError):
             await old.execute("UPDATE financing_applications SET risk_class = 'BAD'")
     finally:

@@ -19,8 +19,7 @@ UPDATE_APPLICATION_SQL = """UPDATE financing_applications SET declined_bank_ids 
        status = $4, bank_id = $5, credit_line_id = $6, approved_fen = $7, disbursed_fen = $8,
        repaid_fen = $9, guarantee_fen = $10, version = $11, first_drawn_on = $12,
        maturity_date = $13, overdue_since = $14, compensated_fen = $15, approved_on = $16,
-       due_soon_notified_for = $17, extended_months = $18, risk_class = $19,
-       reclassifications = $20
+       due_soon_notified_for = $17, extended_months = $18, risk_class = $19
    WHERE application_id = $1 AND version = $2 RETURNING true"""
 INSERT_MOVEMENT_SQL = """INSERT INTO credit_movements (movement_id, kind, credit_line_id,
        application_id, amount_fen, guarantee_fen, line_version) VALUES ($1,$2,$3,$4,$5,$6,$7)"""
@@ -236,7 +235,6 @@ class PgApplicationRepository:
             app.due_soon_notified_for,
             app.extended_months,
             app.risk_class.value,
-            app.reclassifications,
         )
         if not done:
             raise ConcurrentUpdate(f"application {app.application_id} changed concurrently")
@@ -288,7 +286,6 @@ def application_from_row(row: asyncpg.Record) -> FinancingApplication:
         due_soon_notified_for=row["due_soon_notified_for"],
         extended_months=row["extended_months"],
         risk_class=RiskClass(row["risk_class"]),
-        reclassifications=row["reclassifications"],
         version=row["version"],
     )
 

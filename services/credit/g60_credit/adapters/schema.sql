@@ -225,15 +225,11 @@ END $$;
 
 -- Five-tier risk classification (贷款五级分类): NORMAL until the overdue mark makes a loan
 -- SPECIAL_MENTION, then only worse as its days past due cross the floors (the sweeper).
--- `reclassifications` counts the versions those moves made (a bank that lost the
--- application is shown the approval's version).
 ALTER TABLE financing_applications
-    ADD COLUMN IF NOT EXISTS risk_class TEXT NOT NULL DEFAULT 'NORMAL',
-    ADD COLUMN IF NOT EXISTS reclassifications INTEGER NOT NULL DEFAULT 0;
+    ADD COLUMN IF NOT EXISTS risk_class TEXT NOT NULL DEFAULT 'NORMAL';
 DO $$ BEGIN
     ALTER TABLE financing_applications ADD CONSTRAINT financing_risk_class_known
-        CHECK (risk_class IN ('NORMAL', 'SPECIAL_MENTION', 'SUBSTANDARD', 'DOUBTFUL', 'LOSS')
-               AND reclassifications >= 0);
+        CHECK (risk_class IN ('NORMAL', 'SPECIAL_MENTION', 'SUBSTANDARD', 'DOUBTFUL', 'LOSS'));
 EXCEPTION WHEN duplicate_object THEN NULL;
 END $$;
 -- Loans marked overdue before the column: the mark's class. Later rounds of the sweeper

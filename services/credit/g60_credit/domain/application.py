@@ -98,9 +98,6 @@ class FinancingApplication:
     extended_months: int = 0
     # 五级分类: NORMAL until the overdue mark, then only ever worse (domain.risk).
     risk_class: RiskClass = RiskClass.NORMAL
-    # How many versions reclassifications made: a bank that lost the application is
-    # shown the approval's version, which none of them may move.
-    reclassifications: int = 0
     version: int = 1
 
     def __post_init__(self) -> None:
@@ -124,7 +121,6 @@ class FinancingApplication:
         assert not self.extended_months or self.maturity_date is not None
         # Classified worse than NORMAL only by the overdue mark and after it.
         assert (self.overdue_since is None) == (self.risk_class is RiskClass.NORMAL)
-        assert 0 <= self.reclassifications < self.version
 
     def is_visible_to_bank(self, bank_id: str) -> bool:
         return bank_id in self.target_bank_ids
@@ -165,7 +161,6 @@ class FinancingApplication:
             due_soon_notified_for=None,
             extended_months=0,
             risk_class=RiskClass.NORMAL,
-            reclassifications=0,
             version=self.version_seen_by(bank_id, self._approval_version()),
         )
 
@@ -191,7 +186,7 @@ class FinancingApplication:
         approval. Declines come only while SUBMITTED, so none follows the approval;
         counting from the start rather than back from today's version keeps it right
         whatever lifecycle events the loan has had since (close, lapse, due-soon
-        reminders, extension, overdue, reclassifications)."""
+        reminders, extension, overdue, risk reclassifications)."""
         assert self.bank_id, "only an approved application has an approval version"
         return 1 + len(self.declined_bank_ids) + 1
 
@@ -426,7 +421,6 @@ class FinancingApplication:
         new_class = self.reclassification_due(today)
         assert new_class is not None, "only a loan the floors put in a worse class moves"
         previous, self.risk_class = self.risk_class, new_class
-        self.reclassifications += 1
         self._changed()
         return previous
 
