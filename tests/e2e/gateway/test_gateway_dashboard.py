@@ -7,6 +7,7 @@ import re
 import subprocess
 import tempfile
 import time
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -63,6 +64,13 @@ def _fen_of(dom: str, attr: str, value: str) -> int:
     return int(match.group(1))
 
 
+def _percent(ratio: str | None) -> str:
+    """How the dashboard shows a 4-place decimal ratio: as a percentage, exactly."""
+    if ratio is None:
+        return "—"
+    return f"{Decimal(ratio) * 100:.2f}%"
+
+
 def _disbursed(measures: dict[str, Any]) -> int:
     keys = [k for k in measures if re.fullmatch(r"disburs.*_fen|.*disburs.*_fen", k)]
     return int(measures[keys[0]]) if keys else 0
@@ -82,6 +90,10 @@ def test_dashboard_shows_the_live_totals(world: World) -> None:
     assert _fen_of(dom, "id", "principal-overdue") == alliance.get("principal_overdue_fen", 0)
     overdue_outstanding = alliance.get("principal_overdue_outstanding_fen", 0)
     assert _fen_of(dom, "id", "overdue-outstanding") == overdue_outstanding
+    nonperforming = alliance.get("principal_nonperforming_fen", 0)
+    assert _fen_of(dom, "id", "nonperforming") == nonperforming
+    ratio = re.search(r'id="nonperforming-ratio">([^<]*)<', dom)
+    assert ratio and ratio.group(1) == _percent(alliance.get("nonperforming_ratio")), ratio
     by_city = totals["by"]["enterprise_city"]
     for code in CORRIDOR_CITIES:
         if by_city[code].get("withheld"):  # < 3 banks or enterprises: no figure shown
