@@ -121,6 +121,7 @@ _LOAN_EVENTS = (
     "FundsDisbursed",
     "LoanRepaid",
     "LoanDueSoon",
+    "LoanExtended",
     "LoanOverdue",
     "LoanReclassified",
     "LoanCompensated",
