@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import random
+import time
 import uuid
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
@@ -186,6 +187,22 @@ def system_uow(pool: asyncpg.Pool) -> PgCreditUnitOfWork:
     """A unit of work on the credit database as the service's sweeper makes one, for
     running its handlers from the test process."""
     return PgCreditUnitOfWork(pool, lambda: datetime.now(UTC), 10.0)
+
+
+async def sweep_until(
+    sweep: Callable[[], Awaitable[object]],
+    settled: Callable[[], Awaitable[bool]],
+    timeout_s: float = 15.0,
+) -> None:
+    """Runs `sweep` until `settled` (or the deadline; the caller's asserts then say
+    what is missing). One more sweep alone proves nothing: a row the service's own
+    sweeper holds is skipped (SKIP LOCKED), and its change is not visible until that
+    sweeper commits."""
+    deadline = time.monotonic() + timeout_s
+    await sweep()
+    while not await settled() and time.monotonic() < deadline:
+        await asyncio.sleep(0.1)
+        await sweep()
 
 
 async def restart_credit(world: CreditWorld) -> None:

@@ -32,6 +32,7 @@ from tests.integration.credit.helpers import (
     as_enterprise,
     restart_credit,
     rid,
+    sweep_until,
     system_uow,
 )
 from tests.integration.credit.outbox_checks import (
@@ -173,7 +174,12 @@ async def test_concurrent_sweepers_and_repayments_announce_each_loan_at_most_onc
     await asyncio.gather(
         *(sweep() for _ in range(4)), *(_repay_in_full(world, b, a) for b, _, a in repaid)
     )
-    await sweep()  # whatever a repayment held locked
+
+    async def all_owing_announced() -> bool:
+        return all([await _reminders(db, app_id) for _, _, app_id in owing])
+
+    # Whatever a repayment or the service's own sweeper held locked.
+    await sweep_until(sweep, all_owing_announced)
     for _, _, app_id in owing:
         assert await _reminders(db, app_id) == [("LoanDueSoon", 3)]
     for _, _, app_id in repaid:

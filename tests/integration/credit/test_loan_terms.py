@@ -28,6 +28,7 @@ from tests.integration.credit.helpers import (
     as_enterprise,
     restart_credit,
     rid,
+    sweep_until,
     system_uow,
 )
 from tests.integration.credit.outbox_checks import (
@@ -165,7 +166,12 @@ async def test_concurrent_sweepers_and_repayments_mark_each_late_loan_at_most_on
         )
 
     await asyncio.gather(*(sweep() for _ in range(4)), *(repay(b, a) for b, _, a in repaid))
-    await sweep()  # whatever a repayment held locked
+
+    async def all_owing_marked() -> bool:
+        return all([await _marks(db, app_id) for _, _, app_id in owing])
+
+    # Whatever a repayment or the service's own sweeper held locked.
+    await sweep_until(sweep, all_owing_marked)
     for _, _, app_id in owing:
         assert await _marks(db, app_id) == [("LoanOverdue", 3)]
     for _, _, app_id in repaid:

@@ -36,6 +36,7 @@ from tests.integration.credit.helpers import (
     as_guarantor,
     restart_credit,
     rid,
+    sweep_until,
     system_uow,
 )
 from tests.integration.credit.outbox_checks import (
@@ -263,7 +264,12 @@ async def test_concurrent_sweepers_and_repayments_move_each_loan_at_most_once(
         )
 
     await asyncio.gather(*(sweep() for _ in range(4)), *(repay(b, a) for b, _, a in repaid))
-    await sweep()  # whatever a repayment held locked
+
+    async def all_owing_moved() -> bool:
+        return all([await _moves(db, app_id) for _, _, app_id in owing])
+
+    # Whatever a repayment or the service's own sweeper held locked.
+    await sweep_until(sweep, all_owing_moved)
     for _, _, app_id in owing:
         assert await _moves(db, app_id) == [("LoanReclassified", 4)]
         assert await _class_of(db, app_id) == "SUBSTANDARD"
