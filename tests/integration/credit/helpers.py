@@ -11,9 +11,11 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequenc
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import asyncpg
+import g60_credit
 import grpc
 from g60.credit.v1 import credit_pb2, credit_pb2_grpc
 from g60.members.v1 import members_pb2, members_pb2_grpc
@@ -22,6 +24,8 @@ from g60common.launcher import ServiceProcess
 from g60common.uscc import random_uscc
 
 DEADLINE_S = 30.0
+# The service applies it at every start; tests apply it to play an upgrade.
+SCHEMA = Path(g60_credit.__file__).parent / "adapters" / "schema.sql"
 TODAY = datetime.now(UTC).astimezone(ZoneInfo("Asia/Shanghai")).date()
 Metadata = tuple[tuple[str, str], ...]
 
@@ -144,6 +148,16 @@ class CreditWorld:
             timeout=DEADLINE_S,
         )
         return approved
+
+    async def loan(self, drawn_fen: int = 100_000) -> tuple[str, str, str]:
+        """(bank, enterprise, application id) of a new 12-month loan of a new bank to a
+        new enterprise, `drawn_fen` drawn today (0: approved, undrawn)."""
+        bank, ent = await self.member(), await self.enterprise()
+        line = await self.line(bank, ent, limit_fen=1_000_000)
+        app = await self.approved_application(bank, ent, line.credit_line_id, 500_000)
+        if drawn_fen:
+            await self.draw(bank, app.application_id, drawn_fen)
+        return bank, ent, app.application_id
 
     async def draw(
         self, bank_id: str, application_id: str, amount_fen: int, request_id: str = ""

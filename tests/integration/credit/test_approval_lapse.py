@@ -8,10 +8,8 @@ from __future__ import annotations
 import asyncio
 import time
 from datetime import date, timedelta
-from pathlib import Path
 
 import asyncpg
-import g60_credit
 import grpc
 import pytest
 from g60.credit.v1 import credit_pb2
@@ -21,6 +19,7 @@ from g60common.grpc_errors import error_reason_of
 
 from tests.integration.credit.helpers import (
     DEADLINE_S,
+    SCHEMA,
     TODAY,
     CreditWorld,
     as_bank,
@@ -30,7 +29,6 @@ from tests.integration.credit.helpers import (
 from tests.integration.credit.outbox_checks import application_events
 
 pytestmark = pytest.mark.integration
-SCHEMA = Path(g60_credit.__file__).parent / "adapters" / "schema.sql"
 VALID_DAYS = 90  # the service's default
 LAPSED_ON = TODAY - timedelta(days=VALID_DAYS + 1)  # an approval this old has lapsed
 

@@ -10,10 +10,8 @@ import asyncio
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
-from pathlib import Path
 
 import asyncpg
-import g60_credit
 import grpc
 import pytest
 from g60.credit.v1 import credit_pb2
@@ -23,6 +21,7 @@ from g60common.grpc_errors import error_reason_of
 
 from tests.integration.credit.helpers import (
     DEADLINE_S,
+    SCHEMA,
     TODAY,
     CreditWorld,
     Metadata,
@@ -42,7 +41,6 @@ from tests.integration.credit.outbox_checks import (
 )
 
 pytestmark = pytest.mark.integration
-SCHEMA = Path(g60_credit.__file__).parent / "adapters" / "schema.sql"
 HALF_BP = 5_000
 
 

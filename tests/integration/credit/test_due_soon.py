@@ -11,10 +11,8 @@ import time
 import uuid
 from collections.abc import Awaitable, Callable
 from datetime import UTC, date, timedelta
-from pathlib import Path
 
 import asyncpg
-import g60_credit
 import pytest
 from g60.credit.v1 import credit_pb2
 from g60.events.v1 import credit_events_pb2 as pb
@@ -26,6 +24,7 @@ from g60common.events import decode_envelope
 
 from tests.integration.credit.helpers import (
     DEADLINE_S,
+    SCHEMA,
     TODAY,
     CreditWorld,
     as_bank,
@@ -44,19 +43,8 @@ from tests.integration.credit.outbox_checks import (
 )
 
 pytestmark = pytest.mark.integration
-SCHEMA = Path(g60_credit.__file__).parent / "adapters" / "schema.sql"
 NOTICE_DAYS = 7  # the service's default
 DRAWN_FEN = 100_000
-
-
-async def _loan(world: CreditWorld) -> tuple[str, str, str]:
-    """(bank, enterprise, application id) of a 12-month loan drawn today: it matures
-    far outside the notice period until a test moves its term."""
-    bank, ent = await world.member(), await world.enterprise()
-    line = await world.line(bank, ent, limit_fen=1_000_000)
-    app = await world.approved_application(bank, ent, line.credit_line_id, 500_000)
-    await world.draw(bank, app.application_id, DRAWN_FEN)
-    return bank, ent, app.application_id
 
 
 async def _maturing(db: asyncpg.Pool, app_ids: list[str], maturity: date) -> None:
@@ -114,7 +102,7 @@ async def _due_soon_payload(db: asyncpg.Pool, app_id: str) -> tuple[pb.LoanDueSo
 async def test_the_sweeper_announces_a_loan_falling_due_once(
     world: CreditWorld, db: asyncpg.Pool
 ) -> None:
-    bank, ent, app_id = await _loan(world)
+    bank, ent, app_id = await world.loan()
     maturity = TODAY + timedelta(days=3)
     await _maturing(db, [app_id], maturity)
     await _until(lambda: _reminded_count(db, [app_id]), at_least=1)
@@ -145,7 +133,7 @@ async def test_no_reminder_for_a_loan_repaid_in_full_or_past_maturity(
 ) -> None:
     """Moved into the notice period with a loan still owing in the same statement: once
     that one is announced, the sweeper has looked at the date and left the others."""
-    loans = await asyncio.gather(*(_loan(world) for _ in range(3)))
+    loans = await asyncio.gather(*(world.loan() for _ in range(3)))
     (bank, _, repaid), (_, _, late), (_, _, owing) = loans
     await _repay_in_full(world, bank, repaid)
     await _maturing(db, [late], TODAY - timedelta(days=1))
@@ -163,7 +151,7 @@ async def test_concurrent_sweepers_and_repayments_announce_each_loan_at_most_onc
     """Four sweepers in this process race the service's own and a full repayment of
     every other loan: each loan is announced at most once, every loan still owing is
     announced, and none after it was repaid in full."""
-    loans = await asyncio.gather(*(_loan(world) for _ in range(12)))
+    loans = await asyncio.gather(*(world.loan() for _ in range(12)))
     await _maturing(db, [a for _, _, a in loans], TODAY + timedelta(days=2))
     repaid, owing = loans[::2], loans[1::2]
 
@@ -199,7 +187,7 @@ async def test_reminders_reach_kafka_once_when_the_service_is_killed_mid_sweep(
     """The relay is held (a lock on its batch counter) while the service's sweeper
     announces loans; SIGKILL once some reminders are committed. After the restart every
     loan is announced exactly once and Kafka holds every committed event of theirs once."""
-    loans = await asyncio.gather(*(_loan(world) for _ in range(20)))
+    loans = await asyncio.gather(*(world.loan() for _ in range(20)))
     app_ids = [app_id for _, _, app_id in loans]
     blocker = await asyncpg.connect(world.services["credit"].env["G60_CREDIT_PG_DSN"])
     try:

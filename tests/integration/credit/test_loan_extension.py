@@ -10,10 +10,8 @@ from __future__ import annotations
 import asyncio
 import uuid
 from datetime import date, timedelta
-from pathlib import Path
 
 import asyncpg
-import g60_credit
 import grpc
 import pytest
 from g60.credit.v1 import credit_pb2
@@ -24,6 +22,7 @@ from g60common.grpc_errors import error_reason_of, field_violations_of
 
 from tests.integration.credit.helpers import (
     DEADLINE_S,
+    SCHEMA,
     TODAY,
     CreditWorld,
     Metadata,
@@ -42,17 +41,6 @@ from tests.integration.credit.outbox_checks import (
 )
 
 pytestmark = pytest.mark.integration
-SCHEMA = Path(g60_credit.__file__).parent / "adapters" / "schema.sql"
-
-
-async def _loan(world: CreditWorld, drawn_fen: int = 100_000) -> tuple[str, str, str]:
-    """(bank, enterprise, application id) of a 12-month loan drawn today."""
-    bank, ent = await world.member(), await world.enterprise()
-    line = await world.line(bank, ent, limit_fen=1_000_000)
-    app = await world.approved_application(bank, ent, line.credit_line_id, 500_000)
-    if drawn_fen:
-        await world.draw(bank, app.application_id, drawn_fen)
-    return bank, ent, app.application_id
 
 
 async def _extend(
@@ -98,7 +86,7 @@ async def _maturing(db: asyncpg.Pool, app_ids: list[str], maturity: date) -> Non
 
 
 async def test_the_lender_extends_a_loan_once(world: CreditWorld, db: asyncpg.Pool) -> None:
-    bank, ent, app_id = await _loan(world)
+    bank, ent, app_id = await world.loan()
     extended = await _extend(world, as_bank(bank), app_id, 6)
     assert extended.maturity_date == add_months(add_months(TODAY, 12), 6).isoformat()
     assert (extended.extended_months, extended.version) == (6, 3)
@@ -135,7 +123,7 @@ async def _refused_drawdown(world: CreditWorld, bank: str, app_id: str) -> grpc.
 async def test_refusals_name_the_rule_and_write_nothing(
     world: CreditWorld, db: asyncpg.Pool
 ) -> None:
-    bank, ent, app_id = await _loan(world)
+    bank, ent, app_id = await world.loan()
     other_bank = await world.member()
     for who, code in (
         (as_bank(other_bank), grpc.StatusCode.NOT_FOUND),
@@ -148,11 +136,11 @@ async def test_refusals_name_the_rule_and_write_nothing(
         assert set(field_violations_of(invalid)) == {"months"}
     too_long = await _refused(world, as_bank(bank), app_id, 13)
     assert error_reason_of(too_long) == "ExtensionTooLong"
-    undrawn_bank, _, undrawn = await _loan(world, drawn_fen=0)
+    undrawn_bank, _, undrawn = await world.loan(drawn_fen=0)
     assert error_reason_of(await _refused(world, as_bank(undrawn_bank), undrawn, 1)) == (
         "LoanNotDisbursed"
     )
-    late_bank, _, late = await _loan(world)
+    late_bank, _, late = await world.loan()
     await _maturing(db, [late], TODAY - timedelta(days=1))
     while await mark_overdue_loans(system_uow(db), TODAY, 50):  # or the service's did
         pass
@@ -164,7 +152,7 @@ async def test_refusals_name_the_rule_and_write_nothing(
 async def test_one_request_id_sent_five_times_at_once_extends_once(
     world: CreditWorld, db: asyncpg.Pool
 ) -> None:
-    bank, _, app_id = await _loan(world)
+    bank, _, app_id = await world.loan()
     request_id = rid()
     replies = await asyncio.gather(
         *(_extend(world, as_bank(bank), app_id, 3, request_id) for _ in range(5))
@@ -185,7 +173,7 @@ async def test_extensions_racing_the_overdue_sweeper_extend_or_leave_the_loan_to
     while four sweepers in this process run as tomorrow's would, to whom they are late.
     Each loan ends extended and never marked, or marked with the extension refused
     (LoanOverdue): never both."""
-    loans = await asyncio.gather(*(_loan(world) for _ in range(12)))
+    loans = await asyncio.gather(*(world.loan() for _ in range(12)))
     await _maturing(db, [a for _, _, a in loans], TODAY)
     tomorrow = TODAY + timedelta(days=1)
 
@@ -227,7 +215,7 @@ async def test_extensions_reach_kafka_once_after_sigkill_with_the_relay_held(
     """A burst of extensions with the relay held; SIGKILL after some replies. After the
     restart each is retried with its request id: every loan is extended exactly once,
     and Kafka holds every committed event of theirs once."""
-    loans = await asyncio.gather(*(_loan(world) for _ in range(BURST)))
+    loans = await asyncio.gather(*(world.loan() for _ in range(BURST)))
     requests = [(bank, app_id, rid()) for bank, _, app_id in loans]
     app_ids = {app_id for _, app_id, _ in requests}
     blocker = await asyncpg.connect(world.services["credit"].env["G60_CREDIT_PG_DSN"])

@@ -8,10 +8,8 @@ import asyncio
 import time
 from collections.abc import Awaitable, Callable
 from datetime import date, timedelta
-from pathlib import Path
 
 import asyncpg
-import g60_credit
 import grpc
 import pytest
 from g60.credit.v1 import credit_pb2
@@ -22,6 +20,7 @@ from g60common.grpc_errors import error_reason_of
 
 from tests.integration.credit.helpers import (
     DEADLINE_S,
+    SCHEMA,
     TODAY,
     CreditWorld,
     as_bank,
@@ -40,16 +39,6 @@ from tests.integration.credit.outbox_checks import (
 )
 
 pytestmark = pytest.mark.integration
-SCHEMA = Path(g60_credit.__file__).parent / "adapters" / "schema.sql"
-
-
-async def _loan(world: CreditWorld, drawn_fen: int = 100_000) -> tuple[str, str, str]:
-    """(bank, enterprise, application id) of a loan with `drawn_fen` drawn today."""
-    bank, ent = await world.member(), await world.enterprise()
-    line = await world.line(bank, ent, limit_fen=1_000_000)
-    app = await world.approved_application(bank, ent, line.credit_line_id, 500_000)
-    await world.draw(bank, app.application_id, drawn_fen)
-    return bank, ent, app.application_id
 
 
 async def _get(
@@ -87,7 +76,7 @@ async def _overdue_ids(world: CreditWorld, caller: tuple[tuple[str, str], ...]) 
 async def test_the_first_tranche_starts_the_term_and_later_tranches_share_it(
     world: CreditWorld,
 ) -> None:
-    bank, ent, app_id = await _loan(world)
+    bank, ent, app_id = await world.loan()
     await world.draw(bank, app_id, 50_000)
     app = await _get(world, ent, app_id, bank=False)
     assert app.first_drawn_on == TODAY.isoformat()
@@ -99,7 +88,7 @@ async def test_the_first_tranche_starts_the_term_and_later_tranches_share_it(
 async def test_the_sweeper_marks_a_late_loan_once_and_each_party_lists_it(
     world: CreditWorld, db: asyncpg.Pool
 ) -> None:
-    bank, ent, app_id = await _loan(world)
+    bank, ent, app_id = await world.loan()
     other_bank = await world.member()
     await _matured(db, app_id, TODAY - timedelta(days=3))
     # The overdue list goes by the date, before and after the sweeper's mark.
@@ -147,7 +136,7 @@ async def test_concurrent_sweepers_and_repayments_mark_each_late_loan_at_most_on
     """Four sweepers in this process race the service's own and a full repayment of
     every other loan: each loan is marked at most once, every loan still owing is
     marked, and none is marked after it was repaid in full."""
-    loans = await asyncio.gather(*(_loan(world) for _ in range(12)))
+    loans = await asyncio.gather(*(world.loan() for _ in range(12)))
     for _, _, app_id in loans:
         await _matured(db, app_id, TODAY - timedelta(days=1))
     repaid, owing = loans[::2], loans[1::2]
@@ -192,7 +181,7 @@ async def _marks(db: asyncpg.Pool, app_id: str) -> list[tuple[str, int]]:
 async def test_loans_drawn_before_terms_get_them_from_their_first_drawdown(
     world: CreditWorld, db: asyncpg.Pool
 ) -> None:
-    _, ent, app_id = await _loan(world)
+    _, ent, app_id = await world.loan()
     await db.execute(
         "UPDATE financing_applications SET first_drawn_on = NULL, maturity_date = NULL "
         "WHERE application_id = $1",
@@ -210,7 +199,7 @@ async def test_overdue_marks_reach_kafka_once_when_the_service_is_killed_mid_swe
     """The relay is held (a lock on its batch counter) while the service's sweeper marks
     late loans; SIGKILL once some marks are committed. After the restart every loan is
     marked exactly once and Kafka holds every committed event of theirs once."""
-    loans = await asyncio.gather(*(_loan(world) for _ in range(20)))
+    loans = await asyncio.gather(*(world.loan() for _ in range(20)))
     app_ids = {app_id for _, _, app_id in loans}
     blocker = await asyncpg.connect(world.services["credit"].env["G60_CREDIT_PG_DSN"])
     try:

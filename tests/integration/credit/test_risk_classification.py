@@ -12,10 +12,8 @@ import time
 import uuid
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import asyncpg
-import g60_credit
 import grpc
 import pytest
 from g60.credit.v1 import credit_pb2
@@ -27,6 +25,7 @@ from g60common.grpc_errors import field_violations_of
 
 from tests.integration.credit.helpers import (
     DEADLINE_S,
+    SCHEMA,
     TODAY,
     CreditWorld,
     Metadata,
@@ -48,17 +47,7 @@ from tests.integration.credit.outbox_checks import (
 )
 
 pytestmark = pytest.mark.integration
-SCHEMA = Path(g60_credit.__file__).parent / "adapters" / "schema.sql"
 CITY = "340200"  # Wuhu: the matchmaking below reaches both of its banks
-
-
-async def _loan(world: CreditWorld, drawn_fen: int = 100_000) -> tuple[str, str, str]:
-    """(bank, enterprise, application id) of a loan with `drawn_fen` drawn today."""
-    bank, ent = await world.member(), await world.enterprise()
-    line = await world.line(bank, ent, limit_fen=1_000_000)
-    app = await world.approved_application(bank, ent, line.credit_line_id, 500_000)
-    await world.draw(bank, app.application_id, drawn_fen)
-    return bank, ent, app.application_id
 
 
 async def _days_late(db: asyncpg.Pool, app_ids: list[str], days: int) -> None:
@@ -122,7 +111,7 @@ async def _payload(db: asyncpg.Pool, app_id: str, version: int) -> pb.LoanReclas
 async def test_the_service_s_sweeper_moves_a_late_loan_down_once_per_floor(
     world: CreditWorld, db: asyncpg.Pool
 ) -> None:
-    bank, ent, app_id = await _loan(world)
+    bank, ent, app_id = await world.loan()
     await _days_late(db, [app_id], 100)
 
     async def substandard() -> bool:
@@ -171,7 +160,7 @@ async def test_the_service_s_sweeper_moves_a_late_loan_down_once_per_floor(
 async def test_a_loan_400_days_late_goes_to_loss_in_one_move(
     world: CreditWorld, db: asyncpg.Pool
 ) -> None:
-    _, ent, app_id = await _loan(world)
+    _, ent, app_id = await world.loan()
     await _days_late(db, [app_id], 400)
 
     async def loss() -> bool:
@@ -246,7 +235,7 @@ async def test_concurrent_sweepers_and_repayments_move_each_loan_at_most_once(
     repayment of every other loan, each loan 100 days late: every loan still owing is
     marked and moved once (SPECIAL_MENTION -> SUBSTANDARD), a repaid loan at most once
     and only before its repayment."""
-    loans = await asyncio.gather(*(_loan(world) for _ in range(12)))
+    loans = await asyncio.gather(*(world.loan() for _ in range(12)))
     await _days_late(db, [app_id for *_, app_id in loans], 100)
     repaid, owing = loans[::2], loans[1::2]
 
@@ -296,7 +285,7 @@ async def test_moves_reach_kafka_once_when_the_service_is_killed_mid_sweep(
     and moves 20 loans 400 days late; SIGKILL once some moves are committed. After the
     restart every loan is LOSS after exactly one move, and Kafka holds every committed
     event of theirs once."""
-    loans = await asyncio.gather(*(_loan(world) for _ in range(20)))
+    loans = await asyncio.gather(*(world.loan() for _ in range(20)))
     app_ids = {app_id for _, _, app_id in loans}
     blocker = await asyncpg.connect(world.services["credit"].env["G60_CREDIT_PG_DSN"])
     try:
