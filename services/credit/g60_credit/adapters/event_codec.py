@@ -17,6 +17,7 @@ from g60common.events import new_envelope, timestamp
 from google.protobuf.message import Message
 
 from g60_credit.domain import events as ev
+from g60_credit.domain.application import FinancingApplication
 from g60_credit.domain.calendar import iso_date
 from g60_credit.domain.model import CreditLine
 
@@ -146,14 +147,9 @@ def _application_payload(e: ev.ApplicationEvent) -> Message:
             )
         case ev.LoanOverdue():
             return pb.LoanOverdue(
-                credit_line_id=app.credit_line_id,
-                first_drawn_on=iso_date(app.first_drawn_on),
-                maturity_date=iso_date(app.maturity_date),
                 overdue_since=iso_date(app.overdue_since),
-                outstanding_fen=app.outstanding_fen,
-                guarantor_id=e.guarantor_id,
-                guarantee_fen=app.guarantee_fen,
                 risk_class=app.risk_class.value,
+                **_loan_term(app, e.guarantor_id),
                 **ids,
             )
         case ev.LoanReclassified():
@@ -169,29 +165,28 @@ def _application_payload(e: ev.ApplicationEvent) -> Message:
                 **ids,
             )
         case ev.LoanDueSoon():
-            return pb.LoanDueSoon(
-                credit_line_id=app.credit_line_id,
-                first_drawn_on=iso_date(app.first_drawn_on),
-                maturity_date=iso_date(app.maturity_date),
-                outstanding_fen=app.outstanding_fen,
-                guarantor_id=e.guarantor_id,
-                guarantee_fen=app.guarantee_fen,
-                days_left=e.days_left,
-                **ids,
-            )
+            return pb.LoanDueSoon(days_left=e.days_left, **_loan_term(app, e.guarantor_id), **ids)
         case ev.LoanExtended():
             return pb.LoanExtended(
-                credit_line_id=app.credit_line_id,
-                first_drawn_on=iso_date(app.first_drawn_on),
                 previous_maturity_date=iso_date(e.previous_maturity_date),
-                maturity_date=iso_date(app.maturity_date),
                 months=e.months,
                 term_months=app.term_months,
-                outstanding_fen=app.outstanding_fen,
-                guarantor_id=e.guarantor_id,
-                guarantee_fen=app.guarantee_fen,
+                **_loan_term(app, e.guarantor_id),
                 **ids,
             )
+
+
+def _loan_term(app: FinancingApplication, guarantor_id: str) -> dict[str, Any]:
+    """What LoanOverdue, LoanDueSoon and LoanExtended say alike of the loan: its line,
+    term, outstanding principal and the guarantee it holds."""
+    return {
+        "credit_line_id": app.credit_line_id,
+        "first_drawn_on": iso_date(app.first_drawn_on),
+        "maturity_date": iso_date(app.maturity_date),
+        "outstanding_fen": app.outstanding_fen,
+        "guarantor_id": guarantor_id,
+        "guarantee_fen": app.guarantee_fen,
+    }
 
 
 def _money_payload(e: ev.MoneyEvent) -> Message:
