@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -15,10 +16,25 @@ from g60common.db import ensure_database
 from g60common.launcher import ServiceProcess, platform_env
 from g60common.stack import StackEndpoints
 
-from tests.integration.credit.helpers import CreditWorld
+from tests.integration.credit.helpers import (
+    MIDNIGHT_MARGIN_S,
+    CreditWorld,
+    seconds_to_shanghai_midnight,
+)
 
 # The sweeper runs often so the expiry test does not wait a minute.
 SWEEP_INTERVAL_S = "0.5"
+
+
+@pytest.fixture(autouse=True)
+def _not_across_shanghai_midnight() -> None:
+    """The tests compare the service's dates (terms, approvals, days past due) with
+    today's, both by the Shanghai clock: one that started just before midnight would
+    see two dates. Each test takes well under the margin, so one starting this close
+    to midnight waits for the new day instead."""
+    left_s = seconds_to_shanghai_midnight()
+    if left_s < MIDNIGHT_MARGIN_S:
+        time.sleep(left_s + 2.0)
 
 
 @pytest.fixture(scope="session")

@@ -10,7 +10,7 @@ import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -26,7 +26,24 @@ from g60common.uscc import random_uscc
 DEADLINE_S = 30.0
 # The service applies it at every start; tests apply it to play an upgrade.
 SCHEMA = Path(g60_credit.__file__).parent / "adapters" / "schema.sql"
-TODAY = datetime.now(UTC).astimezone(ZoneInfo("Asia/Shanghai")).date()
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+# The service's business date is Shanghai's; a test that starts at least this long
+# before Shanghai midnight ends before it (the conftest waits out the rest).
+MIDNIGHT_MARGIN_S = 90.0
+
+
+def today() -> date:
+    """The business date now, read when used: a module constant would go stale when
+    the suite runs across Shanghai midnight."""
+    return datetime.now(UTC).astimezone(SHANGHAI).date()
+
+
+def seconds_to_shanghai_midnight() -> float:
+    now = datetime.now(UTC).astimezone(SHANGHAI)
+    midnight = datetime.combine(now.date() + timedelta(days=1), datetime.min.time(), SHANGHAI)
+    return (midnight - now).total_seconds()
+
+
 Metadata = tuple[tuple[str, str], ...]
 
 
@@ -122,8 +139,8 @@ class CreditWorld:
                 currency="CNY",
                 limit_fen=limit_fen,
                 revolving=revolving,
-                valid_from=valid_from or (TODAY - timedelta(days=30)).isoformat(),
-                valid_to=valid_to or (TODAY + timedelta(days=3 * 365)).isoformat(),
+                valid_from=valid_from or (today() - timedelta(days=30)).isoformat(),
+                valid_to=valid_to or (today() + timedelta(days=3 * 365)).isoformat(),
                 guarantor_id=guarantor_id,
                 cover_ratio_bp=cover_ratio_bp,
             ),

@@ -20,17 +20,21 @@ from g60common.grpc_errors import error_reason_of
 from tests.integration.credit.helpers import (
     DEADLINE_S,
     SCHEMA,
-    TODAY,
     CreditWorld,
     as_bank,
     as_enterprise,
     system_uow,
+    today,
 )
 from tests.integration.credit.outbox_checks import application_events
 
 pytestmark = pytest.mark.integration
 VALID_DAYS = 90  # the service's default
-LAPSED_ON = TODAY - timedelta(days=VALID_DAYS + 1)  # an approval this old has lapsed
+
+
+def lapsed_on() -> date:
+    """An approval date this old has lapsed."""
+    return today() - timedelta(days=VALID_DAYS + 1)
 
 
 async def _approval(world: CreditWorld) -> tuple[str, str, str]:
@@ -74,13 +78,13 @@ async def test_the_service_s_sweeper_closes_a_lapsed_approval_once(
     world: CreditWorld, db: asyncpg.Pool
 ) -> None:
     bank, ent, app_id = await _approval(world)
-    assert (await _get(world, ent, app_id)).approved_on == TODAY.isoformat()
-    await _approved_on(db, [app_id], LAPSED_ON)
+    assert (await _get(world, ent, app_id)).approved_on == today().isoformat()
+    await _approved_on(db, [app_id], lapsed_on())
     deadline = time.monotonic() + 20
     while (app := await _get(world, ent, app_id)).status != "CLOSED":
         assert time.monotonic() < deadline, "the sweeper did not close the lapsed approval"
         await asyncio.sleep(0.2)
-    assert (app.approved_on, app.disbursed_fen) == (LAPSED_ON.isoformat(), 0)
+    assert (app.approved_on, app.disbursed_fen) == (lapsed_on().isoformat(), 0)
     await asyncio.sleep(1.5)  # three more sweeps: still closed once
     assert await application_events(db, app_id) == [
         ("FinancingApplied", 1),
@@ -99,7 +103,7 @@ async def test_the_service_s_sweeper_closes_a_lapsed_approval_once(
         "SELECT request_id FROM credit_audit WHERE aggregate_id = $1 AND action = 'LAPSE'",
         app_id,
     )
-    assert request_id == f"lapse:{LAPSED_ON.isoformat()}"
+    assert request_id == f"lapse:{lapsed_on().isoformat()}"
     assert await _refused_drawdown(world, bank, app_id) == "ApplicationNotDrawable"
     closed = await world.credit.ListFinancingApplications(
         credit_pb2.ListFinancingApplicationsRequest(status="CLOSED", page_size=500),
@@ -112,7 +116,7 @@ async def test_the_service_s_sweeper_closes_a_lapsed_approval_once(
 async def test_a_drawn_approval_never_lapses(world: CreditWorld, db: asyncpg.Pool) -> None:
     bank, ent, app_id = await _approval(world)
     await world.draw(bank, app_id, 100_000)
-    await _approved_on(db, [app_id], TODAY - timedelta(days=10 * VALID_DAYS))
+    await _approved_on(db, [app_id], today() - timedelta(days=10 * VALID_DAYS))
     await _sweep(db)
     await asyncio.sleep(1.5)  # and three of the service's own rounds
     app = await _get(world, ent, app_id)
@@ -126,7 +130,7 @@ async def test_approvals_made_before_the_column_get_the_date_of_their_approval(
     _, ent, app_id = await _approval(world)
     await _approved_on(db, [app_id], None)
     await apply_schema(db, SCHEMA)  # what the service does on its next start
-    assert (await _get(world, ent, app_id)).approved_on == TODAY.isoformat()
+    assert (await _get(world, ent, app_id)).approved_on == today().isoformat()
 
 
 async def test_sweepers_racing_drawdowns_either_close_or_draw_each_approval(
@@ -136,7 +140,7 @@ async def test_sweepers_racing_drawdowns_either_close_or_draw_each_approval(
     twelve lapsed approvals: each ends drawn (DISBURSED, never closed) or closed
     undrawn (one FinancingClosed, its drawdown refused), never both."""
     approvals = await asyncio.gather(*(_approval(world) for _ in range(12)))
-    await _approved_on(db, [app_id for _, _, app_id in approvals], LAPSED_ON)
+    await _approved_on(db, [app_id for _, _, app_id in approvals], lapsed_on())
 
     async def draw(bank: str, app_id: str) -> bool:
         try:
@@ -162,5 +166,5 @@ async def test_sweepers_racing_drawdowns_either_close_or_draw_each_approval(
 
 
 async def _sweep(db: asyncpg.Pool) -> None:
-    while await lapse_undrawn_approvals(system_uow(db), TODAY, VALID_DAYS, 2):
+    while await lapse_undrawn_approvals(system_uow(db), today(), VALID_DAYS, 2):
         pass

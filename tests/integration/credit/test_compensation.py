@@ -22,7 +22,6 @@ from g60common.grpc_errors import error_reason_of
 from tests.integration.credit.helpers import (
     DEADLINE_S,
     SCHEMA,
-    TODAY,
     CreditWorld,
     Metadata,
     apply_request,
@@ -32,6 +31,7 @@ from tests.integration.credit.helpers import (
     restart_credit,
     rid,
     system_uow,
+    today,
 )
 from tests.integration.credit.outbox_checks import (
     assert_exactly_once,
@@ -77,9 +77,9 @@ async def _overdue_loan(
         await db.execute(
             "UPDATE financing_applications SET maturity_date = $2 WHERE application_id = $1",
             app.application_id,
-            TODAY - timedelta(days=1),
+            today() - timedelta(days=1),
         )
-        while await mark_overdue_loans(system_uow(db), TODAY, 50):
+        while await mark_overdue_loans(system_uow(db), today(), 50):
             pass
     return OverdueLoan(guarantor, bank, ent, line.credit_line_id, app.application_id)
 
@@ -233,9 +233,9 @@ async def test_a_bank_that_lost_the_application_sees_nothing_of_the_compensation
     await db.execute(
         "UPDATE financing_applications SET maturity_date = $2 WHERE application_id = $1",
         app.application_id,
-        TODAY - timedelta(days=1),
+        today() - timedelta(days=1),
     )
-    while await mark_overdue_loans(system_uow(db), TODAY, 50):
+    while await mark_overdue_loans(system_uow(db), today(), 50):
         pass
     await _compensate(world, as_guarantor(guarantor), app.application_id, 10_000)
     request = credit_pb2.GetFinancingApplicationRequest(application_id=app.application_id)

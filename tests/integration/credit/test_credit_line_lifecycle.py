@@ -14,11 +14,11 @@ from g60common.grpc_errors import error_reason_of, field_violations_of
 
 from tests.integration.credit.helpers import (
     DEADLINE_S,
-    TODAY,
     CreditWorld,
     as_bank,
     as_enterprise,
     rid,
+    today,
 )
 
 pytestmark = pytest.mark.integration
@@ -168,7 +168,7 @@ async def test_list_credit_lines_pages_and_filters(world: CreditWorld) -> None:
 
 async def test_sweeper_expires_lines_past_their_window(world: CreditWorld) -> None:
     bank, ent = await world.member(), await world.enterprise()
-    past = TODAY.replace(year=TODAY.year - 1)
+    past = today().replace(year=today().year - 1)
     line = await world.line(bank, ent, valid_from=past.isoformat(), valid_to=past.isoformat())
     deadline = time.monotonic() + 20
     while (await world.get_line(bank, line.credit_line_id)).status != "EXPIRED":

@@ -25,7 +25,6 @@ from g60common.events import decode_envelope
 from tests.integration.credit.helpers import (
     DEADLINE_S,
     SCHEMA,
-    TODAY,
     CreditWorld,
     as_bank,
     as_enterprise,
@@ -33,6 +32,7 @@ from tests.integration.credit.helpers import (
     rid,
     sweep_until,
     system_uow,
+    today,
 )
 from tests.integration.credit.outbox_checks import (
     application_events,
@@ -103,7 +103,7 @@ async def test_the_sweeper_announces_a_loan_falling_due_once(
     world: CreditWorld, db: asyncpg.Pool
 ) -> None:
     bank, ent, app_id = await world.loan()
-    maturity = TODAY + timedelta(days=3)
+    maturity = today() + timedelta(days=3)
     await _maturing(db, [app_id], maturity)
     await _until(lambda: _reminded_count(db, [app_id]), at_least=1)
     await asyncio.sleep(1.5)  # three more sweeps: still announced once
@@ -136,10 +136,10 @@ async def test_no_reminder_for_a_loan_repaid_in_full_or_past_maturity(
     loans = await asyncio.gather(*(world.loan() for _ in range(3)))
     (bank, _, repaid), (_, _, late), (_, _, owing) = loans
     await _repay_in_full(world, bank, repaid)
-    await _maturing(db, [late], TODAY - timedelta(days=1))
-    await _maturing(db, [repaid, owing], TODAY + timedelta(days=2))
+    await _maturing(db, [late], today() - timedelta(days=1))
+    await _maturing(db, [repaid, owing], today() + timedelta(days=2))
     await _until(lambda: _reminded_count(db, [owing]), at_least=1)
-    assert await announce_loans_due_soon(system_uow(db), TODAY, NOTICE_DAYS, 50) == 0
+    assert await announce_loans_due_soon(system_uow(db), today(), NOTICE_DAYS, 50) == 0
     assert await _reminders(db, repaid) == []
     assert await _reminders(db, late) == []
     assert await _reminded_count(db, [repaid, late]) == 0
@@ -152,11 +152,11 @@ async def test_concurrent_sweepers_and_repayments_announce_each_loan_at_most_onc
     every other loan: each loan is announced at most once, every loan still owing is
     announced, and none after it was repaid in full."""
     loans = await asyncio.gather(*(world.loan() for _ in range(12)))
-    await _maturing(db, [a for _, _, a in loans], TODAY + timedelta(days=2))
+    await _maturing(db, [a for _, _, a in loans], today() + timedelta(days=2))
     repaid, owing = loans[::2], loans[1::2]
 
     async def sweep() -> None:
-        while await announce_loans_due_soon(system_uow(db), TODAY, NOTICE_DAYS, 2):
+        while await announce_loans_due_soon(system_uow(db), today(), NOTICE_DAYS, 2):
             pass
 
     await asyncio.gather(
@@ -192,7 +192,7 @@ async def test_reminders_reach_kafka_once_when_the_service_is_killed_mid_sweep(
     blocker = await asyncpg.connect(world.services["credit"].env["G60_CREDIT_PG_DSN"])
     try:
         await blocker.execute("BEGIN; LOCK TABLE outbox_relay_state IN EXCLUSIVE MODE")
-        await _maturing(db, app_ids, TODAY + timedelta(days=1))
+        await _maturing(db, app_ids, today() + timedelta(days=1))
         await _until(lambda: _reminded_count(db, app_ids), at_least=1)
         world.services["credit"].kill()
         assert await unpublished(blocker, set(app_ids)) >= 1
@@ -228,14 +228,14 @@ async def test_a_database_from_before_reminders_gets_the_column_and_its_index(
             await apply_schema(old, SCHEMA)
         assert await _has_due_soon_index(old, schema)
         async with old.acquire() as conn:
-            assert await PgApplicationRepository(conn).due_soon(TODAY, NOTICE_DAYS, 10) == []
+            assert await PgApplicationRepository(conn).due_soon(today(), NOTICE_DAYS, 10) == []
             await conn.execute("SET enable_seqscan = off")
             plan = await conn.fetch(
                 "EXPLAIN SELECT * FROM financing_applications "
                 "WHERE status = 'DISBURSED' AND overdue_since IS NULL "
                 "AND due_soon_notified_for IS DISTINCT FROM maturity_date "
                 "AND maturity_date BETWEEN $1::date AND $1::date + 7",
-                TODAY,
+                today(),
             )
             assert "financing_applications_due_soon_watch" in str([r[0] for r in plan])
     finally:

@@ -16,7 +16,6 @@ from g60common.grpc_errors import error_reason_of, field_violations_of
 
 from tests.integration.credit.helpers import (
     DEADLINE_S,
-    TODAY,
     CreditWorld,
     Metadata,
     apply_request,
@@ -24,6 +23,7 @@ from tests.integration.credit.helpers import (
     as_enterprise,
     as_operator,
     rid,
+    today,
 )
 from tests.integration.credit.outbox_checks import committed_versions, events_on_kafka
 
@@ -111,7 +111,7 @@ async def test_a_bank_that_lost_does_not_follow_the_winners_loan(world: CreditWo
     assert (seen.status, seen.bank_id, seen.approved_fen) == ("APPROVED", winner, 300_000)
     assert (seen.disbursed_fen, seen.repaid_fen, seen.outstanding_fen) == (0, 0, 0)
     # The approval's date is part of what every addressed bank was told.
-    assert seen.approved_on == lender_view.approved_on == TODAY.isoformat()
+    assert seen.approved_on == lender_view.approved_on == today().isoformat()
     # Nor the loan's term.
     assert lender_view.maturity_date and (seen.first_drawn_on, seen.maturity_date) == ("", "")
 

@@ -17,7 +17,6 @@ from g60common.grpc_errors import error_reason_of
 
 from tests.integration.credit.helpers import (
     DEADLINE_S,
-    TODAY,
     CreditWorld,
     as_bank,
     as_enterprise,
@@ -25,6 +24,7 @@ from tests.integration.credit.helpers import (
     as_operator,
     code_of,
     rid,
+    today,
 )
 
 pytestmark = pytest.mark.integration
@@ -214,7 +214,7 @@ async def test_a_guarantor_lists_the_overdue_loans_it_backs(world: CreditWorld) 
         await conn.execute(
             "UPDATE financing_applications SET maturity_date = $2 WHERE application_id = $1",
             late.application_id,
-            TODAY - timedelta(days=1),
+            today() - timedelta(days=1),
         )
     finally:
         await conn.close()

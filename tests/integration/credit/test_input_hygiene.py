@@ -12,13 +12,13 @@ from g60common.grpc_errors import field_violations_of
 
 from tests.integration.credit.helpers import (
     DEADLINE_S,
-    TODAY,
     CreditWorld,
     apply_request,
     as_bank,
     as_enterprise,
     as_operator,
     rid,
+    today,
 )
 
 pytestmark = pytest.mark.integration
@@ -31,8 +31,8 @@ def _register(enterprise_id: str, **fields: object) -> credit_pb2.RegisterCredit
         product="WORKING_CAPITAL",
         currency="CNY",
         limit_fen=100_000,
-        valid_from=TODAY.isoformat(),
-        valid_to=TODAY.replace(year=TODAY.year + 1).isoformat(),
+        valid_from=today().isoformat(),
+        valid_to=today().replace(year=today().year + 1).isoformat(),
     )
     for name, value in fields.items():
         setattr(request, name, value)

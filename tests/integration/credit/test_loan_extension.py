@@ -23,7 +23,6 @@ from g60common.grpc_errors import error_reason_of, field_violations_of
 from tests.integration.credit.helpers import (
     DEADLINE_S,
     SCHEMA,
-    TODAY,
     CreditWorld,
     Metadata,
     as_bank,
@@ -31,6 +30,7 @@ from tests.integration.credit.helpers import (
     restart_credit,
     rid,
     system_uow,
+    today,
 )
 from tests.integration.credit.outbox_checks import (
     application_events,
@@ -88,7 +88,7 @@ async def _maturing(db: asyncpg.Pool, app_ids: list[str], maturity: date) -> Non
 async def test_the_lender_extends_a_loan_once(world: CreditWorld, db: asyncpg.Pool) -> None:
     bank, ent, app_id = await world.loan()
     extended = await _extend(world, as_bank(bank), app_id, 6)
-    assert extended.maturity_date == add_months(add_months(TODAY, 12), 6).isoformat()
+    assert extended.maturity_date == add_months(add_months(today(), 12), 6).isoformat()
     assert (extended.extended_months, extended.version) == (6, 3)
     assert await application_events(db, app_id) == [
         ("FinancingApplied", 1),
@@ -141,8 +141,8 @@ async def test_refusals_name_the_rule_and_write_nothing(
         "LoanNotDisbursed"
     )
     late_bank, _, late = await world.loan()
-    await _maturing(db, [late], TODAY - timedelta(days=1))
-    while await mark_overdue_loans(system_uow(db), TODAY, 50):  # or the service's did
+    await _maturing(db, [late], today() - timedelta(days=1))
+    while await mark_overdue_loans(system_uow(db), today(), 50):  # or the service's did
         pass
     assert error_reason_of(await _refused(world, as_bank(late_bank), late, 1)) == "LoanOverdue"
     for loan in (app_id, undrawn, late):
@@ -174,8 +174,8 @@ async def test_extensions_racing_the_overdue_sweeper_extend_or_leave_the_loan_to
     Each loan ends extended and never marked, or marked with the extension refused
     (LoanOverdue): never both."""
     loans = await asyncio.gather(*(world.loan() for _ in range(12)))
-    await _maturing(db, [a for _, _, a in loans], TODAY)
-    tomorrow = TODAY + timedelta(days=1)
+    await _maturing(db, [a for _, _, a in loans], today())
+    tomorrow = today() + timedelta(days=1)
 
     async def sweep() -> None:
         while await mark_overdue_loans(system_uow(db), tomorrow, 2):
@@ -196,11 +196,11 @@ async def test_extensions_racing_the_overdue_sweeper_extend_or_leave_the_loan_to
         if isinstance(outcome, BaseException):
             assert isinstance(outcome, grpc.aio.AioRpcError), outcome
             assert error_reason_of(outcome) == "LoanOverdue"
-            assert (row["maturity_date"], row["extended_months"]) == (TODAY, 0)
+            assert (row["maturity_date"], row["extended_months"]) == (today(), 0)
             assert row["overdue_since"] == tomorrow and len(marks) == 1
             assert await _extensions(db, app_id) == (0, [])
         else:
-            assert row["maturity_date"] == add_months(TODAY, 1) and row["extended_months"] == 1
+            assert row["maturity_date"] == add_months(today(), 1) and row["extended_months"] == 1
             assert row["overdue_since"] is None and marks == []
             assert (await _extensions(db, app_id))[0] == 1
 

@@ -21,7 +21,6 @@ from g60common.grpc_errors import error_reason_of
 from tests.integration.credit.helpers import (
     DEADLINE_S,
     SCHEMA,
-    TODAY,
     CreditWorld,
     as_bank,
     as_enterprise,
@@ -29,6 +28,7 @@ from tests.integration.credit.helpers import (
     rid,
     sweep_until,
     system_uow,
+    today,
 )
 from tests.integration.credit.outbox_checks import (
     application_events,
@@ -79,8 +79,8 @@ async def test_the_first_tranche_starts_the_term_and_later_tranches_share_it(
     bank, ent, app_id = await world.loan()
     await world.draw(bank, app_id, 50_000)
     app = await _get(world, ent, app_id, bank=False)
-    assert app.first_drawn_on == TODAY.isoformat()
-    assert app.maturity_date == add_months(TODAY, 12).isoformat()
+    assert app.first_drawn_on == today().isoformat()
+    assert app.maturity_date == add_months(today(), 12).isoformat()
     assert app.overdue_since == ""
     assert (await _get(world, bank, app_id, bank=True)).maturity_date == app.maturity_date
 
@@ -90,14 +90,14 @@ async def test_the_sweeper_marks_a_late_loan_once_and_each_party_lists_it(
 ) -> None:
     bank, ent, app_id = await world.loan()
     other_bank = await world.member()
-    await _matured(db, app_id, TODAY - timedelta(days=3))
+    await _matured(db, app_id, today() - timedelta(days=3))
     # The overdue list goes by the date, before and after the sweeper's mark.
     assert app_id in await _overdue_ids(world, as_bank(bank))
     deadline = time.monotonic() + 20
     while not (app := await _get(world, ent, app_id, bank=False)).overdue_since:
         assert time.monotonic() < deadline, "the sweeper did not mark the loan overdue"
         await asyncio.sleep(0.2)
-    assert app.overdue_since == (TODAY - timedelta(days=2)).isoformat()
+    assert app.overdue_since == (today() - timedelta(days=2)).isoformat()
     assert app_id in await _overdue_ids(world, as_enterprise(ent))
     assert app_id not in await _overdue_ids(world, as_bank(other_bank))
     await asyncio.sleep(1.5)  # three more sweeps: still marked once
@@ -138,11 +138,11 @@ async def test_concurrent_sweepers_and_repayments_mark_each_late_loan_at_most_on
     marked, and none is marked after it was repaid in full."""
     loans = await asyncio.gather(*(world.loan() for _ in range(12)))
     for _, _, app_id in loans:
-        await _matured(db, app_id, TODAY - timedelta(days=1))
+        await _matured(db, app_id, today() - timedelta(days=1))
     repaid, owing = loans[::2], loans[1::2]
 
     async def sweep() -> None:
-        while await mark_overdue_loans(system_uow(db), TODAY, 2):
+        while await mark_overdue_loans(system_uow(db), today(), 2):
             pass
 
     async def repay(bank: str, app_id: str) -> None:
@@ -189,8 +189,8 @@ async def test_loans_drawn_before_terms_get_them_from_their_first_drawdown(
     )
     await apply_schema(db, SCHEMA)  # what the service does on its next start
     app = await _get(world, ent, app_id, bank=False)
-    assert app.first_drawn_on == TODAY.isoformat()
-    assert app.maturity_date == add_months(TODAY, 12).isoformat()
+    assert app.first_drawn_on == today().isoformat()
+    assert app.maturity_date == add_months(today(), 12).isoformat()
 
 
 async def test_overdue_marks_reach_kafka_once_when_the_service_is_killed_mid_sweep(
@@ -208,7 +208,7 @@ async def test_overdue_marks_reach_kafka_once_when_the_service_is_killed_mid_swe
             "UPDATE financing_applications SET maturity_date = $2 "
             "WHERE application_id = ANY($1::uuid[])",
             list(app_ids),
-            TODAY - timedelta(days=1),
+            today() - timedelta(days=1),
         )
         await _until(lambda: _marked_count(db, app_ids), at_least=1)
         world.services["credit"].kill()

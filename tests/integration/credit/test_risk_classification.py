@@ -26,7 +26,6 @@ from g60common.grpc_errors import field_violations_of
 from tests.integration.credit.helpers import (
     DEADLINE_S,
     SCHEMA,
-    TODAY,
     CreditWorld,
     Metadata,
     apply_request,
@@ -37,6 +36,7 @@ from tests.integration.credit.helpers import (
     rid,
     sweep_until,
     system_uow,
+    today,
 )
 from tests.integration.credit.outbox_checks import (
     application_events,
@@ -56,7 +56,7 @@ async def _days_late(db: asyncpg.Pool, app_ids: list[str], days: int) -> None:
         "UPDATE financing_applications SET maturity_date = $2 "
         "WHERE application_id = ANY($1::uuid[])",
         app_ids,
-        TODAY - timedelta(days=days),
+        today() - timedelta(days=days),
     )
 
 
@@ -337,9 +337,9 @@ async def test_a_database_from_before_classification_is_upgraded_by_the_schema_s
                    valid_to, status, version)
                VALUES ($1, $2, $3, 'WORKING_CAPITAL', 'CNY', 1000000, 200000, 200000, true,
                    $4, $5, 'ACTIVE', 3)""",
-            line_id, uuid.uuid4(), uuid.uuid4(), TODAY - timedelta(days=800), TODAY,
+            line_id, uuid.uuid4(), uuid.uuid4(), today() - timedelta(days=800), today(),
         )  # fmt: skip
-        for app_id, overdue_since in ((marked, TODAY - timedelta(days=99)), (fresh, None)):
+        for app_id, overdue_since in ((marked, today() - timedelta(days=99)), (fresh, None)):
             await old.execute(
                 """INSERT INTO financing_applications (application_id, enterprise_id,
                        currency, amount_fen, term_months, purpose, target_bank_ids, city_wide,
@@ -348,7 +348,7 @@ async def test_a_database_from_before_classification_is_upgraded_by_the_schema_s
                    VALUES ($1, $2, 'CNY', 100000, 12, 'old', ARRAY[$3]::uuid[], false, now(),
                        'DISBURSED', $3, $4, 100000, 100000, $5, $6, $7, $8)""",
                 app_id, uuid.uuid4(), uuid.uuid4(), line_id, 3 if overdue_since else 2,
-                TODAY - timedelta(days=465), TODAY - timedelta(days=100), overdue_since,
+                today() - timedelta(days=465), today() - timedelta(days=100), overdue_since,
             )  # fmt: skip
         for _ in range(2):
             await apply_schema(old, SCHEMA)
