@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import uuid
 from datetime import date, timedelta
-from typing import Any
 
 import httpx
 import pytest
@@ -21,6 +20,7 @@ from tests.e2e.gateway.test_gateway_loan_terms import LENDER_HOOK, _matured, _we
 from tests.e2e.gateway.world import (
     HEFEI,
     World,
+    get_ok,
     new_application,
     new_guarantor,
     new_line,
@@ -33,10 +33,6 @@ from tests.e2e.gateway.world import (
 pytestmark = pytest.mark.e2e
 GUARANTOR_HOOK = "/guarantor-that-compensates"
 DRAWN_FEN = 800_000  # half guaranteed
-
-
-def _get(client: httpx.Client, path: str, key: str) -> dict[str, Any]:
-    return ok(client.get(path, headers={"X-API-Key": key}), 200)
 
 
 def test_the_guarantor_compensates_an_overdue_loan_and_lender_and_guarantor_hear_of_it(
@@ -54,10 +50,10 @@ def test_the_guarantor_compensates_an_overdue_loan_and_lender_and_guarantor_hear
         early = post(client, f"{path}/compensations", guarantor.key, {"amount_fen": 1})
         _assert_problem(early, 409, None)  # not overdue yet
 
-        first = date.fromisoformat(_get(client, path, sme.key)["first_drawn_on"])
+        first = date.fromisoformat(get_ok(client, path, sme.key)["first_drawn_on"])
         credit_dsn = gateway_platform.platform.env["G60_CREDIT_PG_DSN"]
         asyncio.run(_matured(credit_dsn, app_id, first - timedelta(days=2)))
-        wait_for(lambda: bool(_get(client, path, bank.key)["overdue_since"]), timeout_s=45.0)
+        wait_for(lambda: bool(get_ok(client, path, bank.key)["overdue_since"]), timeout_s=45.0)
 
         key = str(uuid.uuid4())
         done = ok(
@@ -79,7 +75,7 @@ def test_the_guarantor_compensates_an_overdue_loan_and_lender_and_guarantor_hear
         _refusals(client, world, guarantor.key, path)
         for reader in (bank.key, sme.key, guarantor.key):
             _reads_the_compensation(client, path, reader, done["movement_id"])
-        capacity = _get(client, f"/v1/guarantors/{guarantor.id}/capacity", guarantor.key)
+        capacity = get_ok(client, f"/v1/guarantors/{guarantor.id}/capacity", guarantor.key)
         assert capacity["used_fen"] == DRAWN_FEN // 2 - 300_000
     _lender_and_guarantor_heard_of_it(receiver, app_id, guarantor.id)
 
@@ -94,14 +90,14 @@ def _refusals(client: httpx.Client, world: World, key: str, path: str) -> None:
 
 
 def _reads_the_compensation(client: httpx.Client, path: str, key: str, movement_id: str) -> None:
-    assert _get(client, path, key)["compensated_fen"] == 300_000
-    last = _get(client, f"{path}/movements", key)["movements"][-1]
+    assert get_ok(client, path, key)["compensated_fen"] == 300_000
+    last = get_ok(client, f"{path}/movements", key)["movements"][-1]
     assert (last["movement_id"], last["kind"], last["repaid_after_fen"]) == (
         movement_id,
         "COMPENSATION",
         300_000,
     )
-    entry = _get(client, f"{path}/history", key)["entries"][-1]
+    entry = get_ok(client, f"{path}/history", key)["entries"][-1]
     assert entry["action"] == "COMPENSATE" and entry["actor"].startswith("guarantor:")
 
 

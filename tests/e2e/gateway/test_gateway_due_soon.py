@@ -9,7 +9,6 @@ import asyncio
 from datetime import date, timedelta
 from typing import Any
 
-import httpx
 import pytest
 
 from tests.e2e.conftest import RunningPlatform
@@ -18,6 +17,7 @@ from tests.e2e.gateway.test_gateway_loan_terms import LENDER_HOOK, _matured, _we
 from tests.e2e.gateway.world import (
     HEFEI,
     World,
+    get_ok,
     new_application,
     new_guarantor,
     new_line,
@@ -31,10 +31,6 @@ pytestmark = pytest.mark.e2e
 GUARANTOR_HOOK = "/guarantor-of-a-loan-due-soon"
 SME_HOOK = "/sme-a"  # sme_a's webhook in the world
 DRAWN_FEN = 800_000  # half guaranteed
-
-
-def _get(client: httpx.Client, path: str, key: str) -> dict[str, Any]:
-    return ok(client.get(path, headers={"X-API-Key": key}), 200)
 
 
 def test_a_loan_falling_due_is_announced_once_to_its_lender_and_guarantor(
@@ -52,7 +48,7 @@ def test_a_loan_falling_due_is_announced_once_to_its_lender_and_guarantor(
         )
         path = f"/v1/applications/{app_id}/disbursements"
         ok(post(client, path, bank.key, {"amount_fen": DRAWN_FEN}))
-        drawn = _get(client, f"/v1/applications/{app_id}", sme.key)
+        drawn = get_ok(client, f"/v1/applications/{app_id}", sme.key)
         # Three days from the first drawdown's date: inside the default 7-day notice
         # whichever side of Shanghai midnight the sweeper runs.
         maturity = date.fromisoformat(drawn["first_drawn_on"]) + timedelta(days=3)
@@ -73,7 +69,7 @@ def test_a_loan_falling_due_is_announced_once_to_its_lender_and_guarantor(
         assert data["days_left"] in (2, 3)
         assert data["parties"]["bank_id"] == bank.id
         assert (data["guarantor_id"], data["guarantee_fen"]) == (guarantor.id, DRAWN_FEN // 2)
-        history = _get(client, f"/v1/applications/{app_id}/history", sme.key)["entries"]
+        history = get_ok(client, f"/v1/applications/{app_id}/history", sme.key)["entries"]
         assert (history[-1]["action"], history[-1]["actor"]) == (
             "DUE_SOON",
             "system:due-soon-sweeper",

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
-from typing import Any
 
 import httpx
 import pytest
@@ -20,6 +19,7 @@ from tests.e2e.gateway.test_gateway_loan_terms import LENDER_HOOK, _webhooks
 from tests.e2e.gateway.world import (
     HEFEI,
     World,
+    get_ok,
     new_application,
     new_guarantor,
     new_line,
@@ -32,10 +32,6 @@ from tests.e2e.gateway.world import (
 pytestmark = pytest.mark.e2e
 GUARANTOR_HOOK = "/guarantor-of-an-extended-loan"
 DRAWN_FEN = 800_000  # half guaranteed
-
-
-def _get(client: httpx.Client, path: str, key: str) -> dict[str, Any]:
-    return ok(client.get(path, headers={"X-API-Key": key}), 200)
 
 
 def test_the_lender_extends_a_loan_once_and_lender_and_guarantor_hear_of_it(
@@ -53,7 +49,7 @@ def test_the_lender_extends_a_loan_once_and_lender_and_guarantor_hear_of_it(
         _assert_problem(not_drawn, 409, None)
         assert not_drawn.json()["code"] == "LoanNotDisbursed"
         ok(post(client, f"{path}/disbursements", bank.key, {"amount_fen": DRAWN_FEN}))
-        maturity = date.fromisoformat(_get(client, path, sme.key)["maturity_date"])
+        maturity = date.fromisoformat(get_ok(client, path, sme.key)["maturity_date"])
 
         key = str(uuid.uuid4())
         done = ok(post(client, f"{path}/extensions", bank.key, {"months": 6}, key), 200)
@@ -66,9 +62,9 @@ def test_the_lender_extends_a_loan_once_and_lender_and_guarantor_hear_of_it(
             add_months(maturity, 6).isoformat(),
         )
         _refusals(client, world, guarantor.key, path)
-        seen = _get(client, path, sme.key)
+        seen = get_ok(client, path, sme.key)
         assert (seen["maturity_date"], seen["extended_months"]) == (done["maturity_date"], 6)
-        entry = _get(client, f"{path}/history", sme.key)["entries"][-1]
+        entry = get_ok(client, f"{path}/history", sme.key)["entries"][-1]
         assert (entry["action"], entry["actor"]) == ("EXTEND", f"bank:{bank.id}")
     _lender_and_guarantor_heard_of_it(receiver, app_id, maturity, guarantor.id)
 

@@ -19,6 +19,7 @@ from tests.e2e.gateway.receiver import Receiver
 from tests.e2e.gateway.world import (
     HEFEI,
     World,
+    get_ok,
     new_application,
     new_guarantor,
     new_line,
@@ -33,12 +34,8 @@ LENDER_HOOK = "/bank-a/flaky"
 GUARANTOR_HOOK = "/guarantor-of-late-loan"
 
 
-def _get(client: httpx.Client, path: str, key: str) -> dict[str, Any]:
-    return ok(client.get(path, headers={"X-API-Key": key}), 200)
-
-
 def _overdue(client: httpx.Client, key: str) -> set[str]:
-    page = _get(client, "/v1/applications?overdue=true&page_size=200", key)
+    page = get_ok(client, "/v1/applications?overdue=true&page_size=200", key)
     return {a["application_id"] for a in page["applications"]}
 
 
@@ -81,7 +78,7 @@ def test_a_late_loan_is_announced_to_its_lender_and_listed_for_the_parties(
             post(client, f"/v1/applications/{app_id}/approve", bank.key, {"credit_line_id": line}),
             200,
         )
-        approved = _get(client, f"/v1/applications/{app_id}", sme.key)
+        approved = get_ok(client, f"/v1/applications/{app_id}", sme.key)
         assert approved["maturity_date"] == ""
         ok(
             post(
@@ -91,7 +88,7 @@ def test_a_late_loan_is_announced_to_its_lender_and_listed_for_the_parties(
                 {"amount_fen": 800_000},
             )
         )
-        drawn = _get(client, f"/v1/applications/{app_id}", sme.key)
+        drawn = get_ok(client, f"/v1/applications/{app_id}", sme.key)
         first = date.fromisoformat(drawn["first_drawn_on"])
         assert drawn["maturity_date"] == add_months(first, 12).isoformat()
         # Approved and drawn within seconds: the same Shanghai business day, or the next
@@ -120,9 +117,9 @@ def test_a_late_loan_is_announced_to_its_lender_and_listed_for_the_parties(
         assert app_id not in _overdue(client, world.sme_b.key)
         assert app_id in _overdue(client, guarantor.key)
         assert app_id not in _overdue(client, world.guar_a.key)
-        seen = _get(client, f"/v1/applications/{app_id}", bank.key)
+        seen = get_ok(client, f"/v1/applications/{app_id}", bank.key)
         assert seen["overdue_since"] == body["data"]["overdue_since"]
-        history = _get(client, f"/v1/applications/{app_id}/history", sme.key)["entries"]
+        history = get_ok(client, f"/v1/applications/{app_id}/history", sme.key)["entries"]
         assert (history[-1]["action"], history[-1]["actor"]) == (
             "OVERDUE",
             "system:overdue-sweeper",

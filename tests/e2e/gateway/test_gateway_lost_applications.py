@@ -10,7 +10,6 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-import httpx
 import pytest
 
 from tests.e2e.gateway.receiver import Received, Receiver
@@ -18,6 +17,7 @@ from tests.e2e.gateway.world import (
     HEFEI,
     Party,
     World,
+    get_ok,
     new_application,
     new_bank,
     new_line,
@@ -44,10 +44,6 @@ class Contest:
     seen_after_repayment: dict[str, Any]  # the loser's GET of `won` before the close
 
 
-def _get(client: httpx.Client, path: str, key: str) -> dict[str, Any]:
-    return ok(client.get(path, headers={"X-API-Key": key}), 200)
-
-
 @pytest.fixture(scope="module")
 def contest(world: World, receiver: Receiver) -> Contest:
     winner, sme = world.bank_a, world.sme_a
@@ -62,7 +58,7 @@ def contest(world: World, receiver: Receiver) -> Contest:
         open_ = new_application(client, sme, None, 700_000)
         declined_then_won = new_application(client, sme, None, 300_000)
         for app in (won, open_, declined_then_won):
-            targets = _get(client, f"/v1/applications/{app}", sme.key)["target_bank_ids"]
+            targets = get_ok(client, f"/v1/applications/{app}", sme.key)["target_bank_ids"]
             assert {winner.id, loser.id} <= set(targets)
         for app in (open_, declined_then_won):
             ok(post(client, f"/v1/applications/{app}/reject", loser.key, {"reason": "x"}), 200)
@@ -87,15 +83,15 @@ def contest(world: World, receiver: Receiver) -> Contest:
                 client, f"/v1/applications/{won}/repayments", winner.key, {"amount_fen": 1_500_000}
             )
         )
-        seen = _get(client, f"/v1/applications/{won}", loser.key)
+        seen = get_ok(client, f"/v1/applications/{won}", loser.key)
         ok(post(client, f"/v1/applications/{won}/close", winner.key, {"reason": "done"}), 200)
     return Contest(loser, loser_line, won, open_, declined_then_won, seen)
 
 
 def test_the_loser_reads_the_approval_and_nothing_after_it(world: World, contest: Contest) -> None:
     with world.client() as client:
-        after_close = _get(client, f"/v1/applications/{contest.won}", contest.loser.key)
-        winners = _get(client, f"/v1/applications/{contest.won}", world.bank_a.key)
+        after_close = get_ok(client, f"/v1/applications/{contest.won}", contest.loser.key)
+        winners = get_ok(client, f"/v1/applications/{contest.won}", world.bank_a.key)
     assert after_close["status"] == "APPROVED" and after_close["bank_id"] == world.bank_a.id
     assert (after_close["disbursed_fen"], after_close["outstanding_fen"]) == (0, 0)
     assert winners["status"] == "CLOSED"
@@ -108,10 +104,10 @@ def test_the_loan_s_movements_are_the_lender_s_and_the_sme_s(
 ) -> None:
     path = f"/v1/applications/{contest.won}/movements"
     with world.client() as client:
-        lender = _get(client, path, world.bank_a.key)
-        sme = _get(client, f"{path}?page_size=1", world.sme_a.key)
-        sme_rest = _get(client, f"{path}?page_token={sme['next_page_token']}", world.sme_a.key)
-        loser = _get(client, path, contest.loser.key)
+        lender = get_ok(client, path, world.bank_a.key)
+        sme = get_ok(client, f"{path}?page_size=1", world.sme_a.key)
+        sme_rest = get_ok(client, f"{path}?page_token={sme['next_page_token']}", world.sme_a.key)
+        loser = get_ok(client, path, contest.loser.key)
         stranger = client.get(path, headers={"X-API-Key": world.sme_b.key})
         forged = client.get(f"{path}?page_token=x", headers={"X-API-Key": world.sme_a.key})
     assert [
@@ -133,7 +129,7 @@ def test_each_party_follows_the_history_it_may_read(world: World, contest: Conte
         entries, token = [], ""
         with world.client() as client:
             while True:
-                page = _get(
+                page = get_ok(
                     client,
                     f"/v1/applications/{app}/history?page_size={page_size}&page_token={token}",
                     party.key,
@@ -184,8 +180,8 @@ def test_each_party_follows_the_history_it_may_read(world: World, contest: Conte
 def test_a_bank_s_work_queue_leaves_out_what_it_decided(world: World, contest: Contest) -> None:
     path = "/v1/applications?awaiting_decision=true&page_size=200"
     with world.client() as client:
-        winners = _get(client, path, world.bank_a.key)["applications"]
-        losers = _get(client, path, contest.loser.key)["applications"]
+        winners = get_ok(client, path, world.bank_a.key)["applications"]
+        losers = get_ok(client, path, contest.loser.key)["applications"]
         sme = client.get(path, headers={"X-API-Key": world.sme_a.key})
     mine = {contest.won, contest.open, contest.declined_then_won}
     assert {a["application_id"] for a in winners} & mine == {contest.open}
@@ -215,9 +211,9 @@ def test_no_bank_sees_which_other_banks_an_application_went_to(
     with world.client() as client:
         for app in (contest.won, contest.open):
             for bank in (world.bank_a, contest.loser):
-                seen = _get(client, f"/v1/applications/{app}", bank.key)
+                seen = get_ok(client, f"/v1/applications/{app}", bank.key)
                 assert seen["target_bank_ids"] == [bank.id] and seen["city_wide"], seen
-            everyone = _get(client, f"/v1/applications/{app}", world.sme_a.key)
+            everyone = get_ok(client, f"/v1/applications/{app}", world.sme_a.key)
             assert {world.bank_a.id, contest.loser.id} <= set(everyone["target_bank_ids"])
 
     def both_applied() -> bool:  # one partition each: they arrive in no fixed order
@@ -233,10 +229,10 @@ def test_no_bank_sees_which_other_banks_an_application_went_to(
 def test_no_bank_sees_which_other_banks_declined(world: World, contest: Contest) -> None:
     path = f"/v1/applications/{contest.open}"
     with world.client() as client:
-        others = _get(client, path, world.bank_a.key)
-        own = _get(client, path, contest.loser.key)
-        listed = _get(client, "/v1/applications?status=SUBMITTED&page_size=200", world.bank_a.key)
-        applicant = _get(client, path, world.sme_a.key)
+        others = get_ok(client, path, world.bank_a.key)
+        own = get_ok(client, path, contest.loser.key)
+        listed = get_ok(client, "/v1/applications?status=SUBMITTED&page_size=200", world.bank_a.key)
+        applicant = get_ok(client, path, world.sme_a.key)
     assert others["status"] == "SUBMITTED" and others["declined_bank_ids"] == []
     listed_open = [a for a in listed["applications"] if a["application_id"] == contest.open]
     assert [a["declined_bank_ids"] for a in listed_open] == [[]]
@@ -251,7 +247,7 @@ def test_a_bank_s_versions_leave_out_the_other_banks_declines(
     many competitors turned the enterprise down. Reads and webhook copies agree."""
     with world.client() as client:
         versions = {
-            who: _get(client, f"/v1/applications/{app}", party.key)["version"]
+            who: get_ok(client, f"/v1/applications/{app}", party.key)["version"]
             for who, party, app in (
                 ("open, other bank", world.bank_a, contest.open),
                 ("open, decliner", contest.loser, contest.open),

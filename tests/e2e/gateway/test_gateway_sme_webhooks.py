@@ -18,6 +18,7 @@ from tests.e2e.gateway.test_gateway_webhooks import _credit_events
 from tests.e2e.gateway.world import (
     Party,
     World,
+    get_ok,
     new_application,
     new_bank,
     new_line,
@@ -61,10 +62,6 @@ class Story:
     lender_read_approved: dict[str, Any]
 
 
-def _get(client: httpx.Client, path: str, key: str) -> dict[str, Any]:
-    return ok(client.get(path, headers={"X-API-Key": key}), 200)
-
-
 def _act(client: httpx.Client, app: str, verb: str, party: Party, body: Any) -> None:
     ok(post(client, f"/v1/applications/{app}/{verb}", party.key, body), 200)
 
@@ -84,8 +81,8 @@ def story(world: World, receiver: Receiver) -> Story:
         funded = new_application(client, sme, None, 2_000_000)
         _act(client, funded, "reject", decliner, {"reason": "internal score 41"})  # not final
         _act(client, funded, "approve", lender, {"credit_line_id": line})
-        sme_read = _get(client, f"/v1/applications/{funded}", sme.key)
-        lender_read = _get(client, f"/v1/applications/{funded}", lender.key)
+        sme_read = get_ok(client, f"/v1/applications/{funded}", sme.key)
+        lender_read = get_ok(client, f"/v1/applications/{funded}", lender.key)
         for verb in ("disbursements", "repayments"):
             ok(
                 post(
@@ -143,7 +140,7 @@ def test_the_sme_receives_exactly_its_own_events_signed(
     # The log holds every delivery the consumer made, sent or not: a decline that was
     # not final would be in it, before the approval that followed it.
     with world.client() as client:
-        log = _get(client, f"/v1/webhooks/{story.hook}/deliveries?page_size=200", story.sme.key)
+        log = get_ok(client, f"/v1/webhooks/{story.hook}/deliveries?page_size=200", story.sme.key)
     assert {d["event_id"] for d in log["deliveries"]} == expected
     assert all(r.signature_ok and r.answered == 200 for r in mine)
     assert {r.body["data"]["application_id"] for r in mine} == {story.funded, story.declined}
@@ -182,8 +179,8 @@ def test_the_last_versions_delivered_are_the_ones_the_sme_reads(
     funded = _by_type(receiver.accepted(SME_HOOK), story.funded)
     declined = _by_type(receiver.accepted(SME_HOOK), story.declined)
     with world.client() as client:
-        closed = _get(client, f"/v1/applications/{story.funded}", story.sme.key)
-        rejected = _get(client, f"/v1/applications/{story.declined}", story.sme.key)
+        closed = get_ok(client, f"/v1/applications/{story.funded}", story.sme.key)
+        rejected = get_ok(client, f"/v1/applications/{story.declined}", story.sme.key)
     assert closed["status"] == "CLOSED"
     assert funded["FinancingClosed"].body["aggregate_version"] == closed["version"]
     assert rejected["status"] == "REJECTED"
@@ -205,7 +202,7 @@ def test_the_sme_reads_its_delivery_log_and_asks_for_redelivery(
     with world.client() as client:
 
         def logged() -> list[dict[str, Any]]:
-            return list(_get(client, log_path, story.sme.key)["deliveries"])
+            return list(get_ok(client, log_path, story.sme.key)["deliveries"])
 
         # The receiver answers before the gateway records the attempt: poll the log.
         def all_delivered() -> bool:
@@ -218,7 +215,7 @@ def test_the_sme_reads_its_delivery_log_and_asks_for_redelivery(
         target = deliveries[0]
         path = f"/v1/webhooks/{story.hook}/deliveries/{target['delivery_id']}/redeliver"
         ok(post(client, path, story.sme.key, None), 202)
-        listed = _get(client, "/v1/webhooks", story.sme.key)["webhooks"]
+        listed = get_ok(client, "/v1/webhooks", story.sme.key)["webhooks"]
         assert [h["webhook_id"] for h in listed] == [story.hook]
         # Another SME, and the lending bank, do not see the SME's webhook.
         for stranger in (story.other_sme, story.lender):

@@ -75,6 +75,11 @@ def ok(reply: httpx.Response, status: int = 201) -> dict[str, Any]:
     return dict(reply.json())
 
 
+def get_ok(client: httpx.Client, path: str, key: str) -> dict[str, Any]:
+    """GET as the key's holder; the body of the 200 it must be."""
+    return ok(client.get(path, headers={"X-API-Key": key}), 200)
+
+
 _serial = iter(range(1, 10_000))
 
 

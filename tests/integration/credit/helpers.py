@@ -176,6 +176,15 @@ class CreditWorld:
             await self.draw(bank, app.application_id, drawn_fen)
         return bank, ent, app.application_id
 
+    async def repay(self, bank_id: str, application_id: str, amount_fen: int = 100_000) -> None:
+        await self.credit.RecordRepayment(
+            credit_pb2.MoveFundsRequest(
+                request_id=rid(), application_id=application_id, amount_fen=amount_fen
+            ),
+            metadata=as_bank(bank_id),
+            timeout=DEADLINE_S,
+        )
+
     async def draw(
         self, bank_id: str, application_id: str, amount_fen: int, request_id: str = ""
     ) -> credit_pb2.MoveFundsResponse:

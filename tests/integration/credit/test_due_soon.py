@@ -29,7 +29,6 @@ from tests.integration.credit.helpers import (
     as_bank,
     as_enterprise,
     restart_credit,
-    rid,
     sweep_until,
     system_uow,
     today,
@@ -56,14 +55,6 @@ async def _maturing(db: asyncpg.Pool, app_ids: list[str], maturity: date) -> Non
         app_ids,
         maturity - timedelta(days=365),
         maturity,
-    )
-
-
-async def _repay_in_full(world: CreditWorld, bank: str, app_id: str) -> None:
-    await world.credit.RecordRepayment(
-        credit_pb2.MoveFundsRequest(request_id=rid(), application_id=app_id, amount_fen=DRAWN_FEN),
-        metadata=as_bank(bank),
-        timeout=DEADLINE_S,
     )
 
 
@@ -135,7 +126,7 @@ async def test_no_reminder_for_a_loan_repaid_in_full_or_past_maturity(
     that one is announced, the sweeper has looked at the date and left the others."""
     loans = await asyncio.gather(*(world.loan() for _ in range(3)))
     (bank, _, repaid), (_, _, late), (_, _, owing) = loans
-    await _repay_in_full(world, bank, repaid)
+    await world.repay(bank, repaid, DRAWN_FEN)
     await _maturing(db, [late], today() - timedelta(days=1))
     await _maturing(db, [repaid, owing], today() + timedelta(days=2))
     await _until(lambda: _reminded_count(db, [owing]), at_least=1)
@@ -160,7 +151,7 @@ async def test_concurrent_sweepers_and_repayments_announce_each_loan_at_most_onc
             pass
 
     await asyncio.gather(
-        *(sweep() for _ in range(4)), *(_repay_in_full(world, b, a) for b, _, a in repaid)
+        *(sweep() for _ in range(4)), *(world.repay(b, a, DRAWN_FEN) for b, _, a in repaid)
     )
 
     async def all_owing_announced() -> bool:

@@ -145,16 +145,7 @@ async def test_concurrent_sweepers_and_repayments_mark_each_late_loan_at_most_on
         while await mark_overdue_loans(system_uow(db), today(), 2):
             pass
 
-    async def repay(bank: str, app_id: str) -> None:
-        await world.credit.RecordRepayment(
-            credit_pb2.MoveFundsRequest(
-                request_id=rid(), application_id=app_id, amount_fen=100_000
-            ),
-            metadata=as_bank(bank),
-            timeout=DEADLINE_S,
-        )
-
-    await asyncio.gather(*(sweep() for _ in range(4)), *(repay(b, a) for b, _, a in repaid))
+    await asyncio.gather(*(sweep() for _ in range(4)), *(world.repay(b, a) for b, _, a in repaid))
 
     async def all_owing_marked() -> bool:
         return all([await _marks(db, app_id) for _, _, app_id in owing])

@@ -243,16 +243,7 @@ async def test_concurrent_sweepers_and_repayments_move_each_loan_at_most_once(
         while sum(await sweep_once(lambda: system_uow(db), lambda: datetime.now(UTC), 2, 90, 7)):
             pass
 
-    async def repay(bank: str, app_id: str) -> None:
-        await world.credit.RecordRepayment(
-            credit_pb2.MoveFundsRequest(
-                request_id=rid(), application_id=app_id, amount_fen=100_000
-            ),
-            metadata=as_bank(bank),
-            timeout=DEADLINE_S,
-        )
-
-    await asyncio.gather(*(sweep() for _ in range(4)), *(repay(b, a) for b, _, a in repaid))
+    await asyncio.gather(*(sweep() for _ in range(4)), *(world.repay(b, a) for b, _, a in repaid))
 
     async def all_owing_moved() -> bool:
         return all([await _moves(db, app_id) for _, _, app_id in owing])
